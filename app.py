@@ -1,0 +1,52 @@
+"""Entry point: page config, navigation, and the sidebar controls every page shares."""
+
+import os
+
+# One torch thread per process: set before anything can import torch.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import importlib
+import threading
+
+import streamlit as st
+
+from ui.common import DEFAULT_SEED, PRESENTER_KEY, SEED_KEY
+from ui.registry import HOME, PAGES
+
+
+@st.cache_resource(show_spinner=False)
+def _start_torch_warmup() -> threading.Thread:
+    """Import torch once per process in the background, so pages that need no torch never
+    wait for it and pages that do rarely have to."""
+    thread = threading.Thread(target=importlib.import_module, args=("core.torch_env",),
+                              name="torch-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+st.set_page_config(page_title="Policy Gradient, Seen", page_icon=":material/insights:",
+                   layout="wide", initial_sidebar_state="expanded")
+_start_torch_warmup()
+
+
+def _page(entry, *, default: bool = False) -> st.Page:
+    return st.Page(entry.path, title=entry.title, icon=entry.icon,
+                   url_path=entry.url_path or None, default=default)
+
+
+sections: dict[str, list[st.Page]] = {HOME.section: [_page(HOME, default=True)]}
+for entry in PAGES:
+    sections.setdefault(entry.section, []).append(_page(entry))
+
+page = st.navigation(sections)
+
+with st.sidebar:
+    st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=DEFAULT_SEED, step=1,
+                    key=SEED_KEY, bind="query-params",
+                    help="Every random draw on every page follows from this seed: the same "
+                         "seed and settings give the same numbers and curves.")
+    st.toggle("Presenter mode", key=PRESENTER_KEY, bind="query-params",
+              help="Larger chart text for projectors.")
+
+page.run()

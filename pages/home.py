@@ -1,0 +1,79 @@
+"""Home: the derivation step by step, the PyTorch loop, and the four questions it raises."""
+
+import streamlit as st
+
+from ui.registry import QUESTIONS, pages_answering
+
+st.title("Policy Gradient, Seen")
+st.markdown(
+    "The policy-gradient theorem fits on one line, and REINFORCE on ten lines of PyTorch. "
+    "Between the two sit four questions that the usual write-ups skip. "
+    "Each page of this app answers one of them with something you can move and watch."
+)
+
+st.header("The derivation, one step at a time")
+st.markdown(
+    "A policy $\\pi_\\theta$ produces a trajectory $\\tau$ (states and actions) with "
+    "probability $\\pi_\\theta(\\tau)$, and $\\tau$ earns a reward $r(\\tau)$. We want the "
+    "parameters $\\theta$ that make the expected reward $J(\\theta)$ large, so we need its "
+    "gradient."
+)
+
+STEPS = [
+    (r"J(\theta) = \mathbb{E}_{\tau\sim\pi_\theta}\!\left[r(\tau)\right]"
+     r" = \int \pi_\theta(\tau)\, r(\tau)\, d\tau",
+     "Definition of the expectation: a probability-weighted sum (an integral) over every τ."),
+    (r"\nabla_\theta J(\theta) = \int \nabla_\theta \pi_\theta(\tau)\, r(\tau)\, d\tau",
+     "Swap ∇ and ∫ (the integrand is smooth in θ); r(τ) does not depend on θ, so only π is "
+     "differentiated."),
+    (r"\nabla_\theta J(\theta) = \int \pi_\theta(\tau)\, \nabla_\theta \log \pi_\theta(\tau)\,"
+     r" r(\tau)\, d\tau",
+     "The log-derivative trick: ∇π = π ∇log π, because ∇log π = ∇π / π."),
+    (r"\nabla_\theta J(\theta) = \mathbb{E}_{\tau\sim\pi_\theta}\!\left[r(\tau)\,"
+     r"\nabla_\theta \log \pi_\theta(\tau)\right]",
+     "Definition of the expectation again, read backwards: ∫ π(τ)·(…) dτ is E[…]."),
+    (r"\nabla_\theta \log \pi_\theta(\tau) = \sum_{t=0}^{T-1} \nabla_\theta"
+     r" \log \pi_\theta(a_t \mid s_t)",
+     "log π(τ) is a sum of log-probabilities of each action plus dynamics terms that do not "
+     "depend on θ; ∇ of a sum is the sum of ∇ (linearity)."),
+    (r"\nabla_\theta J(\theta) \approx \frac{1}{N}\sum_{i=1}^{N} r(\tau_i)\sum_{t}"
+     r" \nabla_\theta \log \pi_\theta(a_{i,t}\mid s_{i,t}),\qquad \tau_i \sim \pi_\theta",
+     "Monte Carlo: an average over trajectories drawn by running the policy estimates the "
+     "expectation, without ever writing π(τ) down."),
+]
+
+for number, (formula, reason) in enumerate(STEPS, start=1):
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.latex(formula)
+    with right:
+        st.markdown(f"**Step {number}.** {reason}")
+
+st.header("The same thing in PyTorch")
+st.code(
+    """log_probs, rewards = [], []
+state, _ = env.reset()
+done = False
+while not done:                                   # one episode: τ drawn from π_θ
+    dist = torch.distributions.Categorical(logits=policy(state))
+    action = dist.sample()
+    log_probs.append(dist.log_prob(action))       # log π_θ(a_t | s_t)
+    state, reward, terminated, truncated, _ = env.step(action.item())
+    rewards.append(reward)
+    done = terminated or truncated
+
+R = sum(rewards)                                  # r(τ)
+loss = -(torch.stack(log_probs) * R).sum()        # minus, and a sum over t
+optimizer.zero_grad()
+loss.backward()                                   # θ.grad = −r(τ) ∇log π_θ(τ)
+optimizer.step()""",
+    language="python",
+)
+
+st.header("Four questions this raises")
+for number, (question, answer) in QUESTIONS.items():
+    with st.container(border=True):
+        st.markdown(f"**{number}. {question}**")
+        st.markdown(answer)
+        for entry in pages_answering(number):
+            st.page_link(entry.path, label=f"See it: {entry.title}", icon=entry.icon)

@@ -1,0 +1,30 @@
+"""Helpers for streamlit.testing AppTest runs (paths are relative to the repository root)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TIMEOUT = 60
+
+
+def app_test(path: str, *, timeout: float = DEFAULT_TIMEOUT) -> AppTest:
+    """An AppTest for a script given relative to the repository root (not yet run)."""
+    return AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+
+
+def run_page(path: str, *, timeout: float = DEFAULT_TIMEOUT, seed: int | None = None) -> AppTest:
+    """Run a page script on its own and return the finished AppTest."""
+    at = app_test(path, timeout=timeout)
+    if seed is not None:
+        at.session_state["seed"] = seed
+    at.run()
+    return at
+
+
+def assert_no_exception(at: AppTest) -> None:
+    """Fail with the page's own traceback text if the run raised."""
+    assert not at.exception, "\n\n".join(str(e.value) + "\n" + "\n".join(e.stack_trace)
+                                         for e in at.exception)

@@ -1,0 +1,140 @@
+"""Real-browser fixtures: the app served on a free loopback port, driven by system Chromium.
+
+A missing browser skips these tests on a laptop; with REQUIRE_BROWSER=1 (as in CI) it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser required but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = None
+                 ) -> subprocess.Popen:
+    """Start `streamlit run app.py` on 127.0.0.1:port and wait until it reports healthy."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", **(extra_env or {})}
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
+                                        timeout=2) as response:
+                if response.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log_path}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def app_url(artifacts: Path) -> Iterator[str]:
+    port = free_port()
+    proc = start_server(port, artifacts / "server.log")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def wait_until_idle(tab, timeout_ms: int = 60_000) -> None:
+    """Wait until the script has run and finished (the app's own 'not running' marker)."""
+    tab.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    tab.wait_for_function(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            const main = document.querySelector("[data-testid='stMainBlockContainer']");
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && main && main.innerText.trim().length > 0;
+        }""",
+        timeout=timeout_ms,
+    )
+    tab.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def open_app_page(tab, url: str, timeout_ms: int = 60_000) -> None:
+    """Navigate to ``url`` and wait for its first run to finish."""
+    tab.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_until_idle(tab, timeout_ms)

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages (with pages/, the only code importing streamlit)."""

@@ -1,0 +1,70 @@
+"""Small Streamlit building blocks every page uses: seed, charts, messages, log sliders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.charts.theme import scale_fonts
+
+SEED_KEY = "seed"
+PRESENTER_KEY = "present"
+DEFAULT_SEED = 0
+
+CHART_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def global_seed() -> int:
+    """The seed chosen in the sidebar (the default when a page runs on its own)."""
+    value = st.session_state.get(SEED_KEY, DEFAULT_SEED)
+    return int(value) if value is not None else DEFAULT_SEED
+
+
+def presenter_mode() -> bool:
+    """Whether the app is in presenter mode (larger text for projectors)."""
+    return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
+def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
+    """Render a figure from ``core.charts`` with the app's chart settings."""
+    if presenter_mode():
+        fig = scale_fonts(fig, 1.35)
+    st.plotly_chart(fig, theme=None, key=key, config=CHART_CONFIG)
+
+
+def show_problem(message: str) -> None:
+    """A clear, non-technical message shown in place of a result that cannot be computed."""
+    st.warning(message, icon=":material/warning:")
+
+
+def log_values(low_exp: int, high_exp: int, per_decade: int = 3) -> list[float]:
+    """Round, log-spaced values from 10**low_exp to 10**high_exp (e.g. 1, 2, 5, 10, ...)."""
+    mantissas = {1: [1.0], 2: [1.0, 3.0], 3: [1.0, 2.0, 5.0], 4: [1.0, 2.0, 3.0, 5.0]}[per_decade]
+    values = [m * 10.0**e for e in range(low_exp, high_exp) for m in mantissas]
+    values.append(10.0**high_exp)
+    return [float(f"{v:.6g}") for v in values]
+
+
+def format_number(value: float) -> str:
+    """Compact display of a slider value: 1e-05, 0.003, 20, 1,000,000."""
+    if value == int(value) and abs(value) >= 1:
+        return f"{int(value):,}"
+    return f"{value:.3g}"
+
+
+def log_slider(label: str, values: Sequence[float], default: float, *, key: str,
+               help: str | None = None, integer: bool = False) -> float:
+    """A select-slider over log-spaced ``values``, bound to the URL like every other control."""
+    options = [int(v) for v in values] if integer else list(values)
+    start = int(default) if integer else default
+    if start not in options:
+        start = min(options, key=lambda v: abs(np.log(v) - np.log(default)))
+    return st.select_slider(label, options=options, value=start, key=key, help=help,
+                            format_func=format_number, bind="query-params")

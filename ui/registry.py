@@ -1,0 +1,52 @@
+"""Every page of the app, in navigation order, with the question it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One page of the app."""
+
+    path: str
+    """Script path relative to the repository root."""
+    title: str
+    """Title in the navigation and the browser tab."""
+    icon: str
+    """Material icon shown in the navigation."""
+    url_path: str
+    """Path segment of the page's URL."""
+    section: str
+    """Navigation section the page sits in."""
+    question: int | None = None
+    """Which of the learner's four questions (1-4) the page answers, if any."""
+
+
+HOME = PageEntry("pages/home.py", "Start here", ":material/home:", "", "Start")
+
+PAGES: tuple[PageEntry, ...] = (
+)
+"""All pages except the home page."""
+
+QUESTIONS: dict[int, tuple[str, str]] = {
+    1: ("Can E[r·∇log π] be split into E[r]·E[∇log π]?",
+        "No. r and ∇log π are computed from the same τ, so they are correlated: "
+        "E[XY] = E[X]E[Y] + Cov(X, Y). And E[∇log π] = 0, so the split would always be zero."),
+    2: ("Where did p(τ) go in the code?",
+        "Into the sampling. Trajectories drawn by running the policy already turn up with "
+        "frequency p(τ), so their plain average estimates the p-weighted sum."),
+    3: ("Why the minus sign in the loss?",
+        "Optimizers minimise. Taking a descent step on −J is taking an ascent step on J."),
+    4: ("Why a sum over the episode and not an average?",
+        "Summing instead of averaging multiplies the gradient by N, a factor the learning rate "
+        "absorbs when N is fixed. When episode lengths vary it re-weights episodes; Adam is "
+        "nearly blind to the scale."),
+}
+"""The four questions a learner asks on reading the derivation and the PyTorch loop,
+each with its one-paragraph answer."""
+
+
+def pages_answering(question: int) -> list[PageEntry]:
+    """The registered pages that answer ``question``."""
+    return [page for page in PAGES if page.question == question]
