@@ -19,8 +19,8 @@ class PageEntry:
     """Path segment of the page's URL."""
     section: str
     """Navigation section the page sits in."""
-    question: int | None = None
-    """Which of the learner's four questions (1-4) the page answers, if any."""
+    questions: tuple[int, ...] = ()
+    """Which of the learner's four questions (1-4) the page answers."""
 
 
 HOME = PageEntry("pages/home.py", "Start here", ":material/home:", "", "Start")
@@ -49,4 +49,4 @@ each with its one-paragraph answer."""
 
 def pages_answering(question: int) -> list[PageEntry]:
     """The registered pages that answer ``question``."""
-    return [page for page in PAGES if page.question == question]
+    return [page for page in PAGES if question in page.questions]
