@@ -1,0 +1,257 @@
+"""The short corridor with switched actions (Sutton & Barto, Example 13.1).
+
+Three non-terminal states in a row, every step costs −1. In the start state (0) and the third
+state (2) the actions do what they say; in the second state (1) they are swapped. All states
+look the same to the agent, so a policy is one number p = π(right), used everywhere.
+
+Exact values solve the linear Bellman system; the best p is found by bisection on dv/dp, with
+the derivative by autograd through the solve. Learning runs many independent runs in lock-step
+(numpy over runs for the episodes, one autograd call per episode for all runs' gradients).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.torch_env import torch
+
+START, TERMINAL = 0, 3
+NEXT_STATE = np.array([[0, 1],   # state 0: left stays put, right moves on
+                       [2, 0],   # state 1: switched, left goes right and right goes left
+                       [1, 3],   # state 2: right reaches the goal
+                       [3, 3]])  # terminal absorbs
+"""NEXT_STATE[s, a] with a = 0 for left, 1 for right."""
+BOOK_INITIAL_THETA = (-1.47, 1.47)
+"""θ = (θ_right, θ_left) so that π(right) = σ(−2.94) ≈ 0.05, close to ε-greedy-left."""
+MAX_RUNS = 100
+MAX_EPISODES = 2000
+
+
+def _value_torch(p: torch.Tensor) -> torch.Tensor:
+    """Values of states 0, 1, 2 under π(right) = p: solve (I − P_p) v = −1."""
+    q = 1 - p
+    zero = torch.zeros((), dtype=torch.float64)
+    transition = torch.stack([
+        torch.stack([q, p, zero]),
+        torch.stack([p, zero, q]),
+        torch.stack([zero, q, zero]),
+    ])
+    rhs = -torch.ones(3, dtype=torch.float64)
+    return torch.linalg.solve(torch.eye(3, dtype=torch.float64) - transition, rhs)
+
+
+def state_values(p: float) -> np.ndarray:
+    """v_π(s) for s = 0, 1, 2 when π(right) = p; −inf if the goal is never reached (p = 0, 1)."""
+    if not 0.0 < p < 1.0:
+        return np.full(3, -np.inf)
+    return _value_torch(torch.tensor(float(p), dtype=torch.float64)).numpy()
+
+
+def start_value(p: float | np.ndarray) -> float | np.ndarray:
+    """v_π(start) for one p or an array of p (−inf at p = 0 and p = 1)."""
+    if np.ndim(p) == 0:
+        return float(state_values(float(p))[START])
+    return np.array([state_values(float(x))[START] for x in np.asarray(p).ravel()]
+                    ).reshape(np.shape(p))
+
+
+def start_value_derivative(p: float) -> float:
+    """dv_π(start)/dp by autograd through the linear solve."""
+    p_t = torch.tensor(float(p), dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(_value_torch(p_t)[START], p_t)
+    return float(grad)
+
+
+def optimal_policy(tolerance: float = 1e-14) -> tuple[float, float]:
+    """(p*, v*) maximising v_π(start), by bisection on the sign of dv/dp over (0, 1).
+
+    v is concave-shaped on (0, 1) with −inf at both ends, so dv/dp changes sign once.
+    """
+    low, high = 1e-6, 1 - 1e-6
+    while high - low > tolerance:
+        mid = 0.5 * (low + high)
+        if start_value_derivative(mid) > 0:
+            low = mid
+        else:
+            high = mid
+    p_star = 0.5 * (low + high)
+    return p_star, float(start_value(p_star))
+
+
+def epsilon_greedy_probabilities(epsilon: float) -> tuple[float, float]:
+    """π(right) of ε-greedy-left and ε-greedy-right (ε spread over both actions)."""
+    return epsilon / 2, 1 - epsilon / 2
+
+
+@dataclass(frozen=True)
+class Learner:
+    """One REINFORCE variant to run on the corridor."""
+
+    label: str
+    """Name shown in the legend."""
+    alpha_theta: float
+    """Step size of the policy parameters θ."""
+    alpha_w: float | None = None
+    """Step size of the learned baseline v̂(s, w) = w, or None for plain REINFORCE."""
+
+
+@dataclass(frozen=True)
+class CorridorConfig:
+    """How many runs and episodes, and where learning starts."""
+
+    runs: int = 100
+    """Independent runs averaged (1..100)."""
+    episodes: int = 1000
+    """Episodes per run."""
+    max_steps: int = 1000
+    """An episode is cut after this many steps (only policies close to p = 0 or 1 get there);
+    the returns of a cut episode count its steps so far."""
+    initial_theta: tuple[float, float] = BOOK_INITIAL_THETA
+    """(θ_right, θ_left) at the start of every run."""
+    initial_w: float = 0.0
+    """Starting value of the baseline weight w."""
+
+
+@dataclass(frozen=True)
+class LearningCurves:
+    """Total reward per episode of every run of every learner."""
+
+    labels: tuple[str, ...]
+    """One label per learner."""
+    returns: np.ndarray
+    """Total reward of each episode, shape (learners, runs, episodes)."""
+    final_p_right: np.ndarray
+    """π(right) after the last episode, shape (learners, runs)."""
+
+    def mean(self) -> np.ndarray:
+        """Average over runs, shape (learners, episodes)."""
+        return self.returns.mean(axis=1)
+
+    def standard_error(self) -> np.ndarray:
+        """Standard error of that average (0 with a single run), shape (learners, episodes)."""
+        runs = self.returns.shape[1]
+        if runs < 2:
+            return np.zeros(self.returns.shape[::2])
+        return self.returns.std(axis=1, ddof=1) / np.sqrt(runs)
+
+
+def validate(learners: list[Learner], config: CorridorConfig) -> str | None:
+    """Why these learners cannot run, or None if they can."""
+    if not learners:
+        return "Choose at least one learner."
+    if not 1 <= config.runs <= MAX_RUNS:
+        return f"Use between 1 and {MAX_RUNS} runs."
+    if not 1 <= config.episodes <= MAX_EPISODES:
+        return f"Use between 1 and {MAX_EPISODES:,} episodes."
+    for learner in learners:
+        steps = [learner.alpha_theta] + ([learner.alpha_w] if learner.alpha_w is not None else [])
+        if not all(np.isfinite(a) and 0 < a <= 1 for a in steps):
+            return f"{learner.label}: step sizes must be in (0, 1]."
+    return None
+
+
+def learn(learners: list[Learner], config: CorridorConfig, seed: int) -> LearningCurves:
+    """Run every learner ``config.runs`` times, all runs side by side.
+
+    Per episode: θ is fixed while the episode is generated, then moved once by the sum of the
+    book's per-step updates α^θ δ_t ∇θ log π(A_t) (γ = 1), by autograd. With a baseline the
+    weight w is updated step by step as in the book, w ← w + α^w (G_t − w), and δ_t = G_t − w_t;
+    because G_t = t − T, the whole sequence has a closed form, so only three running sums per
+    run are needed while the episode unfolds. Run r of every learner sees the same uniforms
+    (common random numbers), drawn from one stream seeded by ``seed``.
+    """
+    problem = validate(learners, config)
+    if problem:
+        raise ValueError(problem)
+    n_learners, runs = len(learners), config.runs
+    rows = n_learners * runs
+    alpha_theta = np.repeat([lrn.alpha_theta for lrn in learners], runs)
+    has_baseline = np.repeat([lrn.alpha_w is not None for lrn in learners], runs)
+    alpha_w = np.repeat([lrn.alpha_w or 1.0 for lrn in learners], runs)
+    theta = torch.tensor(np.tile(config.initial_theta, (rows, 1)), dtype=torch.float64)
+    w = np.full(rows, config.initial_w)
+    alpha_theta_t = torch.tensor(alpha_theta, dtype=torch.float64)
+    returns = np.empty((rows, config.episodes))
+    rng = np.random.default_rng(seed)
+    decay = 1.0 - alpha_w
+    powers = decay[None, :] ** np.arange(config.max_steps, dtype=float)[:, None]
+    for episode in range(config.episodes):
+        with torch.no_grad():
+            p_right = torch.softmax(theta, dim=1)[:, 0].numpy()
+        steps, n_right, t_right, a_right = _run_episodes(p_right, rng, n_learners, powers,
+                                                         config.max_steps)
+        returns[:, episode] = -steps
+        # Σ_t G_t over right / all steps, without and with the baseline (see docstring).
+        total_t = steps * (steps - 1) / 2
+        plain_right = t_right - steps * n_right
+        plain_all = total_t - steps * steps
+        a_all = (1 - decay**steps) / alpha_w
+        base_right = (n_right - a_right) / alpha_w - (w + steps) * a_right
+        base_all = (steps - a_all) / alpha_w - (w + steps) * a_all
+        weight_right = np.where(has_baseline, base_right, plain_right)
+        weight_left = np.where(has_baseline, base_all - base_right, plain_all - plain_right)
+        w = np.where(has_baseline,
+                     decay**steps * (w + steps) - (1 - decay**steps) / alpha_w, w)
+        theta = theta + _policy_step(theta, weight_right, weight_left, alpha_theta_t)
+    with torch.no_grad():
+        final = torch.softmax(theta, dim=1)[:, 0].numpy()
+    return LearningCurves(tuple(lrn.label for lrn in learners),
+                          returns.reshape(n_learners, runs, config.episodes),
+                          final.reshape(n_learners, runs))
+
+
+def _run_episodes(p_right: np.ndarray, rng: np.random.Generator, n_learners: int,
+                  powers: np.ndarray, max_steps: int) -> tuple[np.ndarray, ...]:
+    """Play one episode in every row; return its length T and, over the steps that went right,
+    their count, Σ t and Σ (1 − α^w)^t (``powers[t, row]`` holds (1 − α^w)^t).
+
+    Run r of every learner sees the same uniforms. The loop only moves the states; the sums
+    are taken afterwards from the recorded choices.
+    """
+    rows = p_right.size
+    runs = rows // n_learners
+    block = 64
+    state = np.zeros(rows, dtype=np.int64)
+    steps = np.zeros(rows)
+    went_right = np.zeros((max_steps, rows), dtype=bool)
+    active = np.ones(rows, dtype=bool)
+    length = max_steps
+    for t in range(max_steps):
+        if t % block == 0:
+            uniforms = np.tile(rng.random((block, runs)), (1, n_learners))
+        right = np.less(uniforms[t % block], p_right, out=went_right[t])
+        right &= active
+        steps += active
+        state = NEXT_STATE[state, right.view(np.int8)]
+        np.not_equal(state, TERMINAL, out=active)
+        if not active.any():
+            length = t + 1
+            break
+    chosen = went_right[:length]
+    n_right = chosen.sum(axis=0, dtype=float)
+    t_right = np.arange(length, dtype=float) @ chosen
+    a_right = np.einsum("tr,tr->r", powers[:length], chosen)
+    return steps, n_right, t_right, a_right
+
+
+def _policy_step(theta: torch.Tensor, weight_right: np.ndarray, weight_left: np.ndarray,
+                 alpha: torch.Tensor) -> torch.Tensor:
+    """α Σ_t δ_t ∇θ log π(A_t): the autograd gradient of α (W_right log π(right)
+    + W_left log π(left)), where W sums δ_t over the steps that took that action."""
+    theta = theta.detach().requires_grad_(True)
+    log_pi = torch.log_softmax(theta, dim=1)
+    surrogate = (alpha * (torch.from_numpy(weight_right) * log_pi[:, 0]
+                          + torch.from_numpy(weight_left) * log_pi[:, 1])).sum()
+    (grad,) = torch.autograd.grad(surrogate, theta)
+    return grad
+
+
+def book_learners(figure: int) -> list[Learner]:
+    """The learners of the book's Figure 13.1 (three step sizes) or 13.2 (with/without a
+    baseline)."""
+    if figure == 1:
+        return [Learner(f"α = 2^{e}", 2.0**e) for e in (-12, -13, -14)]
+    return [Learner("REINFORCE, α = 2^-13", 2.0**-13),
+            Learner("with baseline, α^θ = 2^-9, α^w = 2^-6", 2.0**-9, 2.0**-6)]
