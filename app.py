@@ -11,6 +11,7 @@ import threading
 
 import streamlit as st
 
+from ui import presenter, share
 from ui.common import DEFAULT_SEED, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, PAGES
 
@@ -40,6 +41,8 @@ for entry in PAGES:
     sections.setdefault(entry.section, []).append(_page(entry))
 
 page = st.navigation(sections)
+raw_params = share.snapshot()  # before any bound widget can drop a malformed value
+presenter.accept_url_alias()
 
 with st.sidebar:
     st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=DEFAULT_SEED, step=1,
@@ -47,6 +50,12 @@ with st.sidebar:
                     help="Every random draw on every page follows from this seed: the same "
                          "seed and settings give the same numbers and curves.")
     st.toggle("Presenter mode", key=PRESENTER_KEY, bind="query-params",
-              help="Larger chart text for projectors.")
+              help="Large text and charts for projectors, sidebar folded away, and on each "
+                   "lab a question to answer before the chart is revealed.")
+    link_slot = st.empty()
 
+presenter.apply()
+note_slot = st.empty()
 page.run()
+share.after_run(raw_params, page.url_path, link_slot, note_slot,
+                aliases={PRESENTER_KEY: presenter.TRUTHY | presenter.FALSY})

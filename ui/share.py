@@ -1,0 +1,178 @@
+"""Shareable links: the full URL of the current view, and a note when URL values were refused.
+
+How Streamlit 1.67 treats a widget bound with ``bind="query-params"`` (read from its source,
+``runtime/state/session_state.py: _seed_widget_from_url``): on the first run of a page it parses
+the URL value with the widget's own parser; a value that does not parse, is out of
+``[min_value, max_value]``, is not one of the options, or equals the default is removed from the
+URL and the widget keeps its default. It says nothing to the script. The raw URL values are
+still visible to Python before the widgets are drawn (``st.query_params`` is filled from the
+browser's query string at the start of each run), so :func:`snapshot` keeps a copy and
+:func:`refused_params` re-checks each bound value with the same parser after the page has run.
+That check uses Streamlit internals (widget metadata and bindings); if they are missing it
+reports nothing rather than guessing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from ui.common import PRESENTER_KEY, presenter_mode
+
+IGNORED_PARAMS = frozenset({"embed", "embed_options"})
+"""Streamlit's own URL parameters, never reported."""
+_NOTES_KEY = "_share_notes"
+_SEEN_KEY = "_share_seen_page"
+_MAX_NAME = 40
+_MAX_NAMES = 8
+
+RawParams = dict[str, list[str]]
+
+
+def snapshot() -> RawParams:
+    """The query parameters as the browser sent them, before any widget could drop one.
+
+    Call at the top of the entry script, before the first bound widget.
+    """
+    return {key: list(st.query_params.get_all(key)) for key in st.query_params}
+
+
+def _internal_state() -> Any | None:
+    """Streamlit's SessionState object for this run (internal API; None when unavailable)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        return None if ctx is None else ctx.session_state._state
+    except Exception:
+        return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two URL-level values denote the same thing (numbers compared as numbers)."""
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        a_list = list(a) if isinstance(a, (list, tuple)) else [a]
+        b_list = list(b) if isinstance(b, (list, tuple)) else [b]
+        return len(a_list) == len(b_list) and all(map(_same, a_list, b_list))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return str(a).lower() == str(b).lower()
+    try:
+        fa, fb = float(a), float(b)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+    return fa == fb or (math.isnan(fa) and math.isnan(fb))
+
+
+def _accepted(raw: list[str], metadata: Any, current: Any) -> bool:
+    """Whether Streamlit took the raw URL value as it stands (not dropped, reset or clamped)."""
+    from streamlit.runtime.state.query_params import parse_url_param
+
+    if raw == []:
+        return False
+    value: str | list[str] = raw[0] if len(raw) == 1 else raw
+    try:
+        parsed = parse_url_param(value, metadata.value_type)
+        restored = metadata.deserializer(parsed)
+        if not _same(restored, current) and restored != current:
+            return False
+        return _same(metadata.serializer(restored), parsed)
+    except Exception:
+        return False
+
+
+def refused_params(raw: RawParams, aliases: Mapping[str, frozenset[str]] | None = None
+                   ) -> list[str]:
+    """Names of URL parameters this run did not take as given: malformed, out of range, not
+    an option, or not used by this page. ``aliases`` maps a parameter to extra spellings the
+    app itself accepts (e.g. ``present=1``). Call after the page has run."""
+    aliases = aliases or {}
+    state = _internal_state()
+    if state is None:
+        return []
+    try:
+        bindings = state.query_params._bindings_by_param
+        metadata_by_id = state._new_widget_state.widget_metadata
+    except AttributeError:
+        return []
+    refused = []
+    for key, values in raw.items():
+        if key.lower() in IGNORED_PARAMS:
+            continue
+        if len(values) == 1 and values[0].strip().lower() in aliases.get(key, ()):
+            continue
+        binding = bindings.get(key)
+        metadata = None if binding is None else metadata_by_id.get(binding.widget_id)
+        if metadata is None:
+            refused.append(key)  # no control of this page (or the sidebar) reads it
+            continue
+        current = st.session_state.get(key)
+        if not _accepted(values, metadata, current):
+            refused.append(key)
+    return refused
+
+
+def _is_seeding_run(page_id: str) -> bool:
+    """True on the runs where Streamlit seeds widgets from the URL: the first run of a page in
+    this session (first load, reload, navigation) and browser back/forward."""
+    history = False
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        history = bool(ctx is not None and ctx.is_history_navigation)
+    except Exception:
+        history = False
+    first = st.session_state.get(_SEEN_KEY) != page_id
+    st.session_state[_SEEN_KEY] = page_id
+    return first or history
+
+
+def _safe_name(name: str) -> str:
+    """A URL parameter name made inert for display inside inline code."""
+    cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in "`\\")
+    if len(cleaned) > _MAX_NAME:
+        cleaned = cleaned[:_MAX_NAME] + "…"
+    return cleaned or "?"
+
+
+def fallback_note(names: list[str]) -> str | None:
+    """The message shown for refused parameters (None when there are none)."""
+    if not names:
+        return None
+    shown = ", ".join(f"`{_safe_name(n)}`" for n in names[:_MAX_NAMES])
+    more = f" and {len(names) - _MAX_NAMES} more" if len(names) > _MAX_NAMES else ""
+    return ("Some settings in this link could not be used (malformed, out of range, or not "
+            f"a control of this page): {shown}{more}. Those controls show their defaults.")
+
+
+def current_url() -> str:
+    """The full URL of this view: page address plus every non-default control value."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    if presenter_mode():
+        params[PRESENTER_KEY] = ["true"]
+    base = st.context.url or ""
+    if base and not urlsplit(base).path:
+        base += "/"
+    query = urlencode(params, doseq=True)
+    return f"{base}?{query}" if query else base
+
+
+def after_run(raw: RawParams, page_id: str, link_slot: Any, note_slot: Any,
+              aliases: Mapping[str, frozenset[str]] | None = None) -> None:
+    """Fill the sidebar link and, on seeding runs, the note about refused parameters.
+
+    ``link_slot`` and ``note_slot`` are ``st.empty()`` placeholders created before the page ran,
+    so both appear in place although they are computed last.
+    """
+    if _is_seeding_run(page_id):
+        st.session_state[_NOTES_KEY] = fallback_note(refused_params(raw, aliases))
+    note = st.session_state.get(_NOTES_KEY)
+    if note:
+        note_slot.info(note, icon=":material/link_off:")
+    with link_slot.container():
+        st.caption("Link to this view (same settings, same seed, same numbers):")
+        st.code(current_url(), language=None, wrap_lines=True)
