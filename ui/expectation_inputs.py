@@ -1,0 +1,116 @@
+"""Widgets that pick a distribution and a function f, shared by the expectation and split pages.
+
+Each function renders its widgets (keys start with the page's prefix, bound to the URL where
+Streamlit allows) and returns the core spec plus a problem message (None when valid). Nothing
+here stops the script, so every widget keeps its value while a message is shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import distributions as dist
+
+DEFAULT_TABLE = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "weight": [1.0, 2.0, 3.0, 4.0],
+                              "f(x)": [1.0, 4.0, 9.0, 16.0]})
+MAX_EDITABLE_OUTCOMES = 60
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.zeros(0)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def distribution_inputs(prefix: str, *, with_f_column: bool) -> tuple[dist.DistributionSpec,
+                                                                       np.ndarray | None,
+                                                                       str | None]:
+    """Family and parameter widgets. Returns (spec, f column of the custom table or None,
+    problem)."""
+    family = st.selectbox("Distribution of X", list(dist.FAMILIES), key=f"{prefix}family",
+                          format_func=dist.FAMILIES.get, bind="query-params")
+    spec = dist.DistributionSpec(family=family)
+    f_column = None
+    if family == "uniform_int":
+        n = st.slider("n (outcomes 1, 2, …, n)", 1, 100, 10, key=f"{prefix}size",
+                      bind="query-params")
+        spec = dist.DistributionSpec(family=family, n=int(n))
+    elif family == "custom":
+        st.caption("Edit outcomes and weights (add or delete rows). Weights are divided by "
+                   "their total to give probabilities.")
+        columns = ["x", "weight", "f(x)"] if with_f_column else ["x", "weight"]
+        edited = st.data_editor(DEFAULT_TABLE[columns], key=f"{prefix}table", num_rows="dynamic",
+                                hide_index=True, width="stretch")
+        values, weights = _column(edited, "x"), _column(edited, "weight")
+        spec = dist.DistributionSpec(family=family, table_values=tuple(values),
+                                     table_weights=tuple(weights))
+        if with_f_column:
+            f_column = _column(edited, "f(x)")
+        problem = dist.validate_table(values, weights)
+        if problem is None:
+            st.dataframe(pd.DataFrame({"x": values, "probability p(x)": dist.normalise(weights)}),
+                         hide_index=True, width="stretch", height=min(250, 38 + 35 * len(values)))
+        return spec, f_column, problem
+    elif family == "binomial":
+        trials = st.slider("Trials", 1, dist.MAX_TRIALS, 10, key=f"{prefix}trials",
+                           bind="query-params")
+        success = st.slider("Success probability", 0.0, 1.0, 0.5, step=0.01,
+                            key=f"{prefix}success", bind="query-params")
+        spec = dist.DistributionSpec(family=family, trials=int(trials), success=float(success))
+    elif family == "poisson":
+        rate = st.slider("Mean λ", 0.1, 50.0, 3.0, step=0.1, key=f"{prefix}lam",
+                         bind="query-params")
+        spec = dist.DistributionSpec(family=family, poisson_rate=float(rate))
+    elif family == "normal":
+        left, right = st.columns(2)
+        mu = left.number_input("Mean μ", -100.0, 100.0, 0.0, step=0.5, key=f"{prefix}mu",
+                               bind="query-params")
+        sd = right.number_input("Standard deviation σ", 0.0, 100.0, 1.0, step=0.1,
+                                key=f"{prefix}sd", bind="query-params")
+        spec = dist.DistributionSpec(family=family, mean=float(mu), sd=float(sd))
+    elif family == "exponential":
+        rate = st.number_input("Rate λ (mean 1/λ)", 0.0, 100.0, 1.0, step=0.1,
+                               key=f"{prefix}rate", bind="query-params")
+        spec = dist.DistributionSpec(family=family, exp_rate=float(rate))
+    else:
+        left, right = st.columns(2)
+        low = left.number_input("Left end a", -100.0, 100.0, 0.0, step=0.5, key=f"{prefix}a",
+                                bind="query-params")
+        high = right.number_input("Right end b", -100.0, 100.0, 1.0, step=0.5,
+                                  key=f"{prefix}b", bind="query-params")
+        spec = dist.DistributionSpec(family=family, low=float(low), high=float(high))
+    return spec, f_column, dist.validate_distribution(spec)
+
+
+def function_inputs(prefix: str, spec: dist.DistributionSpec, f_column: np.ndarray | None,
+                    spec_ok: bool) -> tuple[dist.FunctionSpec, str | None]:
+    """f and c widgets (and a per-outcome f editor when asked for). Returns (fn, problem)."""
+    kind = st.selectbox("Function f", list(dist.FUNCTIONS), index=1, key=f"{prefix}f",
+                        format_func=dist.FUNCTIONS.get, bind="query-params")
+    c = st.number_input("c (in |x − c| and 1[x > c])", -1000.0, 1000.0, 5.0, step=0.5,
+                        key=f"{prefix}c", bind="query-params",
+                        disabled=kind not in ("abs", "indicator"))
+    fn = dist.FunctionSpec(kind=kind, c=float(c))
+    if kind != "table":
+        return fn, None
+    if not spec.is_discrete:
+        return fn, "Typing f per outcome needs a discrete distribution: pick a formula for f."
+    if not spec_ok:
+        return fn, None
+    if spec.family == "custom":
+        table = f_column
+    else:
+        outcomes = dist.support_of(spec)[0]
+        if outcomes.size > MAX_EDITABLE_OUTCOMES:
+            return fn, (f"This distribution has {outcomes.size} outcomes, too many to type f for "
+                        f"each one: pick a formula, or fewer outcomes.")
+        st.caption("Type f(x) for each outcome (starts at x²).")
+        # The key names the support, so a different support starts a fresh column.
+        key = f"{prefix}ftable_{spec.family}_{outcomes.size}_{outcomes[0]:g}"
+        edited = st.data_editor(pd.DataFrame({"x": outcomes, "f(x)": outcomes**2}), key=key,
+                                disabled=["x"], hide_index=True, width="stretch", height=250)
+        table = _column(edited, "f(x)")
+    fn = dist.FunctionSpec(kind=kind, c=float(c), table=tuple(table))
+    return fn, dist.validate_function(fn, spec)
