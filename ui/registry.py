@@ -26,6 +26,10 @@ class PageEntry:
 HOME = PageEntry("pages/home.py", "Start here", ":material/home:", "", "Start")
 
 PAGES: tuple[PageEntry, ...] = (
+    PageEntry("pages/split.py", "Can the expectation be split?", ":material/call_split:",
+              "split", "The four questions", questions=(1,)),
+    PageEntry("pages/expectation.py", "Expectation vs sample average", ":material/functions:",
+              "expectation", "The four questions", questions=(2,)),
 )
 """All pages except the home page."""
 
