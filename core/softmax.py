@@ -69,3 +69,28 @@ def expected_reward_gradient(logits: np.ndarray, rewards: np.ndarray) -> np.ndar
 def sample_outcomes(logits: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` outcome indices drawn from π_θ."""
     return rng.choice(len(logits), size=n, p=probabilities(logits))
+
+
+def expected_reward_along(logits: np.ndarray, rewards: np.ndarray, component: int,
+                          values: np.ndarray) -> np.ndarray:
+    """J(θ) as logit ``component`` runs over ``values`` with the other logits fixed."""
+    grid = np.repeat(np.asarray(logits, dtype=float)[None, :], len(values), axis=0)
+    grid[:, component] = np.asarray(values, dtype=float)
+    z = grid - grid.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    return p @ np.asarray(rewards, dtype=float)
+
+
+def independent_estimates(logits: np.ndarray, rewards: np.ndarray, component: int, n: int,
+                          count: int, rng: np.random.Generator,
+                          baseline: float = 0.0) -> np.ndarray:
+    """``count`` independent N-sample estimates of ∂J/∂θ_component.
+
+    An N-sample average of (r(x) − b) s(x) only depends on how often each outcome was drawn,
+    so multinomial counts give exactly the same estimates as N individual draws.
+    """
+    p = probabilities(logits)
+    counts = rng.multinomial(n, p, size=count)
+    terms = (np.asarray(rewards, dtype=float) - baseline) * score_matrix(logits)[:, component]
+    return counts @ terms / n
