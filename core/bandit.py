@@ -136,7 +136,8 @@ def _number(value: object) -> float | None:
 
 def arms_from_table(kinds: list, means: list, sds: list) -> Arms:
     """Arms from validated table cells (a Bernoulli arm's sd cell is ignored)."""
-    sd_values = tuple(0.0 if kind == BERNOULLI else float(sd) for kind, sd in zip(kinds, sds))
+    sd_values = tuple(0.0 if kind == BERNOULLI else float(sd)
+                      for kind, sd in zip(kinds, sds, strict=True))
     return Arms(tuple(kinds), tuple(float(m) for m in means), sd_values)
 
 
