@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -51,11 +52,18 @@ LIMITS = load_limits()
 
 
 class TrainingSlots:
-    """A process-wide count of sessions training at once. Thread-safe; idempotent per holder."""
+    """A process-wide count of sessions training at once. Thread-safe; idempotent per holder.
 
-    def __init__(self, capacity: int) -> None:
+    With a ``timeout_s``, a holder that has not called ``acquire`` (or ``refresh``) for that
+    long is dropped, so a session whose browser tab vanished cannot keep its slot forever.
+    """
+
+    def __init__(self, capacity: int, timeout_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._capacity = capacity
-        self._holders: set[str] = set()
+        self._timeout_s = timeout_s
+        self._clock = clock
+        self._holders: dict[str, float] = {}
         self._lock = threading.Lock()
 
     @property
@@ -63,26 +71,46 @@ class TrainingSlots:
         """How many holders may train at once."""
         return self._capacity
 
+    def _drop_stale(self) -> None:
+        if self._timeout_s is None:
+            return
+        cutoff = self._clock() - self._timeout_s
+        for holder in [h for h, seen in self._holders.items() if seen < cutoff]:
+            del self._holders[holder]
+
     def acquire(self, holder: str) -> bool:
-        """Take a slot for ``holder``; True if it holds one now (also if it already did)."""
+        """Take a slot for ``holder``; True if it holds one now (also if it already did).
+        Holding a slot and calling this again refreshes it."""
         with self._lock:
-            if holder in self._holders:
-                return True
-            if len(self._holders) >= self._capacity:
+            self._drop_stale()
+            if holder not in self._holders and len(self._holders) >= self._capacity:
                 return False
-            self._holders.add(holder)
+            self._holders[holder] = self._clock()
+            return True
+
+    def refresh(self, holder: str) -> bool:
+        """Mark ``holder`` as still training; False if it holds no slot (e.g. it timed out)."""
+        with self._lock:
+            self._drop_stale()
+            if holder not in self._holders:
+                return False
+            self._holders[holder] = self._clock()
             return True
 
     def release(self, holder: str) -> None:
         """Give back ``holder``'s slot, if it has one."""
         with self._lock:
-            self._holders.discard(holder)
+            self._holders.pop(holder, None)
 
     def in_use(self) -> int:
         """Slots currently held."""
         with self._lock:
+            self._drop_stale()
             return len(self._holders)
 
 
-TRAINING_SLOTS = TrainingSlots(LIMITS.max_training_sessions)
+SLOT_TIMEOUT_S = 30.0
+"""Seconds without a refresh after which a training session loses its slot."""
+
+TRAINING_SLOTS = TrainingSlots(LIMITS.max_training_sessions, timeout_s=SLOT_TIMEOUT_S)
 """The one slot counter of this process."""

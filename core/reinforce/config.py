@@ -1,0 +1,161 @@
+"""What a REINFORCE run on CartPole is made of: one frozen config, its validation, and presets."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+Optimizer = Literal["adam", "sgd"]
+Weighting = Literal["total", "reward_to_go"]
+Baseline = Literal["none", "batch_mean", "episode_standardise", "batch_standardise"]
+Reduction = Literal["sum", "mean"]
+Sign = Literal["minus", "plus"]
+Rollout = Literal["batched", "per_step"]
+Activation = Literal["tanh", "relu"]
+
+OPTIMIZERS: tuple[str, ...] = ("adam", "sgd")
+WEIGHTINGS: tuple[str, ...] = ("total", "reward_to_go")
+BASELINES: tuple[str, ...] = ("none", "batch_mean", "episode_standardise", "batch_standardise")
+REDUCTIONS: tuple[str, ...] = ("sum", "mean")
+SIGNS: tuple[str, ...] = ("minus", "plus")
+ROLLOUTS: tuple[str, ...] = ("batched", "per_step")
+ACTIVATIONS: tuple[str, ...] = ("tanh", "relu")
+
+MAX_HIDDEN_UNITS = 1024
+MAX_HIDDEN_LAYERS = 4
+MAX_ENVS = 1024
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every knob of one REINFORCE run on CartPole-v1."""
+
+    lr: float = 0.01
+    """Learning rate of the optimizer."""
+    optimizer: Optimizer = "adam"
+    """Which optimizer takes the gradient step: "adam" or plain "sgd"."""
+    gamma: float = 0.99
+    """Discount factor γ used when summing rewards into returns (1 = no discounting)."""
+    hidden: tuple[int, ...] = (32,)
+    """Units in each hidden layer of the policy network (empty = a linear policy)."""
+    activation: Activation = "tanh"
+    """Non-linearity between layers: "tanh" or "relu"."""
+    dropout: float = 0.0
+    """Dropout probability after each hidden layer, active while sampling and training."""
+    episodes_per_update: int = 16
+    """Episodes collected per gradient step (the batch)."""
+    num_envs: int = 16
+    """CartPole copies stepped together; the batch's episodes are spread over them."""
+    rollout: Rollout = "batched"
+    """"batched": vectorized env, forward passes without autograd, log-probabilities recomputed
+    in one batched backward pass. "per_step": one env, one forward pass per step with the graph
+    kept, as in the classic single-environment loop."""
+    weighting: Weighting = "reward_to_go"
+    """Weight of ∇log π(a_t|s_t): the whole episode's return G₀ ("total") or the reward still
+    to come from t on ("reward_to_go")."""
+    baseline: Baseline = "batch_standardise"
+    """What is subtracted from (or how we rescale) the weights: "none", "batch_mean" (subtract
+    the mean weight of the batch), "episode_standardise" (zero mean, unit spread within each
+    episode) or "batch_standardise" (zero mean, unit spread over the batch)."""
+    reduction: Reduction = "sum"
+    """How per-step terms become the loss: "sum" over the steps of each episode, averaged over
+    the batch's episodes (the Monte Carlo estimator), or "mean" over every step of the batch."""
+    sign: Sign = "minus"
+    """"minus" (correct: descending −J ascends J) or "plus" (flipped: descends J)."""
+    entropy_coef: float = 0.0
+    """Weight of the entropy bonus: the loss subtracts entropy_coef × mean policy entropy."""
+    max_grad_norm: float | None = None
+    """Clip the gradient's total L2 norm to this value before the step (None = no clipping)."""
+    seed: int = 0
+    """Seed of the policy's initial weights, the action sampling and the environments."""
+    max_episodes: int = 5000
+    """Episode budget: training stops once this many episodes have finished."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Field values as plain JSON-friendly Python values."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["hidden"] = list(self.hidden)
+        return out
+
+
+LIVE_FIELDS: frozenset[str] = frozenset({
+    "lr", "entropy_coef", "baseline", "weighting", "reduction", "sign", "gamma",
+    "max_grad_norm", "max_episodes",
+})
+"""Fields a running trainer can take mid-run (effective from the next update)."""
+
+RESTART_FIELDS: frozenset[str] = frozenset(
+    f.name for f in fields(TrainConfig)) - LIVE_FIELDS
+"""Fields that change the network, the optimizer or the environments: they need a restart."""
+
+PRESETS: dict[str, TrainConfig] = {
+    "default": TrainConfig(),
+    "classic": TrainConfig(
+        lr=1e-2, optimizer="adam", gamma=0.99, hidden=(128,), activation="relu", dropout=0.6,
+        episodes_per_update=1, num_envs=1, rollout="per_step", weighting="reward_to_go",
+        baseline="episode_standardise", reduction="sum", sign="minus", max_episodes=2000,
+    ),
+    "fast": TrainConfig(
+        lr=0.02, hidden=(16,), episodes_per_update=16, num_envs=16, gamma=0.99,
+        baseline="batch_standardise", reduction="sum", max_episodes=5000,
+    ),
+}
+"""Named configurations. "classic" reproduces the well-known single-environment loop; "fast"
+is tuned for wall-clock-to-solve; "default" is what the app starts with."""
+
+
+def preset(name: str, **overrides: Any) -> TrainConfig:
+    """A named preset with some fields replaced."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return replace(PRESETS[name], **overrides)
+
+
+def _choice(name: str, value: Any, options: tuple[str, ...]) -> str | None:
+    if value not in options:
+        return f"{name} must be one of {', '.join(options)} (got {value!r})."
+    return None
+
+
+def validate_config(config: TrainConfig) -> str | None:
+    """None if ``config`` can be trained, else a short message saying what is wrong."""
+    if not (isinstance(config.lr, int | float) and math.isfinite(config.lr) and config.lr > 0):
+        return "The learning rate must be a positive number."
+    if not (math.isfinite(config.gamma) and 0.0 <= config.gamma <= 1.0):
+        return "γ must lie between 0 and 1."
+    if not (0.0 <= config.dropout < 1.0):
+        return "Dropout must be at least 0 and below 1."
+    if len(config.hidden) > MAX_HIDDEN_LAYERS:
+        return f"At most {MAX_HIDDEN_LAYERS} hidden layers."
+    if any(not isinstance(h, int) or h < 1 or h > MAX_HIDDEN_UNITS for h in config.hidden):
+        return f"Each hidden layer needs between 1 and {MAX_HIDDEN_UNITS} units."
+    if not (1 <= config.episodes_per_update <= MAX_ENVS):
+        return f"Episodes per update must be between 1 and {MAX_ENVS}."
+    if not (1 <= config.num_envs <= MAX_ENVS):
+        return f"The number of environments must be between 1 and {MAX_ENVS}."
+    if config.rollout == "per_step" and config.num_envs != 1:
+        return "The per-step rollout steps a single environment: set num_envs to 1."
+    if not (math.isfinite(config.entropy_coef) and config.entropy_coef >= 0):
+        return "The entropy bonus must be zero or positive."
+    if config.max_grad_norm is not None and not (
+            math.isfinite(config.max_grad_norm) and config.max_grad_norm > 0):
+        return "Gradient clipping needs a positive norm (or none)."
+    if config.max_episodes < 1:
+        return "The episode budget must be at least 1."
+    if not (0 <= config.seed < 2**63):
+        return "The seed must be a non-negative integer."
+    for name, options in (("optimizer", OPTIMIZERS), ("weighting", WEIGHTINGS),
+                          ("baseline", BASELINES), ("reduction", REDUCTIONS),
+                          ("sign", SIGNS), ("rollout", ROLLOUTS),
+                          ("activation", ACTIVATIONS)):
+        problem = _choice(name, getattr(config, name), options)
+        if problem:
+            return problem
+    return None
+
+
+def config_diff(old: TrainConfig, new: TrainConfig) -> dict[str, tuple[Any, Any]]:
+    """Fields whose values differ, as name -> (old, new)."""
+    return {f.name: (getattr(old, f.name), getattr(new, f.name)) for f in fields(TrainConfig)
+            if getattr(old, f.name) != getattr(new, f.name)}

@@ -1,0 +1,84 @@
+"""The policy network: an MLP from CartPole's 4 observations to 2 action logits.
+
+Initial weights and dropout masks come from the policy's own ``torch.Generator``, so runs are
+reproducible even when many sessions share one process (and its global torch RNG).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from core.torch_env import torch
+
+OBS_DIM = 4
+N_ACTIONS = 2
+
+
+class _Dropout(torch.nn.Module):
+    """Inverted dropout drawing its masks from a private generator."""
+
+    def __init__(self, p: float, generator: torch.Generator) -> None:
+        super().__init__()
+        self.p = p
+        self.generator = generator
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = torch.empty_like(x).bernoulli_(1.0 - self.p, generator=self.generator)
+        return x * keep / (1.0 - self.p)
+
+
+class Policy(torch.nn.Module):
+    """π_θ(a|s) as a softmax over the logits of a small MLP."""
+
+    def __init__(self, hidden: tuple[int, ...], activation: str = "tanh", dropout: float = 0.0,
+                 seed: int = 0) -> None:
+        super().__init__()
+        self.generator = torch.Generator().manual_seed(int(seed))
+        act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[activation]
+        layers: list[torch.nn.Module] = []
+        sizes = (OBS_DIM, *hidden)
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+            layers.append(self._linear(n_in, n_out))
+            layers.append(act())
+            if dropout > 0:
+                layers.append(_Dropout(dropout, self.generator))
+        layers.append(self._linear(sizes[-1], N_ACTIONS))
+        self.net = torch.nn.Sequential(*layers)
+
+    def _linear(self, n_in: int, n_out: int) -> torch.nn.Linear:
+        # PyTorch's default initialisation (uniform ±1/√fan_in), drawn from our generator.
+        layer = torch.nn.Linear(n_in, n_out)
+        bound = 1.0 / math.sqrt(n_in)
+        with torch.no_grad():
+            layer.weight.uniform_(-bound, bound, generator=self.generator)
+            layer.bias.uniform_(-bound, bound, generator=self.generator)
+        return layer
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """Action logits, shape (..., 2)."""
+        return self.net(obs)
+
+    def prob_right(self, obs: np.ndarray) -> np.ndarray:
+        """π(push right | s) for a batch of observations, without building a graph.
+
+        The rollout calls this once per environment step, so it skips the module machinery
+        and applies the layers directly (same arithmetic as ``forward``).
+        """
+        with torch.inference_mode():
+            x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32))
+            for layer in self.net:
+                if isinstance(layer, torch.nn.Linear):
+                    x = torch.nn.functional.linear(x, layer.weight, layer.bias)
+                elif isinstance(layer, torch.nn.Tanh):
+                    x = torch.tanh(x)
+                else:
+                    x = layer(x)
+            return torch.sigmoid(x[:, 1] - x[:, 0]).numpy()
+
+    def parameters_finite(self) -> bool:
+        """False if any weight is NaN or infinite."""
+        return all(bool(torch.isfinite(p).all()) for p in self.parameters())

@@ -1,0 +1,283 @@
+"""Collecting CartPole episodes with the current policy.
+
+Two collectors share one interface (``begin`` a batch, ``advance`` it in bounded pieces,
+``finish`` it into a ``Batch``):
+
+- ``VectorCollector`` steps gymnasium's vectorized CartPole (``make_vec`` with the
+  ``vector_entry_point``) and samples all actions with one graph-free forward pass per step.
+  The log-probabilities are recomputed later, in one batched pass, from the stored
+  observations and actions.
+- ``SingleCollector`` steps one ``gymnasium.make`` environment with one forward pass per step
+  and keeps the autograd graph of every log-probability, like the classic loop.
+
+Gymnasium 1.x vector autoreset: CartPole's vector env runs in ``AutoresetMode.NEXT_STEP``. The
+``step`` that follows a terminated or truncated step ignores the action, resets that copy, and
+returns the new first observation with reward 0 and no termination. That transition belongs to
+no episode, so it is never recorded, and the new episode starts from the observation it returns.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+from core.reinforce.policy import OBS_DIM, Policy
+from core.torch_env import torch
+
+ENV_ID = "CartPole-v1"
+
+
+def reward_threshold() -> float:
+    """The mean return gymnasium calls solved for CartPole-v1 (475)."""
+    return float(gym.spec(ENV_ID).reward_threshold)
+
+
+def max_episode_steps() -> int:
+    """The time limit of one CartPole-v1 episode (500 steps)."""
+    return int(gym.spec(ENV_ID).max_episode_steps)
+
+
+@dataclass
+class Batch:
+    """The finished episodes of one update, stored flat (episode after episode)."""
+
+    obs: np.ndarray
+    """Observations s_t, shape (steps, 4), float32."""
+    actions: np.ndarray
+    """Actions a_t (0 = push left, 1 = push right), shape (steps,), int64."""
+    rewards: np.ndarray
+    """Rewards r_t, shape (steps,), float64."""
+    lengths: np.ndarray
+    """Steps in each episode, shape (episodes,), int64."""
+    log_probs: torch.Tensor | None = None
+    """log π(a_t|s_t) with its autograd graph (per-step collector only)."""
+    entropies: torch.Tensor | None = None
+    """Policy entropy at each s_t with its graph (per-step collector only)."""
+
+    @property
+    def returns(self) -> np.ndarray:
+        """Undiscounted return of each episode."""
+        return np.add.reduceat(self.rewards, np.cumsum(self.lengths) - self.lengths)
+
+
+def _split(episodes: int, num_envs: int) -> np.ndarray:
+    """How many episodes each environment runs so the batch has exactly ``episodes``."""
+    base, extra = divmod(episodes, num_envs)
+    return np.array([base + (1 if j < extra else 0) for j in range(num_envs)], dtype=np.int64)
+
+
+class VectorCollector:
+    """Episodes from N CartPole copies stepped together, with NEXT_STEP autoreset handled.
+
+    Every batch starts from a fresh reset and each copy runs a fixed number of whole episodes,
+    so a batch is never biased towards short episodes (as taking "the first E to finish" would).
+    """
+
+    def __init__(self, num_envs: int, seed: int) -> None:
+        self.env = gym.make_vec(ENV_ID, num_envs=num_envs, vectorization_mode="vector_entry_point")
+        self.num_envs = num_envs
+        self._seed: int | None = int(seed)
+        self._active_batch = False
+        self.obs = np.zeros((num_envs, OBS_DIM), dtype=np.float32)
+
+    @property
+    def in_progress(self) -> bool:
+        """A batch has begun and is not finished yet."""
+        return self._active_batch
+
+    def begin(self, episodes: int) -> None:
+        """Reset every copy and start collecting a batch of ``episodes`` episodes."""
+        self.obs, _ = self.env.reset(seed=self._seed)
+        self._seed = None  # seed once; later resets continue the same random stream
+        self._targets = _split(episodes, self.num_envs)
+        self._counts = np.zeros(self.num_envs, dtype=np.int64)
+        self._resetting = np.zeros(self.num_envs, dtype=bool)
+        self._obs: list[np.ndarray] = []
+        self._act: list[np.ndarray] = []
+        self._rew: list[np.ndarray] = []
+        self._mask: list[np.ndarray] = []
+        self._done: list[np.ndarray] = []
+        self._active_batch = True
+
+    @property
+    def complete(self) -> bool:
+        """Every copy has finished its share of episodes."""
+        return bool(np.all(self._counts >= self._targets))
+
+    def advance(self, policy: Policy, rng: np.random.Generator, *,
+                deadline: float | None = None, max_steps: int | None = None) -> int:
+        """Step all copies until the batch is complete, the deadline passes or ``max_steps``
+        vector steps were taken (at least one step is always taken). Returns the steps taken."""
+        steps = 0
+        env, n = self.env, self.num_envs
+        counts, targets = self._counts, self._targets
+        remaining = int((targets - counts).clip(min=0).sum())
+        while remaining > 0:
+            recording = (counts < targets) & ~self._resetting
+            p_right = policy.prob_right(self.obs)
+            actions = (rng.random(n) < p_right).astype(np.int64)
+            next_obs, reward, terminated, truncated, _ = env.step(actions)
+            done = terminated | truncated
+            self._obs.append(self.obs)
+            self._act.append(actions)
+            self._rew.append(reward)
+            self._mask.append(recording)
+            self._done.append(done)
+            ended = recording & done
+            if ended.any():
+                counts += ended
+                remaining -= int(ended.sum())
+            # The copies that just ended spend their next step resetting (NEXT_STEP mode).
+            self._resetting = done
+            self.obs = next_obs
+            steps += 1
+            if max_steps is not None and steps >= max_steps:
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        return steps
+
+    def finish(self) -> Batch:
+        """The collected batch, episodes grouped by environment in the order they ran."""
+        if not self.complete:
+            raise RuntimeError("the batch is not complete")
+        self._active_batch = False
+        mask = np.stack(self._mask)            # (T, N)
+        # Order steps environment by environment, in time order within each one.
+        env_major = mask.T
+        obs = np.stack(self._obs).transpose(1, 0, 2)[env_major]
+        act = np.stack(self._act).T[env_major]
+        rew = np.stack(self._rew).T[env_major].astype(np.float64)
+        done = np.stack(self._done).T[env_major]
+        ends = np.flatnonzero(done)
+        lengths = np.diff(np.concatenate(([-1], ends))).astype(np.int64)
+        return Batch(obs=np.ascontiguousarray(obs, dtype=np.float32), actions=act, rewards=rew,
+                     lengths=lengths)
+
+    def first_state(self) -> np.ndarray:
+        """The current observation of copy 0 (for a live picture of the cart)."""
+        return np.asarray(self.obs[0], dtype=np.float64)
+
+    def close(self) -> None:
+        """Release the environments."""
+        self.env.close()
+
+
+class SingleCollector:
+    """Episodes from one environment, one forward pass with autograd per step."""
+
+    def __init__(self, seed: int) -> None:
+        self.env = gym.make(ENV_ID)
+        self._seed: int | None = int(seed)
+        self._active_batch = False
+        self.obs = np.zeros(OBS_DIM, dtype=np.float32)
+
+    @property
+    def in_progress(self) -> bool:
+        """A batch has begun and is not finished yet."""
+        return self._active_batch
+
+    def begin(self, episodes: int) -> None:
+        """Start collecting ``episodes`` episodes, one after the other."""
+        self._target = episodes
+        self._count = 0
+        self._obs: list[np.ndarray] = []
+        self._act: list[int] = []
+        self._rew: list[float] = []
+        self._lengths: list[int] = []
+        self._logp: list[torch.Tensor] = []
+        self._ent: list[torch.Tensor] = []
+        self._t = 0
+        self._reset()
+        self._active_batch = True
+
+    def _reset(self) -> None:
+        self.obs, _ = self.env.reset(seed=self._seed)
+        self._seed = None
+
+    @property
+    def complete(self) -> bool:
+        """All episodes of the batch have finished."""
+        return self._count >= self._target
+
+    def advance(self, policy: Policy, rng: np.random.Generator, *,
+                deadline: float | None = None, max_steps: int | None = None) -> int:
+        """Step until the batch is complete, the deadline passes or ``max_steps`` steps were
+        taken (at least one). Returns the steps taken."""
+        steps = 0
+        while not self.complete:
+            logits = policy(torch.as_tensor(self.obs, dtype=torch.float32))
+            log_p = torch.log_softmax(logits, dim=-1)
+            p_right = float(log_p[1].exp())
+            action = int(rng.random() < p_right)
+            self._logp.append(log_p[action])
+            self._ent.append(-(log_p.exp() * log_p).sum())
+            next_obs, reward, terminated, truncated, _ = self.env.step(action)
+            self._obs.append(np.asarray(self.obs, dtype=np.float32))
+            self._act.append(action)
+            self._rew.append(float(reward))
+            self._t += 1
+            self.obs = next_obs
+            if terminated or truncated:
+                self._lengths.append(self._t)
+                self._t = 0
+                self._count += 1
+                if not self.complete:
+                    self._reset()
+            steps += 1
+            if max_steps is not None and steps >= max_steps:
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        return steps
+
+    def finish(self) -> Batch:
+        """The collected batch, with the graphs of its log-probabilities."""
+        if not self.complete:
+            raise RuntimeError("the batch is not complete")
+        self._active_batch = False
+        return Batch(obs=np.array(self._obs, dtype=np.float32),
+                     actions=np.array(self._act, dtype=np.int64),
+                     rewards=np.array(self._rew, dtype=np.float64),
+                     lengths=np.array(self._lengths, dtype=np.int64),
+                     log_probs=torch.stack(self._logp), entropies=torch.stack(self._ent))
+
+    def first_state(self) -> np.ndarray:
+        """The current observation (for a live picture of the cart)."""
+        return np.asarray(self.obs, dtype=np.float64)
+
+    def close(self) -> None:
+        """Release the environment."""
+        self.env.close()
+
+
+def play_episode(policy: Policy, seed: int, *, max_steps: int | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """One episode under ``policy`` (sampling its actions), from ``gymnasium.make``.
+
+    Returns the states s_0..s_T, shape (T+1, 4), and the actions, shape (T,).
+    """
+    env = gym.make(ENV_ID)
+    rng = np.random.default_rng([int(seed), 7])
+    limit = max_steps if max_steps is not None else max_episode_steps()
+    was_training = policy.training
+    policy.eval()
+    try:
+        obs, _ = env.reset(seed=int(seed))
+        states = [np.asarray(obs, dtype=np.float64)]
+        actions: list[int] = []
+        for _ in range(limit):
+            p_right = float(policy.prob_right(np.asarray(obs, dtype=np.float32)[None])[0])
+            action = int(rng.random() < p_right)
+            obs, _, terminated, truncated, _ = env.step(action)
+            states.append(np.asarray(obs, dtype=np.float64))
+            actions.append(action)
+            if terminated or truncated:
+                break
+    finally:
+        policy.train(was_training)
+        env.close()
+    return np.array(states), np.array(actions, dtype=np.int64)

@@ -1,0 +1,301 @@
+"""A REINFORCE trainer that advances in bounded chunks, so a UI tick, the CLI and the tests all
+drive the same code.
+
+One update: collect a batch of whole episodes, weight each ∇log π(a_t|s_t) by its return (after
+the chosen baseline), reduce to a loss, one backward pass, one optimizer step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from core.reinforce.config import LIVE_FIELDS, TrainConfig, config_diff, validate_config
+from core.reinforce.policy import Policy
+from core.reinforce.returns import apply_baseline, step_weights
+from core.reinforce.rollout import (
+    Batch,
+    SingleCollector,
+    VectorCollector,
+    play_episode,
+    reward_threshold,
+)
+from core.torch_env import torch
+
+SOLVE_WINDOW = 100
+"""Finished episodes averaged for the "solved" test."""
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """One finished episode."""
+
+    episode: int
+    """1-based index of the episode in the run."""
+    ret: float
+    """Undiscounted return (for CartPole, the number of steps the pole stayed up)."""
+    length: int
+    """Steps in the episode."""
+    update: int
+    """1-based index of the update this episode was used in."""
+
+
+@dataclass(frozen=True)
+class UpdateRecord:
+    """One gradient step."""
+
+    update: int
+    """1-based index of the update."""
+    episodes: int
+    """Episodes finished in the run once this update's batch was in."""
+    env_steps: int
+    """Environment steps recorded in the run up to and including this batch."""
+    loss: float
+    """Value of the loss that was differentiated."""
+    grad_norm: float
+    """Total L2 norm of the gradient, before any clipping."""
+    entropy: float
+    """Mean policy entropy (nats) over the batch's states."""
+    lr: float
+    """Learning rate in force for this step."""
+    mean_return: float
+    """Mean undiscounted return of the batch's episodes."""
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """A setting changed mid-run."""
+
+    update: int
+    """1-based index of the first update that uses the new value."""
+    episodes: int
+    """Episodes finished when the change was made."""
+    name: str
+    """Config field that changed."""
+    old: Any
+    """Value before."""
+    new: Any
+    """Value after."""
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What happened to a requested config change."""
+
+    applied: tuple[str, ...]
+    """Fields that changed and take effect at the next update."""
+    needs_restart: tuple[str, ...]
+    """Fields that changed but cannot take effect without a restart (not applied)."""
+    problem: str | None = None
+    """Why nothing was applied, if the new config is invalid."""
+
+
+@dataclass
+class ChunkResult:
+    """What one call to ``Trainer.step`` produced."""
+
+    episodes: list[EpisodeRecord] = field(default_factory=list)
+    """Episodes finished in this chunk."""
+    updates: list[UpdateRecord] = field(default_factory=list)
+    """Updates made in this chunk."""
+    env_steps: int = 0
+    """Environment steps recorded in this chunk."""
+    vector_steps: int = 0
+    """Calls to the environment's step in this chunk (one advances every copy)."""
+    seconds: float = 0.0
+    """Wall-clock time of the chunk."""
+
+
+class Trainer:
+    """Policy, optimizer, environments, random streams and history of one run."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        problem = validate_config(config)
+        if problem:
+            raise ValueError(problem)
+        self.config = config
+        self.policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
+        self.policy.train()
+        params = self.policy.parameters()
+        if config.optimizer == "adam":
+            self.optimizer: torch.optim.Optimizer = torch.optim.Adam(params, lr=config.lr)
+        else:
+            self.optimizer = torch.optim.SGD(params, lr=config.lr)
+        self.rng = np.random.default_rng([config.seed, 1])
+        if config.rollout == "per_step":
+            self.collector: VectorCollector | SingleCollector = SingleCollector(config.seed)
+        else:
+            self.collector = VectorCollector(config.num_envs, config.seed)
+        self.threshold = reward_threshold()
+        self.episodes: list[EpisodeRecord] = []
+        self.updates: list[UpdateRecord] = []
+        self.changes: list[ChangeRecord] = []
+        self.returns: list[float] = []
+        self.env_steps = 0
+        self.seconds = 0.0
+        self.stop_reason: str | None = None
+        self.diverged = False
+        self.solved_at: int | None = None
+
+    # ----------------------------------------------------------------- state queries
+    @property
+    def stopped(self) -> bool:
+        """No more training possible: budget reached or diverged."""
+        return self.stop_reason is not None
+
+    def mean_last(self, n: int = SOLVE_WINDOW) -> float:
+        """Mean return of the last ``n`` finished episodes (NaN before any)."""
+        if not self.returns:
+            return math.nan
+        return float(np.mean(self.returns[-n:]))
+
+    @property
+    def solved(self) -> bool:
+        """At least 100 episodes finished and their last-100 mean reaches the threshold."""
+        return len(self.returns) >= SOLVE_WINDOW and self.mean_last() >= self.threshold
+
+    def live_state(self) -> np.ndarray:
+        """The current state of the first environment (cart position, velocity, angle, rate)."""
+        return self.collector.first_state()
+
+    # ----------------------------------------------------------------- changes
+    def change(self, new: TrainConfig) -> ChangeOutcome:
+        """Take the live-changeable fields of ``new`` from the next update on; report the rest."""
+        problem = validate_config(new)
+        if problem:
+            return ChangeOutcome((), (), problem)
+        diff = config_diff(self.config, new)
+        live = {k: v for k, (_, v) in diff.items() if k in LIVE_FIELDS}
+        restart = tuple(sorted(k for k in diff if k not in LIVE_FIELDS))
+        for name, value in live.items():
+            self.changes.append(ChangeRecord(len(self.updates) + 1, len(self.episodes), name,
+                                             getattr(self.config, name), value))
+        self.config = replace(self.config, **live)
+        if "max_episodes" in live and not self.diverged:
+            self.stop_reason = None
+            self._check_budget()
+        return ChangeOutcome(tuple(sorted(live)), restart)
+
+    # ----------------------------------------------------------------- training
+    def step(self, max_seconds: float | None = None, max_episodes: int | None = None, *,
+             max_vector_steps: int | None = None, stop_when_solved: bool = False
+             ) -> ChunkResult:
+        """Train until one bound is reached (time, episodes finished in this chunk, or vector
+        steps), the episode budget is spent, training diverges, or (if asked) it is solved.
+
+        Time and step bounds may end the chunk in the middle of collecting a batch; the next
+        call continues it. Without any bound the chunk runs to the end of the budget.
+        """
+        result = ChunkResult()
+        start = time.perf_counter()
+        deadline = None if max_seconds is None else start + max_seconds
+        while not self.stopped:
+            if stop_when_solved and self.solved:
+                break
+            if not self.collector.in_progress:
+                remaining = self.config.max_episodes - len(self.episodes)
+                self.collector.begin(min(self.config.episodes_per_update, remaining))
+            left = None if max_vector_steps is None else max_vector_steps - result.vector_steps
+            result.vector_steps += self.collector.advance(self.policy, self.rng,
+                                                          deadline=deadline, max_steps=left)
+            if self.collector.complete:
+                self._update(self.collector.finish(), result)
+            if max_episodes is not None and len(result.episodes) >= max_episodes:
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+            if max_vector_steps is not None and result.vector_steps >= max_vector_steps:
+                break
+        result.seconds = time.perf_counter() - start
+        self.seconds += result.seconds
+        return result
+
+    def loss(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """The REINFORCE loss of ``batch`` under the current config, and the mean entropy.
+
+        ∇loss = ∓ (1/E) Σ_episodes Σ_t w_t ∇log π(a_t|s_t) (sum) or the mean over all steps
+        (mean), minus the entropy bonus; w_t are the returns after the baseline.
+        """
+        cfg = self.config
+        if batch.log_probs is not None and batch.entropies is not None:
+            log_p, entropy = batch.log_probs, batch.entropies
+        else:
+            logits = self.policy(torch.from_numpy(batch.obs))
+            log_all = torch.log_softmax(logits, dim=-1)
+            log_p = log_all.gather(1, torch.from_numpy(batch.actions)[:, None]).squeeze(1)
+            entropy = -(log_all.exp() * log_all).sum(dim=1)
+        raw = step_weights(batch.rewards, batch.lengths, cfg.gamma, cfg.weighting)
+        weights = torch.from_numpy(apply_baseline(raw, batch.lengths, cfg.baseline)
+                                   .astype(np.float32))
+        terms = log_p * weights
+        objective = terms.sum() / len(batch.lengths) if cfg.reduction == "sum" else terms.mean()
+        signed = -objective if cfg.sign == "minus" else objective
+        mean_entropy = entropy.mean()
+        return signed - cfg.entropy_coef * mean_entropy, mean_entropy
+
+    def _update(self, batch: Batch, result: ChunkResult) -> None:
+        cfg = self.config
+        for group in self.optimizer.param_groups:
+            group["lr"] = cfg.lr
+        loss, entropy = self.loss(batch)
+        self.optimizer.zero_grad(set_to_none=False)
+        loss_value = float(loss.detach())
+        if math.isfinite(loss_value):
+            loss.backward()
+        grads = [p.grad for p in self.policy.parameters() if p.grad is not None]
+        grad_norm = float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads)))
+        if math.isfinite(loss_value) and math.isfinite(grad_norm):
+            if cfg.max_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
+            self.optimizer.step()
+        n_updates = len(self.updates) + 1
+        first = len(self.episodes) + 1
+        returns = batch.returns
+        steps = int(batch.lengths.sum())
+        self.env_steps += steps
+        result.env_steps += steps
+        for k, (ret, length) in enumerate(zip(returns, batch.lengths, strict=True)):
+            record = EpisodeRecord(first + k, float(ret), int(length), n_updates)
+            self.episodes.append(record)
+            self.returns.append(float(ret))
+            result.episodes.append(record)
+        update = UpdateRecord(n_updates, len(self.episodes), self.env_steps, loss_value,
+                              grad_norm, float(entropy.detach()), cfg.lr, float(returns.mean()))
+        self.updates.append(update)
+        result.updates.append(update)
+        if self.solved and self.solved_at is None:
+            self.solved_at = len(self.episodes)
+        self._check_divergence(loss_value, grad_norm, n_updates)
+        if not self.diverged:
+            self._check_budget()
+
+    def _check_divergence(self, loss_value: float, grad_norm: float, n_update: int) -> None:
+        what = None
+        if not math.isfinite(loss_value):
+            what = "the loss"
+        elif not math.isfinite(grad_norm):
+            what = "the gradient"
+        elif not self.policy.parameters_finite():
+            what = "the network's weights"
+        if what:
+            self.diverged = True
+            self.stop_reason = (f"Training diverged at update {n_update}: {what} became NaN or "
+                                f"infinite (learning rate {self.config.lr:g}). Lower the "
+                                "learning rate or clip the gradient, then reset.")
+
+    def _check_budget(self) -> None:
+        if len(self.episodes) >= self.config.max_episodes:
+            self.stop_reason = f"Reached the episode budget ({self.config.max_episodes:,})."
+
+    # ----------------------------------------------------------------- watching
+    def watch(self, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """States and actions of one fresh episode under the current policy."""
+        return play_episode(self.policy, seed)
+
+    def close(self) -> None:
+        """Release the environments."""
+        self.collector.close()
