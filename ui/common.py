@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.charts.export import figure_to_csv
 from core.charts.theme import scale_fonts
 
 SEED_KEY = "seed"
@@ -32,11 +33,21 @@ def presenter_mode() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
-def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
-    """Render a figure from ``core.charts`` with the app's chart settings."""
+def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True) -> None:
+    """Render a figure from ``core.charts`` with the app's chart settings.
+
+    The chart's camera button saves a PNG; with a ``key`` (and ``csv``), a small button under
+    the chart downloads the plotted data as CSV. The CSV is built only when clicked, and the
+    click does not rerun the page.
+    """
     if presenter_mode():
         fig = scale_fonts(fig, 1.35)
     st.plotly_chart(fig, theme=None, key=key, config=CHART_CONFIG)
+    if csv and key is not None:
+        st.download_button("Data (CSV)", data=lambda: figure_to_csv(fig),
+                           file_name=f"{key}.csv", mime="text/csv", on_click="ignore",
+                           key=f"{key}__csv", type="tertiary", icon=":material/download:",
+                           help="The plotted values of every curve, one row per point.")
 
 
 def show_problem(message: str) -> None:
