@@ -202,34 +202,62 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int) -> Learnin
                           final.reshape(n_learners, runs))
 
 
+CHUNK = 8
+"""Actions handled per loop iteration, through the lookup tables below."""
+
+
+def _chunk_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For every state s and every pattern of CHUNK actions (bit j = action j is right):
+    the state after them and how many of them were taken before the goal, flattened to
+    index s * 2**CHUNK + pattern."""
+    patterns = 2**CHUNK
+    end = np.empty((4, patterns), dtype=np.int64)
+    taken = np.empty((4, patterns), dtype=np.float64)
+    for state in range(4):
+        for pattern in range(patterns):
+            s, n = state, 0
+            for j in range(CHUNK):
+                if s == TERMINAL:
+                    break
+                s = NEXT_STATE[s, (pattern >> j) & 1]
+                n += 1
+            end[state, pattern], taken[state, pattern] = s, n
+    return end.ravel(), taken.ravel()
+
+
+_CHUNK_END, _CHUNK_TAKEN = _chunk_tables()
+
+
 def _run_episodes(p_right: np.ndarray, rng: np.random.Generator, n_learners: int,
                   powers: np.ndarray, max_steps: int) -> tuple[np.ndarray, ...]:
     """Play one episode in every row; return its length T and, over the steps that went right,
     their count, Σ t and Σ (1 − α^w)^t (``powers[t, row]`` holds (1 − α^w)^t).
 
-    Run r of every learner sees the same uniforms. The loop only moves the states; the sums
-    are taken afterwards from the recorded choices.
+    The policy is the same in every state, so the actions are i.i.d. draws whatever the states
+    are: they are drawn in blocks, and the states advance CHUNK actions per iteration by table
+    look-up. Run r of every learner sees the same uniforms.
     """
     rows = p_right.size
     runs = rows // n_learners
-    block = 64
+    block = 8 * CHUNK
     state = np.zeros(rows, dtype=np.int64)
     steps = np.zeros(rows)
-    went_right = np.zeros((max_steps, rows), dtype=bool)
-    active = np.ones(rows, dtype=bool)
-    length = max_steps
-    for t in range(max_steps):
-        if t % block == 0:
-            uniforms = np.tile(rng.random((block, runs)), (1, n_learners))
-        right = np.less(uniforms[t % block], p_right, out=went_right[t])
-        right &= active
-        steps += active
-        state = NEXT_STATE[state, right.view(np.int8)]
-        np.not_equal(state, TERMINAL, out=active)
-        if not active.any():
-            length = t + 1
+    went_right = np.zeros((max_steps + block, rows), dtype=bool)
+    length = 0
+    while length < max_steps:
+        uniforms = np.tile(rng.random((block, runs)), (1, n_learners))
+        chosen = np.less(uniforms, p_right, out=went_right[length:length + block])
+        patterns = np.packbits(chosen, axis=0, bitorder="little")
+        for pattern in patterns:
+            index = state * 2**CHUNK + pattern
+            steps += _CHUNK_TAKEN[index]
+            state = _CHUNK_END[index]
+        length += block
+        if not (state != TERMINAL).any():
             break
-    chosen = went_right[:length]
+    steps = np.minimum(steps, max_steps)
+    length = min(length, max_steps)
+    chosen = went_right[:length] & (np.arange(length)[:, None] < steps[None, :])
     n_right = chosen.sum(axis=0, dtype=float)
     t_right = np.arange(length, dtype=float) @ chosen
     a_right = np.einsum("tr,tr->r", powers[:length], chosen)
