@@ -10,6 +10,7 @@ rounding for the smooth ones.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -223,7 +224,7 @@ def quadrature(problem: GaussianProblem) -> tuple[np.ndarray, np.ndarray]:
         if -half < jump < half:
             breaks = [-half, jump, half]
     nodes, weights = [], []
-    for a, b in zip(breaks[:-1], breaks[1:], strict=True):
+    for a, b in itertools.pairwise(breaks):
         panels = max(1, math.ceil((b - a) / _PANEL_WIDTH))
         edges = np.linspace(a, b, panels + 1)
         mid = 0.5 * (edges[:-1] + edges[1:])[:, None]

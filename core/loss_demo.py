@@ -24,6 +24,9 @@ REWARD_PRESETS: dict[str, tuple[float, ...]] = {
 }
 """Reward tables: the default, and a cost (all negative) where the loss rises while J rises."""
 
+TRAINING_STEPS = 200
+"""Optimizer steps of each training run on the page."""
+
 
 def validate_batch(n: int, lr: float, steps: int = 1) -> str | None:
     """Why these training settings cannot run, or None."""
@@ -88,7 +91,7 @@ def mirror_step(logits: np.ndarray, rewards: np.ndarray, n: int, rng: np.random.
     optimizer = torch.optim.SGD([theta], lr=lr)
 
     actions = torch.as_tensor(outcomes)
-    log_probs = torch.log_softmax(theta, dim=0)[actions]
+    log_probs = torch.distributions.Categorical(logits=theta).log_prob(actions)
     returns = torch.as_tensor(r[outcomes], dtype=torch.float64)
     loss = -(log_probs * returns).sum() if minus_sign else (log_probs * returns).sum()
     optimizer.zero_grad()

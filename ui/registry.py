@@ -30,6 +30,10 @@ PAGES: tuple[PageEntry, ...] = (
               "split", "The four questions", questions=(1,)),
     PageEntry("pages/expectation.py", "Expectation vs sample average", ":material/functions:",
               "expectation", "The four questions", questions=(2,)),
+    PageEntry("pages/log_derivative.py", "The log-derivative trick", ":material/function:",
+              "log-derivative", "The four questions", questions=(1,)),
+    PageEntry("pages/pytorch_loss.py", "From the formula to the PyTorch loss", ":material/code:",
+              "pytorch-loss", "The four questions", questions=(2, 3, 4)),
 )
 """All pages except the home page."""
 

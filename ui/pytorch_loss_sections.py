@@ -1,0 +1,161 @@
+"""Tab contents of the PyTorch-loss page. Streamlit only: every number comes from
+``core.loss_demo`` and ``core.softmax``; nothing is computed here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import loss_demo as ld
+from core.charts import pytorch_loss as charts
+from ui.common import show_chart
+
+START_LOGITS = (0.0, 0.0, 0.0)
+MIRROR_BATCHES = 10
+EPISODE_LENGTHS = (2, 8)
+
+CODE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("dist = torch.distributions.Categorical(logits=theta)",
+     r"\pi_\theta(x) = \mathrm{softmax}(\theta)_x", "the policy"),
+    ("x = dist.sample((N,))",
+     r"x_1,\dots,x_N \sim \pi_\theta", "p(τ) lives here: samples arrive with frequency π_θ"),
+    ("log_probs = dist.log_prob(x)", r"\log \pi_\theta(x_i)", "one term per sample"),
+    ("returns = rewards[x]", r"r(x_i)", "the reward of each sample"),
+    ("{loss_line}", r"{loss_formula}", "a sum over the batch, with the sign"),
+    ("optimizer.zero_grad()", r"\texttt{theta.grad} \leftarrow 0", "forget the last batch"),
+    ("loss.backward()",
+     r"\texttt{theta.grad} = {grad_formula}", "autograd: ∇ of each log π_θ(x_i)"),
+    ("optimizer.step()", r"\theta \leftarrow \theta - \alpha\,\texttt{theta.grad}",
+     "SGD shown; Adam rescales the step"),
+)
+
+
+def code_rows(minus_sign: bool) -> None:
+    """The loop, one line per row, each beside the formula term it computes."""
+    loss_line = ("loss = -(log_probs * returns).sum()" if minus_sign
+                 else "loss = (log_probs * returns).sum()   # minus sign dropped")
+    sign = "-" if minus_sign else "+"
+    loss_formula = rf"L(\theta) = {sign}\sum_{{i=1}}^{{N}} r(x_i)\,\log \pi_\theta(x_i)"
+    grad_formula = (rf"{sign}\sum_i r(x_i)\,\nabla_\theta \log\pi_\theta(x_i) = {sign}N\,\hat g"
+                    if minus_sign else
+                    r"+\sum_i r(x_i)\,\nabla_\theta \log\pi_\theta(x_i) = +N\,\hat g")
+    for code, formula, note in CODE_ROWS:
+        left, middle, right = st.columns([5, 4, 3], vertical_alignment="center")
+        left.code(code.format(loss_line=loss_line), language="python")
+        middle.latex(formula.replace("{loss_formula}", loss_formula)
+                     .replace("{grad_formula}", grad_formula))
+        right.caption(note)
+    st.latex(r"\hat g = \frac{1}{N}\sum_{i=1}^{N} r(x_i)\,\nabla_\theta \log \pi_\theta(x_i)"
+             r"\;\approx\; \nabla_\theta J(\theta)")
+
+
+def mirror_tab(rewards: np.ndarray, n: int, lr: float, minus_sign: bool,
+               rng: np.random.Generator) -> None:
+    """θ.grad from backward() against −N × the estimate and −N × the exact gradient."""
+    logits = np.array(START_LOGITS)
+    one = ld.mirror_step(logits, rewards, n, rng, lr=lr, minus_sign=minus_sign)
+    grads, scaled = ld.mirror_batches(logits, rewards, n, MIRROR_BATCHES, rng)
+    exact = -n * one.exact
+    st.dataframe(pd.DataFrame({
+        "logit": [f"θ{j + 1}" for j in range(len(logits))],
+        "θ.grad from backward()": one.grad_backward,
+        f"{'−' if minus_sign else '+'}N × sample-average estimate":
+            (-n if minus_sign else n) * one.estimate,
+        "−N × exact gradient": exact}), hide_index=True, width="stretch")
+    gap = float(np.max(np.abs(one.grad_backward - (-n if minus_sign else n) * one.estimate)))
+    st.markdown(f"Largest difference between θ.grad and {'−' if minus_sign else '+'}N × the "
+                f"estimate: **{gap:.2e}** (rounding). They are the same number; both miss the "
+                "exact value by the sampling noise.")
+    show_chart(charts.gradient_comparison_chart(grads, scaled, exact, n=n),
+               key="pl_mirror_chart")
+    st.markdown("The code never writes π_θ(x) as a weight: the samples already come with "
+                "frequency π_θ(x), so their plain sum carries it. That is where p(τ) went.")
+    direction = "raises" if one.j_after > one.j_before else "lowers"
+    st.markdown(f"One SGD step at lr = {lr:g} moves θ by −lr·θ.grad = "
+                f"{'+' if minus_sign else '−'}lr·N·ĝ and {direction} J from "
+                f"{one.j_before:.5g} to {one.j_after:.5g}.")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _runs(rewards: tuple[float, ...], optimizer: str, lr: float, n: int,
+          seed: int) -> ld.TrainingResult:
+    specs = (ld.RunSpec(optimizer, lr, True, "sum"), ld.RunSpec(optimizer, lr, False, "sum"),
+             ld.RunSpec("sgd", lr / n, True, "sum"), ld.RunSpec("sgd", lr, True, "mean"),
+             ld.RunSpec("adam", lr, True, "sum"), ld.RunSpec("adam", lr, True, "mean"))
+    return ld.train(np.array(START_LOGITS), np.array(rewards), specs, n=n,
+                    steps=ld.TRAINING_STEPS, seed=seed)
+
+
+def training(rewards: np.ndarray, optimizer: str, lr: float, n: int,
+             seed: int) -> ld.TrainingResult:
+    """The six seeded runs every training chart uses (cached)."""
+    return _runs(tuple(float(r) for r in rewards), optimizer, float(lr), int(n), int(seed))
+
+
+def sign_tab(runs: ld.TrainingResult, minus_sign: bool) -> None:
+    """J with and without the minus sign."""
+    j = runs.expected_rewards
+    show_chart(charts.sign_chart(j[0], j[1], chosen_with=minus_sign), key="pl_sign_chart")
+    st.markdown(f"Same seed, same samples, {ld.TRAINING_STEPS} steps: with the minus sign J "
+                f"goes from {j[0, 0]:.4g} to **{j[0, -1]:.4g}**; without it to "
+                f"**{j[1, -1]:.4g}**. Optimizers only minimise, so we hand them −J: a descent "
+                "step on −J is an ascent step on J.")
+
+
+def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int,
+                 rng: np.random.Generator) -> None:
+    """SGD sum vs mean, Adam sum vs mean, and episodes of different length."""
+    th = runs.thetas
+    sgd_gap = float(np.max(np.abs(th[2] - th[3])))
+    adam_gap = float(np.max(np.abs(th[4] - th[5])))
+    left, right = st.columns(2)
+    with left:
+        show_chart(charts.paths_chart(th[2], th[3], first_name=f"SGD, sum, lr/N = {lr / n:.3g}",
+                                      second_name=f"SGD, mean, lr = {lr:g}",
+                                      title="SGD: sum with lr/N against mean with lr"),
+                   key="pl_sgd_chart")
+        st.markdown(f"Largest difference over the run: **{sgd_gap:.1e}**. A sum is N times a "
+                    "mean, and lr/N undoes the factor exactly.")
+    with right:
+        show_chart(charts.paths_chart(th[4], th[5], first_name=f"Adam, sum, lr = {lr:g}",
+                                      second_name=f"Adam, mean, lr = {lr:g}",
+                                      title="Adam: sum against mean, same lr"),
+                   key="pl_adam_chart")
+        st.markdown(f"Largest difference: **{adam_gap:.1e}**. Adam divides each step by a "
+                    "running size of the gradient, so a constant factor N cancels (up to its "
+                    "tiny ε).")
+    st.subheader("Episodes of different length")
+    example = ld.episode_example(np.array(START_LOGITS), rewards, EPISODE_LENGTHS, rng)
+    rows = {"episode": [f"episode {i + 1}" for i in range(len(example.lengths))],
+            "steps T": example.lengths.astype(int), "return R": example.returns}
+    for kind, label in ld.REDUCTIONS.items():
+        rows[f"weight: {label}"] = example.weights[kind]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    grads = pd.DataFrame({label: example.grads[kind] for kind, label in ld.REDUCTIONS.items()},
+                         index=[f"θ{j + 1}" for j in range(len(rewards))])
+    st.dataframe(grads, width="stretch")
+    st.markdown("Each episode contributes g = R·Σₜ∇log π(aₜ). Summing over its steps gives "
+                "both episodes the same weight, which is the unbiased estimate of ∇J. "
+                "Averaging over each episode's steps divides by T, so the long episode counts "
+                f"{EPISODE_LENGTHS[1] // EPISODE_LENGTHS[0]}× less per unit of return. A mean "
+                "over all steps of the batch keeps the weights equal but scales the step by "
+                "1/ΣT, which changes from batch to batch.")
+
+
+def loss_tab(runs: ld.TrainingResult, preset: str) -> None:
+    """The loss value next to J during the same run."""
+    loss = runs.loss_per_sample()[0]
+    j = runs.expected_rewards[0]
+    show_chart(charts.loss_vs_j_chart(loss, j), key="pl_loss_chart")
+    trend = "rises" if loss[-20:].mean() > loss[:20].mean() else "falls"
+    st.markdown(f"Here the loss {trend} while J goes from {j[0]:.4g} to {j[-1]:.4g}.")
+    st.markdown("The loss is only a device whose gradient at the current θ is −N·ĝ. Its value "
+                "is −mean(r·log π) over this batch: when the policy becomes sure of an action, "
+                "log π → 0 and the loss → 0 whatever the reward. With positive rewards it "
+                "falls towards 0; with all rewards negative (a cost) it starts below 0 and "
+                "rises towards 0 while J improves. Judge training by J or by returns, never by "
+                "the loss.")
+    if preset != "negative":
+        st.caption("Choose the reward table 'All negative' above to see the loss rise.")
+
