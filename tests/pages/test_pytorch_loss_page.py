@@ -1,0 +1,73 @@
+"""AppTest of pages/pytorch_loss.py: defaults, every widget at its extremes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.apptest import assert_no_exception, run_page
+
+PAGE = "pages/pytorch_loss.py"
+
+
+def text(at) -> str:
+    return "\n".join(md.value for md in at.markdown)
+
+
+def largest_gap(at, label: str) -> float:
+    match = re.search(label + r"[^*]*\*\*([0-9.e+-]+)\*\*", text(at))
+    assert match, label
+    return float(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return run_page(PAGE)
+
+
+def test_defaults(default_run):
+    at = default_run
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 5
+    assert not at.warning
+    assert largest_gap(at, "Largest difference between θ.grad") < 1e-10
+    assert largest_gap(at, "Largest difference over the run") < 1e-12
+    assert largest_gap(at, "Largest difference:") < 1e-4  # Adam sum vs mean
+    body = text(at)
+    assert "with the minus sign J goes from 2.667" in body
+    assert "Here the loss falls" in body
+    assert any("loss = -(log_probs * returns).sum()" in c.value for c in at.code)
+    frame = at.dataframe[0].value
+    assert list(frame["−N × exact gradient"].round(6)) == [555.555556, 222.222222, -777.777778]
+
+
+def test_negative_preset_shows_loss_rising_while_j_rises():
+    at = run_page(PAGE)
+    at.selectbox(key="pl_preset").set_value("negative").run()
+    assert_no_exception(at)
+    assert "Here the loss rises while J goes from -2.667 to -1" in text(at)
+
+
+def test_sign_toggle_changes_code_and_step_direction():
+    at = run_page(PAGE)
+    at.toggle(key="pl_sign").set_value(False).run()
+    assert_no_exception(at)
+    assert any("minus sign dropped" in c.value for c in at.code)
+    assert "lowers J" in text(at)
+    assert largest_gap(at, "Largest difference between θ.grad") < 1e-10
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("key,value", [
+    ("pl_lr", 0.0001), ("pl_lr", 1.0), ("pl_n", 1), ("pl_n", 1000),
+    ("pl_mirror_n", 1), ("pl_mirror_n", 100_000),
+])
+def test_widgets_at_extremes(optimizer, key, value):
+    at = run_page(PAGE)
+    at.radio(key="pl_opt").set_value(optimizer).run()
+    at.select_slider(key=key).set_value(value).run()
+    assert_no_exception(at)
+    assert not at.warning
+    assert len(at.get("plotly_chart")) == 5
+    assert largest_gap(at, "Largest difference over the run") < 1e-12
