@@ -1,0 +1,115 @@
+"""deploy/nginx.conf, run as written (ports rewritten), in front of two app processes.
+
+One browser session goes through it: pages render and react over the proxied WebSocket, every
+request of that browser lands on one replica (sticky route cookie), and, once the CartPole page
+exists, a live training run works through the proxy.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import defaultdict
+
+import pytest
+
+from tests.browser.conftest import (
+    _unavailable,
+    free_port,
+    open_app_page,
+    start_server,
+    stop_server,
+    wait_until_idle,
+)
+from tests.browser.nginx_proxy import access_log, nginx_binary, start_nginx, stop_nginx
+from tests.browser.training import (
+    NO_CARTPOLE,
+    cartpole_entry,
+    episodes_shown,
+    refused,
+    start_training,
+)
+from ui.registry import PAGES
+
+
+@pytest.fixture(scope="module")
+def proxied(artifacts, tmp_path_factory):
+    if nginx_binary() is None:
+        _unavailable("nginx not found (apt-get install nginx)")
+    secret = secrets.token_hex(16)  # shared by both replicas, as docs/deploy.md requires
+    ports = [free_port(), free_port()]
+    servers = []
+    proxy = None
+    prefix = tmp_path_factory.mktemp("nginx")
+    try:
+        for i, port in enumerate(ports):
+            servers.append(start_server(port, artifacts / f"server-replica{i}.log",
+                                        {"STREAMLIT_SERVER_COOKIE_SECRET": secret}))
+        listen = free_port()
+        proxy = start_nginx(prefix, listen, ports)
+        yield f"http://127.0.0.1:{listen}", prefix, ports
+    finally:
+        if proxy is not None:
+            stop_nginx(proxy)
+        for server in servers:
+            stop_server(server)
+
+
+def _sticky(prefix) -> dict[str, set[str]]:
+    upstreams: dict[str, set[str]] = defaultdict(set)
+    for cookie, upstream, _status, _request in access_log(prefix):
+        if cookie != "-" and upstream != "-":
+            upstreams[cookie].add(upstream)
+    return upstreams
+
+
+@pytest.mark.browser
+def test_session_through_nginx(proxied, page):
+    url, prefix, ports = proxied
+    open_app_page(page, f"{url}/?seed=42")
+    assert page.locator("[data-testid='stException']").count() == 0
+    # A widget change makes a round trip over the proxied WebSocket.
+    seed = page.locator("[data-testid='stSidebar'] input[type='number']").first
+    seed.fill("43")
+    seed.press("Enter")
+    page.wait_for_function("() => location.search.includes('seed=43')", timeout=30_000)
+    wait_until_idle(page)
+    for entry in PAGES[:2]:
+        open_app_page(page, f"{url}/{entry.url_path}?seed=43")
+        assert page.locator("[data-testid='stException']").count() == 0
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert "pgs_route" in cookies
+    routes = _sticky(prefix)
+    assert routes.get(cookies["pgs_route"]), "no proxied request carried the route cookie"
+    assert len(routes[cookies["pgs_route"]]) == 1, routes  # one browser, one replica
+    assert {u.rsplit(":", 1)[1] for u in routes[cookies["pgs_route"]]} <= {str(p) for p in ports}
+
+
+@pytest.mark.browser
+def test_both_replicas_serve_and_new_browsers_spread(proxied, browser):
+    url, prefix, _ports = proxied
+    for _ in range(6):
+        context = browser.new_context()
+        tab = context.new_page()
+        open_app_page(tab, url)
+        assert tab.locator("[data-testid='stException']").count() == 0
+        context.close()
+    used = {u for ups in _sticky(prefix).values() for u in ups}
+    # Six random route ids all hashing to one of two replicas has probability 2 * 2**-6.
+    assert len(used) == 2, used
+
+
+@pytest.mark.browser
+def test_training_through_nginx(proxied, page):
+    entry = cartpole_entry()
+    if entry is None:
+        pytest.skip(NO_CARTPOLE)
+    url, _prefix, _ports = proxied
+    open_app_page(page, f"{url}/{entry.url_path}")
+    assert start_training(page), "no Train/Start button on the CartPole page"
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline and episodes_shown(page) == 0 and not refused(page):
+        page.wait_for_timeout(500)
+    assert not refused(page)
+    assert episodes_shown(page) > 0, "no '<N> episodes' progress within 45 s"
+    assert page.locator("[data-testid='stException']").count() == 0
