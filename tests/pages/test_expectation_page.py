@@ -1,0 +1,158 @@
+"""AppTest of pages/expectation.py: defaults, every widget at its extremes, bad input."""
+
+import pytest
+
+from tests.apptest import app_test, assert_no_exception, run_page
+
+PAGE = "pages/expectation.py"
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def _apply(at, steps):
+    """Apply (widget, key, value) steps, one rerun each, checking every run."""
+    for kind, key, value in steps:
+        getattr(at, kind)(key=key).set_value(value)
+        at.run()
+        assert_no_exception(at)
+    return at
+
+
+def test_defaults_show_the_uniform_square_example():
+    at = run_page(PAGE)
+    assert_no_exception(at)
+    metrics = _metrics(at)
+    assert metrics["Exact E[f(X)]"] == "38.5"
+    assert metrics["Σ p·f (the target)"] == "38.5"
+    assert metrics["Σ p²·f (where the trap goes)"] == "3.85"
+    latex = at.latex[0].value
+    assert r"0.1 \cdot 1 + 0.1 \cdot 4 + 0.1 \cdot 9" in latex and latex.rstrip("$\n ").endswith(
+        "= 38.5")
+    assert _charts(at) == 4
+    assert not at.warning
+    assert at.select_slider(key="ev_n").value == 10_000 and at.slider(key="ev_k").value == 10
+
+
+def test_trap_average_lands_near_sum_of_p_squared_f():
+    at = _apply(run_page(PAGE), [("select_slider", "ev_n", 1_000_000)])
+    value = float(_metrics(at)["Run 1: average of p(xᵢ)·f(xᵢ)"])
+    # SD of p·f is 0.1·SD(x²) ≈ 2.9; its SE at N = 10⁶ is 0.003.
+    assert abs(value - 3.85) < 4 * 0.0029
+    run1 = float(_metrics(at)["Run 1 average at N = 1,000,000"])
+    assert abs(run1 - 38.5) < 4 * 0.0324
+
+
+EXTREMES = [
+    [("select_slider", "ev_n", 1)],
+    [("select_slider", "ev_n", 1_000_000), ("slider", "ev_k", 20)],
+    [("slider", "ev_k", 1)],
+    [("slider", "ev_size", 1)],
+    [("slider", "ev_size", 100)],
+    [("selectbox", "ev_f", "x")],
+    [("selectbox", "ev_f", "abs"), ("number_input", "ev_c", -1000.0)],
+    [("selectbox", "ev_f", "indicator"), ("number_input", "ev_c", 1000.0)],
+    [("selectbox", "ev_f", "table")],
+    [("selectbox", "ev_f", "table"), ("slider", "ev_size", 1)],
+    [("selectbox", "ev_family", "custom"), ("selectbox", "ev_f", "table")],
+    [("selectbox", "ev_family", "binomial"), ("slider", "ev_trials", 1),
+     ("slider", "ev_success", 0.0)],
+    [("selectbox", "ev_family", "binomial"), ("slider", "ev_trials", 200),
+     ("slider", "ev_success", 1.0), ("select_slider", "ev_n", 1_000_000)],
+    [("selectbox", "ev_family", "poisson"), ("slider", "ev_lam", 0.1)],
+    [("selectbox", "ev_family", "poisson"), ("slider", "ev_lam", 50.0),
+     ("select_slider", "ev_n", 1_000_000), ("slider", "ev_k", 20)],
+    [("selectbox", "ev_family", "normal"), ("number_input", "ev_mu", -100.0),
+     ("number_input", "ev_sd", 100.0), ("selectbox", "ev_f", "abs")],
+    [("selectbox", "ev_family", "exponential"), ("number_input", "ev_rate", 100.0),
+     ("selectbox", "ev_f", "indicator")],
+    [("selectbox", "ev_family", "uniform"), ("number_input", "ev_a", -100.0),
+     ("number_input", "ev_b", 100.0)],
+]
+
+
+@pytest.mark.parametrize("steps", EXTREMES, ids=lambda s: "+".join(f"{k}={v}" for _, k, v in s))
+def test_widget_extremes_render_charts(steps):
+    at = _apply(run_page(PAGE), steps)
+    assert not at.warning, [w.value for w in at.warning]
+    assert _charts(at) == 4
+    assert at.latex
+
+
+def test_n_equal_one_gives_a_point_mass():
+    at = _apply(run_page(PAGE), [("slider", "ev_size", 1)])
+    metrics = _metrics(at)
+    assert metrics["Exact E[f(X)]"] == "1"
+    assert metrics["Predicted spread σ/√N"] == "0"
+
+
+def test_typed_f_column_changes_the_expectation():
+    at = app_test(PAGE)
+    at.run()
+    _apply(at, [("selectbox", "ev_f", "table")])
+    at.session_state["ev_ftable_uniform_int_10_1"] = {
+        "edited_rows": {9: {"f(x)": 0.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_no_exception(at)
+    assert _metrics(at)["Exact E[f(X)]"] == "28.5"  # 38.5 − 0.1·100
+
+
+BAD_PARAMETERS = [
+    ([("selectbox", "ev_family", "normal"), ("number_input", "ev_sd", 0.0)], "σ"),
+    ([("selectbox", "ev_family", "exponential"), ("number_input", "ev_rate", 0.0)], "rate"),
+    ([("selectbox", "ev_family", "uniform"), ("number_input", "ev_a", 1.0)], "below"),
+    ([("selectbox", "ev_family", "normal"), ("selectbox", "ev_f", "table")], "discrete"),
+    ([("selectbox", "ev_family", "binomial"), ("slider", "ev_trials", 200),
+      ("selectbox", "ev_f", "table")], "too many"),
+]
+
+
+@pytest.mark.parametrize(("steps", "needle"), BAD_PARAMETERS, ids=lambda v: str(v)[:40])
+def test_bad_parameters_show_a_message_and_keep_other_widgets(steps, needle):
+    at = _apply(run_page(PAGE), [("slider", "ev_k", 7), ("select_slider", "ev_n", 500)])
+    _apply(at, steps)
+    assert len(at.warning) == 1 and needle in at.warning[0].value
+    assert _charts(at) == 0
+    assert at.slider(key="ev_k").value == 7 and at.select_slider(key="ev_n").value == 500
+
+
+BAD_TABLES = [
+    ({"edited_rows": {0: {"weight": -1.0}}, "added_rows": [], "deleted_rows": []}, "negative"),
+    ({"edited_rows": {1: {"weight": None}}, "added_rows": [], "deleted_rows": []}, "number"),
+    ({"edited_rows": {i: {"weight": 0.0} for i in range(4)}, "added_rows": [],
+      "deleted_rows": []}, "zero"),
+    ({"edited_rows": {}, "added_rows": [], "deleted_rows": [0, 1, 2, 3]}, "empty"),
+    ({"edited_rows": {0: {"x": 2.0}}, "added_rows": [], "deleted_rows": []}, "twice"),
+    ({"edited_rows": {}, "added_rows": [{"x": 9.0}], "deleted_rows": []}, "number"),
+]
+
+
+@pytest.mark.parametrize(("edits", "needle"), BAD_TABLES, ids=lambda v: str(v)[:30])
+def test_bad_tables_show_a_message_and_keep_other_widgets(edits, needle):
+    at = _apply(run_page(PAGE), [("selectbox", "ev_family", "custom"), ("slider", "ev_k", 3),
+                                 ("selectbox", "ev_f", "abs"), ("number_input", "ev_c", 2.5)])
+    at.session_state["ev_table"] = edits
+    at.run()
+    assert_no_exception(at)
+    assert len(at.warning) == 1 and needle in at.warning[0].value
+    assert _charts(at) == 0
+    assert at.slider(key="ev_k").value == 3
+    assert at.selectbox(key="ev_f").value == "abs" and at.number_input(key="ev_c").value == 2.5
+
+
+def test_custom_table_weights_are_normalised():
+    at = _apply(run_page(PAGE), [("selectbox", "ev_family", "custom")])
+    at.session_state["ev_table"] = {"edited_rows": {}, "deleted_rows": [],
+                                    "added_rows": [{"x": 7.0, "weight": 2.0, "f(x)": 3.0}]}
+    at.run()
+    assert_no_exception(at)
+    # Weights 1, 2, 3, 4, 2 → probabilities /12; E[x²] = (1 + 8 + 27 + 64 + 98) / 12 = 16.5.
+    assert _metrics(at)["Exact E[f(X)]"] == "16.5"
+    shown = next(d.value for d in at.dataframe if "probability p(x)" in d.value)
+    probs = shown["probability p(x)"].to_numpy()
+    assert probs.sum() == pytest.approx(1.0) and probs[-1] == pytest.approx(2 / 12)

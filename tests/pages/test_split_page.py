@@ -1,0 +1,130 @@
+"""AppTest of pages/split.py: defaults (38.5, 30.25, 8.25), every widget at its extremes,
+the independent τ′ toggle, bad input, and the softmax score panel."""
+
+import pytest
+
+from tests.apptest import assert_no_exception, run_page
+
+PAGE = "pages/split.py"
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def _apply(at, steps):
+    for kind, key, value in steps:
+        getattr(at, kind)(key=key).set_value(value)
+        at.run()
+        assert_no_exception(at)
+    return at
+
+
+def test_defaults_show_the_three_numbers():
+    at = run_page(PAGE)
+    assert_no_exception(at)
+    metrics = _metrics(at)
+    assert (metrics["E[XY]"], metrics["E[X]·E[Y]"], metrics["Cov(X, Y)"]) == (
+        "38.5", "30.25", "8.25")
+    identity = at.latex[0].value
+    assert "38.5" in identity and "5.5" in identity and "30.25" in identity and "8.25" in identity
+    assert _charts(at) == 3
+    assert not at.warning
+    table = next(d.value for d in at.dataframe if "p·X·Y" in d.value)
+    assert table["p·X·Y"].sum() == pytest.approx(38.5)
+    assert len(table) == 10
+
+
+def test_independent_copy_closes_the_gap():
+    at = _apply(run_page(PAGE), [("toggle", "sp_indep", True)])
+    metrics = _metrics(at)
+    assert (metrics["E[XY]"], metrics["E[X]·E[Y]"], metrics["Cov(X, Y)"]) == (
+        "30.25", "30.25", "0")
+    assert at.success
+
+
+def test_score_panel_split_is_zero_and_gradient_is_not():
+    at = run_page(PAGE)
+    metrics = _metrics(at)
+    assert float(metrics["largest |E[∇log π]| component"]) < 1e-12
+    assert float(metrics["‖true gradient‖"]) > 0.1
+    panel = next(d.value for d in at.dataframe if "∇J by autograd" in d.value)
+    assert panel["E[r]·E[∇log π]"].abs().max() < 1e-12
+    assert (panel["E[r·∇log π]"] - panel["∇J by autograd"]).abs().max() < 1e-12
+
+
+EXTREMES = [
+    [("slider", "sp_size", 1)],
+    [("slider", "sp_size", 100), ("selectbox", "sp_g", "tau3"), ("selectbox", "sp_h", "tau3")],
+    [("select_slider", "sp_n", 10)],
+    [("select_slider", "sp_n", 100_000), ("toggle", "sp_indep", True)],
+    [("selectbox", "sp_g", "inv"), ("selectbox", "sp_h", "neg2")],
+    [("selectbox", "sp_g", "const"), ("selectbox", "sp_h", "neg")],
+    [("selectbox", "sp_family", "custom")],
+    [("selectbox", "sp_family", "binomial"), ("slider", "sp_trials", 200),
+     ("slider", "sp_success", 1.0)],
+    [("selectbox", "sp_family", "binomial"), ("slider", "sp_trials", 1),
+     ("slider", "sp_success", 0.0)],
+    [("selectbox", "sp_family", "poisson"), ("slider", "sp_lam", 50.0)],
+    [("selectbox", "sp_family", "poisson"), ("slider", "sp_lam", 0.1)],
+    [("selectbox", "sp_family", "normal"), ("number_input", "sp_mu", 100.0),
+     ("number_input", "sp_sd", 100.0), ("selectbox", "sp_g", "tau3")],
+    [("selectbox", "sp_family", "exponential"), ("number_input", "sp_rate", 100.0)],
+    [("selectbox", "sp_family", "uniform"), ("number_input", "sp_a", 1.0),
+     ("number_input", "sp_b", 100.0), ("selectbox", "sp_h", "inv")],
+]
+
+
+@pytest.mark.parametrize("steps", EXTREMES, ids=lambda s: "+".join(f"{k}={v}" for _, k, v in s))
+def test_widget_extremes(steps):
+    at = _apply(run_page(PAGE), steps)
+    assert not at.warning, [w.value for w in at.warning]
+    assert _charts(at) == 3
+    assert set(_metrics(at)) >= {"E[XY]", "E[X]·E[Y]", "Cov(X, Y)"}
+
+
+BAD = [
+    ([("selectbox", "sp_family", "poisson"), ("selectbox", "sp_g", "inv")], "τ = 0"),
+    ([("selectbox", "sp_family", "normal"), ("selectbox", "sp_h", "inv")], "does not exist"),
+    ([("selectbox", "sp_family", "normal"), ("number_input", "sp_sd", 0.0)], "σ"),
+    ([("selectbox", "sp_family", "uniform"), ("number_input", "sp_a", 1.0)], "below"),
+]
+
+
+@pytest.mark.parametrize(("steps", "needle"), BAD, ids=lambda v: str(v)[:40])
+def test_bad_input_shows_a_message_and_keeps_other_widgets(steps, needle):
+    at = _apply(run_page(PAGE), [("toggle", "sp_indep", True), ("select_slider", "sp_n", 200)])
+    _apply(at, steps)
+    assert len(at.warning) == 1 and needle in at.warning[0].value
+    assert _charts(at) == 1  # only the score panel's chart, which does not depend on τ
+    assert at.toggle(key="sp_indep").value is True and at.select_slider(key="sp_n").value == 200
+
+
+@pytest.mark.parametrize(("edits", "needle"), [
+    ({"edited_rows": {0: {"logit θ": None}}, "added_rows": [], "deleted_rows": []}, "finite"),
+    ({"edited_rows": {}, "added_rows": [], "deleted_rows": [1, 2]}, "between"),
+    ({"edited_rows": {}, "added_rows": [], "deleted_rows": [0, 1, 2]}, "between"),
+    ({"edited_rows": {2: {"reward r": None}}, "added_rows": [], "deleted_rows": []}, "reward"),
+])
+def test_bad_bandit_table_shows_a_message(edits, needle):
+    at = run_page(PAGE)
+    at.session_state["sp_bandit"] = edits
+    at.run()
+    assert_no_exception(at)
+    assert len(at.warning) == 1 and needle in at.warning[0].value
+    assert _charts(at) == 2
+    assert _metrics(at)["E[XY]"] == "38.5"
+
+
+def test_bandit_with_equal_rewards_has_zero_gradient():
+    at = run_page(PAGE)
+    at.session_state["sp_bandit"] = {"edited_rows": {0: {"reward r": 2.0}, 1: {"reward r": 2.0},
+                                                     2: {"reward r": 2.0}},
+                                     "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_no_exception(at)
+    assert float(_metrics(at)["‖true gradient‖"]) < 1e-12
