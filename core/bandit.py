@@ -307,3 +307,27 @@ def reinforce_gradient(logits: np.ndarray, actions: np.ndarray,
     surrogate = (adv * log_probs[torch.as_tensor(actions)]).mean()
     (grad,) = torch.autograd.grad(surrogate, theta)
     return grad.numpy()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Where the paths ended."""
+
+    exact_best_probability: float
+    """Probability the exact path gives to the best arm(s) after the last step."""
+    seeds_on_best: int
+    """REINFORCE seeds whose most likely arm after the last step is a best arm."""
+    seeds: int
+    """Number of REINFORCE seeds."""
+    mean_final_j: float
+    """Average over seeds of J(θ) after the last step."""
+
+
+def summarize(paths: BanditPaths, arms: Arms) -> Summary:
+    """Final state of the exact path and the seeds (ties for best arm all count as best)."""
+    means = arms.expected()
+    best = np.isclose(means, means.max())
+    final = paths.probabilities[:, -1]
+    on_best = best[np.argmax(final[1:], axis=1)]
+    return Summary(float(final[0, best].sum()), int(on_best.sum()), len(on_best),
+                   float(paths.expected_rewards[1:, -1].mean()))

@@ -125,6 +125,11 @@ class LearningCurves:
     final_p_right: np.ndarray
     """π(right) after the last episode, shape (learners, runs)."""
 
+    def subset(self, learners: list[int]) -> LearningCurves:
+        """The curves of some learners only, in the order given."""
+        return LearningCurves(tuple(self.labels[i] for i in learners), self.returns[learners],
+                              self.final_p_right[learners])
+
     def mean(self) -> np.ndarray:
         """Average over runs, shape (learners, episodes)."""
         return self.returns.mean(axis=1)
@@ -160,7 +165,7 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int) -> Learnin
     weight w is updated step by step as in the book, w ← w + α^w (G_t − w), and δ_t = G_t − w_t;
     because G_t = t − T, the whole sequence has a closed form, so only three running sums per
     run are needed while the episode unfolds. Run r of every learner sees the same uniforms
-    (common random numbers), drawn from one stream seeded by ``seed``.
+    (common random numbers), from a stream seeded by (``seed``, episode).
     """
     problem = validate(learners, config)
     if problem:
@@ -174,12 +179,14 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int) -> Learnin
     w = np.full(rows, config.initial_w)
     alpha_theta_t = torch.tensor(alpha_theta, dtype=torch.float64)
     returns = np.empty((rows, config.episodes))
-    rng = np.random.default_rng(seed)
     decay = 1.0 - alpha_w
-    powers = decay[None, :] ** np.arange(config.max_steps, dtype=float)[:, None]
+    powers = decay[:, None] ** np.arange(config.max_steps + 64, dtype=float)[None, :]
     for episode in range(config.episodes):
         with torch.no_grad():
             p_right = torch.softmax(theta, dim=1)[:, 0].numpy()
+        # A stream per episode: a row's draws never depend on how long other rows' episodes
+        # were, so changing one learner leaves the others' curves unchanged.
+        rng = np.random.default_rng([seed, episode])
         steps, n_right, t_right, a_right = _run_episodes(p_right, rng, n_learners, powers,
                                                          config.max_steps)
         returns[:, episode] = -steps
@@ -231,36 +238,40 @@ _CHUNK_END, _CHUNK_TAKEN = _chunk_tables()
 def _run_episodes(p_right: np.ndarray, rng: np.random.Generator, n_learners: int,
                   powers: np.ndarray, max_steps: int) -> tuple[np.ndarray, ...]:
     """Play one episode in every row; return its length T and, over the steps that went right,
-    their count, Σ t and Σ (1 − α^w)^t (``powers[t, row]`` holds (1 − α^w)^t).
+    their count, Σ t and Σ (1 − α^w)^t (``powers[row, t]`` holds (1 − α^w)^t).
 
     The policy is the same in every state, so the actions are i.i.d. draws whatever the states
     are: they are drawn in blocks, and the states advance CHUNK actions per iteration by table
-    look-up. Run r of every learner sees the same uniforms.
+    look-up. After the first block only the rows still walking are touched. Row r of every
+    learner uses column block r of the same uniforms (common random numbers).
     """
     rows = p_right.size
     runs = rows // n_learners
     block = 8 * CHUNK
     state = np.zeros(rows, dtype=np.int64)
     steps = np.zeros(rows)
-    went_right = np.zeros((max_steps + block, rows), dtype=bool)
-    length = 0
-    while length < max_steps:
-        uniforms = np.tile(rng.random((block, runs)), (1, n_learners))
-        chosen = np.less(uniforms, p_right, out=went_right[length:length + block])
-        patterns = np.packbits(chosen, axis=0, bitorder="little")
-        for pattern in patterns:
-            index = state * 2**CHUNK + pattern
-            steps += _CHUNK_TAKEN[index]
-            state = _CHUNK_END[index]
-        length += block
-        if not (state != TERMINAL).any():
-            break
-    steps = np.minimum(steps, max_steps)
-    length = min(length, max_steps)
-    chosen = went_right[:length] & (np.arange(length)[:, None] < steps[None, :])
-    n_right = chosen.sum(axis=0, dtype=float)
-    t_right = np.arange(length, dtype=float) @ chosen
-    a_right = np.einsum("tr,tr->r", powers[:length], chosen)
+    n_right, t_right, a_right = np.zeros(rows), np.zeros(rows), np.zeros(rows)
+    live = np.arange(rows)
+    start = 0
+    while start < max_steps and live.size:
+        uniforms = rng.random((runs, block))[live % runs]
+        chosen = uniforms < p_right[live, None]
+        patterns = np.packbits(chosen, axis=1, bitorder="little")
+        walk, taken = state[live], steps[live]
+        for j in range(patterns.shape[1]):
+            index = walk * 2**CHUNK + patterns[:, j]
+            taken += _CHUNK_TAKEN[index]
+            walk = _CHUNK_END[index]
+        times = np.arange(start, start + block)
+        counted = np.minimum(taken, max_steps)
+        # Float, not bool: numpy's products on bool matrices skip BLAS and are ~20x slower.
+        right = (chosen & (times < counted[:, None])).astype(np.float64)
+        n_right[live] += right.sum(axis=1)
+        t_right[live] += right @ times.astype(np.float64)
+        a_right[live] += np.einsum("rt,rt->r", powers[live, start:start + block], right)
+        state[live], steps[live] = walk, counted
+        live = live[walk != TERMINAL]
+        start += block
     return steps, n_right, t_right, a_right
 
 
@@ -274,6 +285,22 @@ def _policy_step(theta: torch.Tensor, weight_right: np.ndarray, weight_left: np.
                           + torch.from_numpy(weight_left) * log_pi[:, 1])).sum()
     (grad,) = torch.autograd.grad(surrogate, theta)
     return grad
+
+
+def power_label(exponent: int) -> str:
+    """2^e written for a legend, e.g. 2⁻¹³ as '2^-13'."""
+    return f"2^{exponent}"
+
+
+def figure_learners(plain_exponents: tuple[int, ...], baseline_exponents: tuple[int, int, int]
+                    ) -> list[Learner]:
+    """Figure 13.1's plain learners (one per α = 2^e), then Figure 13.2's pair: plain REINFORCE
+    with α = 2^e₀ and REINFORCE with baseline with α^θ = 2^e₁, α^w = 2^e₂."""
+    plain, theta, w = baseline_exponents
+    return ([Learner(f"α = {power_label(e)}", 2.0**e) for e in plain_exponents]
+            + [Learner(f"REINFORCE, α = {power_label(plain)}", 2.0**plain),
+               Learner(f"with baseline, α^θ = {power_label(theta)}, α^w = {power_label(w)}",
+                       2.0**theta, 2.0**w)])
 
 
 def book_learners(figure: int) -> list[Learner]:
