@@ -6,6 +6,7 @@ reproducible even when many sessions share one process (and its global torch RNG
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -41,7 +42,7 @@ class Policy(torch.nn.Module):
         act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[activation]
         layers: list[torch.nn.Module] = []
         sizes = (OBS_DIM, *hidden)
-        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        for n_in, n_out in itertools.pairwise(sizes):
             layers.append(self._linear(n_in, n_out))
             layers.append(act())
             if dropout > 0:

@@ -211,7 +211,7 @@ class SingleCollector:
         while not self.complete:
             logits = policy(torch.as_tensor(self.obs, dtype=torch.float32))
             log_p = torch.log_softmax(logits, dim=-1)
-            p_right = float(log_p[1].exp())
+            p_right = float(log_p[1].detach().exp())
             action = int(rng.random() < p_right)
             self._logp.append(log_p[action])
             self._ent.append(-(log_p.exp() * log_p).sum())

@@ -248,10 +248,14 @@ class Trainer:
             loss.backward()
         grads = [p.grad for p in self.policy.parameters() if p.grad is not None]
         grad_norm = float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads)))
+        step_failed = False
         if math.isfinite(loss_value) and math.isfinite(grad_norm):
             if cfg.max_grad_norm is not None:
                 torch.nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
-            self.optimizer.step()
+            try:
+                self.optimizer.step()
+            except (RuntimeError, OverflowError):
+                step_failed = True  # e.g. Adam refusing a step size beyond float32's range
         n_updates = len(self.updates) + 1
         first = len(self.episodes) + 1
         returns = batch.returns
@@ -269,23 +273,26 @@ class Trainer:
         result.updates.append(update)
         if self.solved and self.solved_at is None:
             self.solved_at = len(self.episodes)
-        self._check_divergence(loss_value, grad_norm, n_updates)
+        self._check_divergence(loss_value, grad_norm, n_updates, step_failed)
         if not self.diverged:
             self._check_budget()
 
-    def _check_divergence(self, loss_value: float, grad_norm: float, n_update: int) -> None:
+    def _check_divergence(self, loss_value: float, grad_norm: float, n_update: int,
+                          step_failed: bool) -> None:
         what = None
-        if not math.isfinite(loss_value):
-            what = "the loss"
+        if step_failed:
+            what = "the optimizer's step overflowed"
+        elif not math.isfinite(loss_value):
+            what = "the loss became NaN or infinite"
         elif not math.isfinite(grad_norm):
-            what = "the gradient"
+            what = "the gradient became NaN or infinite"
         elif not self.policy.parameters_finite():
-            what = "the network's weights"
+            what = "the network's weights became NaN or infinite"
         if what:
             self.diverged = True
-            self.stop_reason = (f"Training diverged at update {n_update}: {what} became NaN or "
-                                f"infinite (learning rate {self.config.lr:g}). Lower the "
-                                "learning rate or clip the gradient, then reset.")
+            self.stop_reason = (f"Training diverged at update {n_update}: {what} (learning "
+                                f"rate {self.config.lr:g}). Lower the learning rate or clip the "
+                                "gradient, then reset.")
 
     def _check_budget(self) -> None:
         if len(self.episodes) >= self.config.max_episodes:

@@ -1,0 +1,284 @@
+"""Streamlit-side state of the live CartPole lab: the trainers of this session, the run history,
+the training slot, and the fragment that trains one bounded chunk per tick and redraws.
+
+All training happens inside the fragment, which only ticks while the page is open in a browser
+tab: closing the tab stops the ticks, so the session stops using CPU (and its slot times out).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import streamlit as st
+
+from core.charts.cartpole import (
+    Marker,
+    cart_figure,
+    episode_animation,
+    returns_figure,
+    seeds_figure,
+    updates_figure,
+)
+from core.limits import LIMITS, TRAINING_SLOTS
+from core.reinforce.config import TrainConfig, config_diff
+from core.reinforce.policy import Policy
+from core.reinforce.rollout import play_episode
+from core.reinforce.trainer import Trainer
+from ui.common import show_chart, show_problem
+
+STATE_KEY = "cp_lab"
+TICK_S = 0.25
+"""Seconds between fragment ticks while training (4 redraws a second)."""
+TRAIN_SHARE = 0.8
+"""Share of a tick spent training at full speed; the rest redraws the charts."""
+MAX_HISTORY = 10
+SPEEDS: dict[str, float | None] = {
+    "as fast as possible": None, "2,000 steps/s": 2000.0, "500 steps/s": 500.0,
+    "100 steps/s": 100.0, "real time (50 steps/s)": 50.0,
+}
+"""Speed choices: environment steps per second of simulated time (one step is 0.02 s)."""
+BUSY = ("The server is training for {n} other sessions right now, its limit. "
+        "Try again in a minute.")
+
+
+@dataclass
+class PastRun:
+    """A finished or stopped run kept for overlays."""
+
+    label: str
+    config: TrainConfig
+    returns: np.ndarray
+
+
+@dataclass
+class Lab:
+    """Everything the lab keeps for one browser session."""
+
+    holder: str = field(default_factory=lambda: uuid.uuid4().hex)
+    trainers: list[Trainer] = field(default_factory=list)
+    running: bool = False
+    message: str | None = None
+    history: list[PastRun] = field(default_factory=list)
+    last_config: TrainConfig | None = None
+    watch_before: tuple[np.ndarray, np.ndarray] | None = None
+    watch_after: tuple[np.ndarray, np.ndarray] | None = None
+    pending_restart: tuple[str, ...] = ()
+    wall_s: float = 0.0
+    last_tick: float = 0.0
+    stop_solved: bool = True
+
+    @property
+    def started(self) -> bool:
+        return bool(self.trainers)
+
+    @property
+    def finished(self) -> bool:
+        return self.started and all(t.stopped or (t.solved_at is not None and self.stop_solved)
+                                    for t in self.trainers)
+
+
+def lab() -> Lab:
+    """This session's lab (created on first use)."""
+    if STATE_KEY not in st.session_state:
+        st.session_state[STATE_KEY] = Lab()
+    return st.session_state[STATE_KEY]
+
+
+def episode_cap(seeds: int) -> int:
+    """Episodes each seed may train: the per-session budget shared by the seeds."""
+    return max(1, LIMITS.max_episodes_per_session // max(1, seeds))
+
+
+# ------------------------------------------------------------------ buttons (callbacks)
+def start(config: TrainConfig, seeds: int) -> None:
+    """Start a fresh run (one trainer per seed), if a training slot is free."""
+    state = lab()
+    if not TRAINING_SLOTS.acquire(state.holder):
+        state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
+        return
+    archive()
+    state.trainers = [Trainer(replace(config, seed=config.seed + k)) for k in range(seeds)]
+    state.watch_before = state.trainers[0].watch(config.seed)
+    state.watch_after = None
+    state.running, state.message, state.wall_s = True, None, 0.0
+    state.last_config = config
+    state.last_tick = time.perf_counter()
+
+
+def pause() -> None:
+    """Stop ticking and give the training slot back."""
+    state = lab()
+    state.running = False
+    TRAINING_SLOTS.release(state.holder)
+
+
+def resume() -> None:
+    """Continue the current run, if a training slot is free."""
+    state = lab()
+    if not TRAINING_SLOTS.acquire(state.holder):
+        state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
+        return
+    state.running, state.message = True, None
+    state.last_tick = time.perf_counter()
+
+
+def reset() -> None:
+    """Keep the current run in the history and clear it."""
+    pause()
+    archive()
+    state = lab()
+    for trainer in state.trainers:
+        trainer.close()
+    state.trainers, state.message, state.watch_after = [], None, None
+
+
+def clear_history() -> None:
+    """Forget the kept runs."""
+    lab().history = []
+
+
+def archive() -> None:
+    """Move the current run (if it trained at all) into the history, labelled by what differs
+    from the run before it."""
+    state = lab()
+    if not state.trainers or not state.trainers[0].returns:
+        return
+    config = state.trainers[0].config
+    previous = state.history[-1].config if state.history else None
+    if previous is None:
+        what = "first run"
+    else:
+        diff = config_diff(previous, config)
+        diff.pop("seed", None)
+        what = ", ".join(f"{k}={v[1]}" for k, v in diff.items()) or "same settings"
+    if state.trainers[0].changes:
+        what += " (changed mid-run)"
+    n = min(len(t.returns) for t in state.trainers)
+    mean = np.mean([np.asarray(t.returns[:n]) for t in state.trainers], axis=0)
+    label = f"#{len(state.history) + 1}: {what}"
+    state.history = [*state.history, PastRun(label, config, mean)][-MAX_HISTORY:]
+
+
+def apply_settings(config: TrainConfig) -> None:
+    """Pass changed settings to a running trainer: live ones from the next update on."""
+    state = lab()
+    if not state.trainers:
+        state.pending_restart = ()
+        return
+    restart: set[str] = set()
+    for k, trainer in enumerate(state.trainers):
+        outcome = trainer.change(replace(config, seed=config.seed + k))
+        restart.update(outcome.needs_restart)
+    state.pending_restart = tuple(sorted(restart))
+
+
+def watch_now(config: TrainConfig) -> None:
+    """Play one episode with the current policy (or a fresh one before training)."""
+    state = lab()
+    if state.trainers:
+        state.watch_after = state.trainers[0].watch(config.seed + 1000 + len(state.trainers[0]
+                                                                             .episodes))
+    else:
+        policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
+        state.watch_before = play_episode(policy, config.seed)
+
+
+# ------------------------------------------------------------------ the live fragment
+def _tick(state: Lab, speed: float | None) -> None:
+    if not TRAINING_SLOTS.acquire(state.holder):
+        state.running = False
+        state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
+        return
+    now = time.perf_counter()
+    elapsed = min(now - state.last_tick, 2 * TICK_S)
+    state.last_tick = now
+    active = [t for t in state.trainers
+              if not t.stopped and not (state.stop_solved and t.solved_at is not None)]
+    for trainer in active:
+        if speed is None:
+            trainer.step(max_seconds=TICK_S * TRAIN_SHARE / len(active))
+        else:
+            trainer.step(max_vector_steps=max(1, round(speed * elapsed)))
+    state.wall_s += elapsed
+    if state.finished:
+        state.running = False
+        TRAINING_SLOTS.release(state.holder)
+        state.watch_after = state.trainers[0].watch(state.trainers[0].config.seed + 1000)
+
+
+def _markers(trainer: Trainer) -> list[Marker]:
+    return [Marker(c.episodes, f"{c.name} {c.old}→{c.new}") for c in trainer.changes]
+
+
+def _status(state: Lab) -> str:
+    trainers = state.trainers
+    episodes = sum(len(t.episodes) for t in trainers)
+    steps = sum(t.env_steps for t in trainers)
+    train_s = sum(t.seconds for t in trainers)
+    mean = np.nanmean([t.mean_last() for t in trainers])
+    rate = steps / train_s if train_s > 0 else 0.0
+    text = (f"{episodes:,} episodes · {steps:,} env steps · last-100 mean "
+            f"{mean:.1f} · {rate / 1000:.0f}k steps/s while training")
+    solved = [t.solved_at for t in trainers if t.solved_at is not None]
+    if solved:
+        text += f" · solved in {len(solved)}/{len(trainers)} (first at episode {min(solved):,})"
+    return text
+
+
+def live_panel(speed: float | None, overlay: bool) -> None:
+    """The charts, refreshed by a fragment that trains one chunk per tick while running."""
+    state = lab()
+
+    @st.fragment(run_every=TICK_S if state.running else None)
+    def panel() -> None:
+        was_running = state.running
+        if state.running:
+            _tick(state, speed)
+        for trainer in state.trainers:
+            if trainer.diverged:
+                show_problem(trainer.stop_reason or "Training diverged.")
+                break
+        if state.message:
+            show_problem(state.message)
+        overlays = [(run.label, run.returns) for run in state.history] if overlay else []
+        if len(state.trainers) > 1:
+            show_chart(seeds_figure([np.asarray(t.returns) for t in state.trainers]),
+                       key="cp_chart_seeds")
+        else:
+            trainer = state.trainers[0] if state.trainers else None
+            show_chart(returns_figure(trainer.returns if trainer else [], overlays=overlays,
+                                      markers=_markers(trainer) if trainer else []),
+                       key="cp_chart_returns")
+        if state.trainers:
+            st.caption(_status(state))
+            trainer = state.trainers[0]
+            updates = trainer.updates
+            if speed is not None and state.running:
+                show_chart(cart_figure(trainer.live_state(), title="First environment, now"),
+                           key="cp_chart_live")
+            show_chart(updates_figure(np.array([u.episodes for u in updates]),
+                                      np.array([u.loss for u in updates]),
+                                      np.array([u.grad_norm for u in updates]),
+                                      np.array([u.entropy for u in updates]),
+                                      markers=_markers(trainer)), key="cp_chart_updates")
+        if was_running and not state.running:
+            st.rerun()  # a full rerun turns the ticking off and updates the buttons
+
+    panel()
+
+
+def watch_panel() -> None:
+    """Before/after animations of one episode under the policy."""
+    state = lab()
+    left, right = st.columns(2)
+    for column, title, run in ((left, "Before training", state.watch_before),
+                               (right, "Current policy", state.watch_after)):
+        with column:
+            if run is None:
+                st.caption(f"{title}: press the button to play an episode.")
+            else:
+                show_chart(episode_animation(*run, title=title, height=340),
+                           key=f"cp_anim_{title[:6].lower()}")
