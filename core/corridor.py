@@ -187,21 +187,12 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int) -> Learnin
         # A stream per episode: a row's draws never depend on how long other rows' episodes
         # were, so changing one learner leaves the others' curves unchanged.
         rng = np.random.default_rng([seed, episode])
-        steps, n_right, t_right, a_right = _run_episodes(p_right, rng, n_learners, powers,
+        steps, n_right, t_right, a_right = run_episodes(p_right, rng, n_learners, powers,
                                                          config.max_steps)
         returns[:, episode] = -steps
-        # Σ_t G_t over right / all steps, without and with the baseline (see docstring).
-        total_t = steps * (steps - 1) / 2
-        plain_right = t_right - steps * n_right
-        plain_all = total_t - steps * steps
-        a_all = (1 - decay**steps) / alpha_w
-        base_right = (n_right - a_right) / alpha_w - (w + steps) * a_right
-        base_all = (steps - a_all) / alpha_w - (w + steps) * a_all
-        weight_right = np.where(has_baseline, base_right, plain_right)
-        weight_left = np.where(has_baseline, base_all - base_right, plain_all - plain_right)
-        w = np.where(has_baseline,
-                     decay**steps * (w + steps) - (1 - decay**steps) / alpha_w, w)
-        theta = theta + _policy_step(theta, weight_right, weight_left, alpha_theta_t)
+        weight_right, weight_left, w = episode_weights(steps, n_right, t_right, a_right, w,
+                                                       alpha_w, has_baseline)
+        theta = theta + policy_step(theta, weight_right, weight_left, alpha_theta_t)
     with torch.no_grad():
         final = torch.softmax(theta, dim=1)[:, 0].numpy()
     return LearningCurves(tuple(lrn.label for lrn in learners),
@@ -235,7 +226,30 @@ def _chunk_tables() -> tuple[np.ndarray, np.ndarray]:
 _CHUNK_END, _CHUNK_TAKEN = _chunk_tables()
 
 
-def _run_episodes(p_right: np.ndarray, rng: np.random.Generator, n_learners: int,
+def episode_weights(steps: np.ndarray, n_right: np.ndarray, t_right: np.ndarray,
+                    a_right: np.ndarray, w: np.ndarray, alpha_w: np.ndarray,
+                    has_baseline: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Σ_t δ_t over the steps that went right and over those that went left, and w after the
+    episode, from an episode's length T and its right-step sums (count, Σ t, Σ (1 − α^w)^t).
+
+    Without a baseline δ_t = G_t = t − T. With one, w moves after every step,
+    w_{t+1} = w_t + α^w (G_t − w_t), so w_t = A_t (w_0 + T) − T + B_t with A_t = (1 − α^w)^t
+    and B_t = t − (1 − A_t)/α^w; then δ_t = G_t − w_t = (1 − A_t)/α^w − A_t (w_0 + T).
+    """
+    decay = 1.0 - alpha_w
+    total_t = steps * (steps - 1) / 2
+    plain_right = t_right - steps * n_right
+    plain_all = total_t - steps * steps
+    a_all = (1 - decay**steps) / alpha_w
+    base_right = (n_right - a_right) / alpha_w - (w + steps) * a_right
+    base_all = (steps - a_all) / alpha_w - (w + steps) * a_all
+    weight_right = np.where(has_baseline, base_right, plain_right)
+    weight_left = np.where(has_baseline, base_all - base_right, plain_all - plain_right)
+    new_w = np.where(has_baseline, decay**steps * (w + steps) - (1 - decay**steps) / alpha_w, w)
+    return weight_right, weight_left, new_w
+
+
+def run_episodes(p_right: np.ndarray, rng: np.random.Generator, n_learners: int,
                   powers: np.ndarray, max_steps: int) -> tuple[np.ndarray, ...]:
     """Play one episode in every row; return its length T and, over the steps that went right,
     their count, Σ t and Σ (1 − α^w)^t (``powers[row, t]`` holds (1 − α^w)^t).
@@ -275,7 +289,7 @@ def _run_episodes(p_right: np.ndarray, rng: np.random.Generator, n_learners: int
     return steps, n_right, t_right, a_right
 
 
-def _policy_step(theta: torch.Tensor, weight_right: np.ndarray, weight_left: np.ndarray,
+def policy_step(theta: torch.Tensor, weight_right: np.ndarray, weight_left: np.ndarray,
                  alpha: torch.Tensor) -> torch.Tensor:
     """α Σ_t δ_t ∇θ log π(A_t): the autograd gradient of α (W_right log π(right)
     + W_left log π(left)), where W sums δ_t over the steps that took that action."""
