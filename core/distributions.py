@@ -512,7 +512,7 @@ def sample(spec: DistributionSpec, n: int, rng: np.random.Generator) -> np.ndarr
 
 
 def sum_expression(probs: np.ndarray, fvals: np.ndarray, total: float, *,
-                   max_terms: int = 10) -> str:
+                   max_terms: int = 6) -> str:
     """The exact expectation written out as a LaTeX sum with the actual numbers,
     e.g. ``0.1 \\cdot 1 + 0.1 \\cdot 4 + \\dots = 38.5`` (long sums keep the first and last
     terms)."""

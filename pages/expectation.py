@@ -50,7 +50,7 @@ m2.metric(f"Run 1 average at N = {n_samples:,}", dist.fmt(result.final[0], 5),
           delta=f"{result.final[0] - exact:+.3g} from exact", delta_color="off")
 m3.metric("Predicted spread σ/√N", dist.fmt(predicted_spread, 3),
           help="Standard deviation of one run's final average; it shrinks like 1/√N.")
-m4.metric(f"Observed spread of the {n_runs} runs",
+m4.metric(f"Spread of the {n_runs} runs",
           "needs K ≥ 2" if n_runs < 2 else dist.fmt(observed_spread, 3),
           help="Standard deviation of the K final averages: close to the prediction.")
 
@@ -72,10 +72,10 @@ st.caption("Each outcome contributes its value f(x) times its probability p(x). 
            "Nothing random yet: this is the number the samples should reproduce.")
 show_chart(fig, key="ev_chart_dist")
 
-st.header("2. The plain average of samples drawn from p")
+st.header("2. Plain averages of samples from p")
 st.markdown(
-    "Draw x₁, …, x_N from p and average f(xᵢ), **without any weights**. Every run wanders at "
-    "first and then settles on the exact line. The dashed envelope is the exact value "
+    "Draw N values x₁, x₂, … from p and average f(xᵢ), **without any weights**. Every run "
+    "wanders at first and then settles on the exact line. The dashed envelope is the exact value "
     "± 1.96·σ/√N: about 95 % of runs lie inside it at any N, and it narrows by a factor of "
     "√10 ≈ 3.2 for every tenfold increase in N. The shaded band is what run 1 can estimate "
     "from its own samples (±1.96 standard errors)."

@@ -25,14 +25,15 @@ st.markdown(
 with st.container(border=True):
     col_dist, col_fns, col_more = st.columns(3, gap="large")
     with col_dist:
-        spec, _, problem = distribution_inputs("sp_", with_f_column=False)
+        spec, _, problem = distribution_inputs("sp_", with_f_column=False,
+                                               label="Distribution of τ")
     with col_fns:
         g = st.selectbox("X = g(τ)", list(cv.TRANSFORMS), key="sp_g",
                          format_func=lambda k: cv.TRANSFORMS[k].label, bind="query-params")
         h = st.selectbox("Y = h(τ)", list(cv.TRANSFORMS), key="sp_h",
                          format_func=lambda k: cv.TRANSFORMS[k].label, bind="query-params")
     with col_more:
-        independent = st.toggle("Draw Y from an independent τ′", key="sp_indep",
+        independent = st.toggle("Y from an independent τ′", key="sp_indep",
                                 bind="query-params",
                                 help="Y = h(τ′) with τ′ a fresh draw from the same distribution.")
         n_samples = log_slider("Samples for the scatter and the check", log_values(1, 5), 1000,
@@ -120,14 +121,25 @@ else:
     b2.metric("largest |E[∇log π]| component", f"{np.abs(panel.mean_score).max():.1e}",
               help="Zero up to floating-point round-off.")
     b3.metric("‖true gradient‖", dist.fmt(float(np.linalg.norm(panel.gradient)), 4))
-    left, right = st.columns([3, 2])
+    left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         show_chart(charts.score_figure(panel), key="sp_chart_score")
     with right:
-        rows = {"action": [f"a{i + 1}" for i in range(len(panel.probs))],
-                "π(a)": panel.probs, "r(a)": rewards,
-                "E[r·∇log π]": panel.gradient, "E[r]·E[∇log π]": panel.split,
-                "∇J by autograd": panel.gradient_direct}
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        st.caption("The last column differentiates J(θ) = Σ π(a) r(a) directly; it matches "
-                   "E[r·∇log π], the score-function form.")
+        st.markdown(
+            "**Why the split is always zero.** For every θ, Σ π(a) = 1, so "
+            "Σ ∇π(a) = ∇1 = 0, and Σ π(a)·∇log π(a) is that same sum. Multiplying a zero "
+            "vector by E[r] leaves zero, whatever the rewards.\n\n"
+            "**Why the true gradient is not.** E[r·∇log π] = Cov(r, ∇log π): actions with "
+            "above-average reward pull their logit up, the others down."
+        )
+    st.dataframe(pd.DataFrame({
+        "action": [f"a{i + 1}" for i in range(len(panel.probs))], "π(a)": panel.probs,
+        "r(a)": rewards, "E[∇log π] (component a)": panel.mean_score,
+        "E[r]·E[∇log π]": panel.split, "E[r·∇log π]": panel.gradient,
+        "∇J by autograd": panel.gradient_direct}),
+        hide_index=True, width="stretch",
+        column_config={name: st.column_config.NumberColumn(format="%.4f")
+                       for name in ("π(a)", "E[∇log π] (component a)", "E[r]·E[∇log π]",
+                                    "E[r·∇log π]", "∇J by autograd")})
+    st.caption("The last column differentiates J(θ) = Σ π(a)·r(a) directly with autograd; it "
+               "matches E[r·∇log π], the score-function form, to round-off.")

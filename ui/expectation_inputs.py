@@ -24,12 +24,11 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def distribution_inputs(prefix: str, *, with_f_column: bool) -> tuple[dist.DistributionSpec,
-                                                                       np.ndarray | None,
-                                                                       str | None]:
+def distribution_inputs(prefix: str, *, with_f_column: bool, label: str = "Distribution of X"
+                        ) -> tuple[dist.DistributionSpec, np.ndarray | None, str | None]:
     """Family and parameter widgets. Returns (spec, f column of the custom table or None,
     problem)."""
-    family = st.selectbox("Distribution of X", list(dist.FAMILIES), key=f"{prefix}family",
+    family = st.selectbox(label, list(dist.FAMILIES), key=f"{prefix}family",
                           format_func=dist.FAMILIES.get, bind="query-params")
     spec = dist.DistributionSpec(family=family)
     f_column = None

@@ -27,6 +27,14 @@ def _i32(values) -> np.ndarray:
     return np.asarray(values, dtype=np.int32)
 
 
+def legend_room(fig: go.Figure, rows: int = 1) -> go.Figure:
+    """Put the title at the very top and leave ``rows`` legend rows between it and the plot,
+    so the two never overlap."""
+    fig.update_layout(margin_t=48 + 28 * rows, title_y=0.995, title_yanchor="top",
+                      title_yref="container", legend_y=1.0, legend_yanchor="bottom")
+    return fig
+
+
 def distribution_figure(x: np.ndarray, p: np.ndarray, fx: np.ndarray, *, discrete: bool,
                         f_label: str) -> go.Figure:
     """p(x) (bars for a pmf, a curve for a pdf) with f(x) overlaid on a second axis."""
@@ -43,9 +51,10 @@ def distribution_figure(x: np.ndarray, p: np.ndarray, fx: np.ndarray, *, discret
                     mode="lines+markers" if discrete and len(x) <= 60 else "lines",
                     line={"color": ORANGE, "width": 3}, marker={"size": 8})
     fig.update_layout(yaxis2={"title": {"text": "f(x)"}, "overlaying": "y", "side": "right",
-                              "showgrid": False, "showline": True},
+                              "showgrid": False, "showline": True, "rangemode": "tozero",
+                              "tickmode": "auto"},
                       margin={"r": 70}, bargap=0.25)
-    return fig
+    return legend_room(fig)
 
 
 def running_average_figure(result: RunsResult, *, f_label: str) -> go.Figure:
@@ -81,7 +90,7 @@ def running_average_figure(result: RunsResult, *, f_label: str) -> go.Figure:
                     line={"color": BLACK, "width": 2})
     fig.update_xaxes(type="log")
     fig.update_yaxes(range=_zoom_range(result))
-    return fig
+    return legend_room(fig, rows=2)
 
 
 def _zoom_range(result: RunsResult) -> list[float]:
@@ -98,7 +107,7 @@ def _zoom_range(result: RunsResult) -> list[float]:
 def histogram_figure(result: RunsResult, p: np.ndarray, *, discrete: bool) -> go.Figure:
     """Run 1's sample frequencies (bars) against the true p(x) (markers or a curve)."""
     n = int(result.sizes[-1])
-    fig = new_figure(f"How often each value turned up in run 1 (N = {n:,})", x_title="x",
+    fig = new_figure(f"Run 1: how often each value came up (N = {n:,})", x_title="x",
                      y_title="share of samples" if discrete else "density", height=380)
     keep = linear_spaced_indices(len(result.outcomes))
     x = _f32(result.outcomes[keep])
@@ -112,7 +121,7 @@ def histogram_figure(result: RunsResult, p: np.ndarray, *, discrete: bool) -> go
         fig.add_scatter(x=x, y=_f32(p[keep]), mode="lines", name="p(x)",
                         line={"color": VERMILLION, "width": 3})
     fig.update_layout(bargap=0.2 if discrete else 0.0)
-    return fig
+    return legend_room(fig)
 
 
 def trap_figure(result: RunsResult) -> go.Figure:
@@ -130,4 +139,4 @@ def trap_figure(result: RunsResult) -> go.Figure:
     fig.add_hline(y=result.exact_weighted, line={"color": VERMILLION, "dash": "dash"},
                   annotation_text="E[p(X)·f(X)]", annotation_position="bottom left")
     fig.update_xaxes(type="log")
-    return fig
+    return legend_room(fig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from core.charts.expectation import legend_room
 from core.charts.theme import (
     BLUE,
     GREEN,
@@ -37,8 +38,8 @@ def scatter_figure(x: np.ndarray, y: np.ndarray, result: SplitResult, *, x_label
     fig.add_vline(x=result.mean_x, line={"color": GREY, "dash": "dash"},
                   annotation_text="E[X]", annotation_position="top")
     fig.add_hline(y=result.mean_y, line={"color": GREY, "dash": "dash"},
-                  annotation_text="E[Y]", annotation_position="right")
-    return fig
+                  annotation_text="E[Y]", annotation_position="top right")
+    return legend_room(fig)
 
 
 def identity_figure(result: SplitResult) -> go.Figure:
@@ -51,7 +52,7 @@ def identity_figure(result: SplitResult) -> go.Figure:
     fig.add_bar(x=["E[X]·E[Y] + Cov"], y=[result.cov], name="Cov(X, Y)",
                 marker_color=VERMILLION, text=[f"{result.cov:.4g}"], textposition="inside")
     fig.update_layout(barmode="relative", bargap=0.35)
-    return fig
+    return legend_room(fig)
 
 
 def score_figure(panel: ScoreSplit) -> go.Figure:
@@ -61,8 +62,10 @@ def score_figure(panel: ScoreSplit) -> go.Figure:
                      x_title="logit", y_title="∂J/∂θ", height=400)
     fig.add_bar(x=labels, y=panel.gradient, name="E[r·∇log π] (true gradient)",
                 marker_color=GREEN)
-    fig.add_bar(x=labels, y=panel.split, name="E[r]·E[∇log π] (the split)",
-                marker_color=VERMILLION)
+    # The split is zero: drawn as markers on the zero line so it stays visible.
+    fig.add_scatter(x=labels, y=panel.split, mode="markers", name="E[r]·E[∇log π] (the split)",
+                    marker={"color": VERMILLION, "size": 16, "symbol": "diamond",
+                            "line": {"color": "white", "width": 1.5}})
     fig.add_hline(y=0, line={"color": GREY})
     fig.update_layout(barmode="group")
-    return fig
+    return legend_room(fig)
