@@ -218,7 +218,8 @@ def _status(state: Lab) -> str:
     episodes = sum(len(t.episodes) for t in trainers)
     steps = sum(t.env_steps for t in trainers)
     train_s = sum(t.seconds for t in trainers)
-    mean = np.nanmean([t.mean_last() for t in trainers])
+    means = [t.mean_last() for t in trainers if t.returns]
+    mean = float(np.mean(means)) if means else 0.0
     rate = steps / train_s if train_s > 0 else 0.0
     text = (f"{episodes:,} episodes · {steps:,} env steps · last-100 mean "
             f"{mean:.1f} · {rate / 1000:.0f}k steps/s while training")

@@ -34,6 +34,8 @@ PAGES: tuple[PageEntry, ...] = (
               "log-derivative", "The four questions", questions=(1,)),
     PageEntry("pages/pytorch_loss.py", "From the formula to the PyTorch loss", ":material/code:",
               "pytorch-loss", "The four questions", questions=(2, 3, 4)),
+    PageEntry("pages/cartpole.py", "REINFORCE on CartPole, live", ":material/play_circle:",
+              "cartpole", "Labs", questions=()),
     PageEntry("pages/bandit.py", "Learning a distribution: the bandit", ":material/casino:",
               "bandit", "Labs"),
     PageEntry("pages/corridor.py", "The short corridor", ":material/swap_horiz:",

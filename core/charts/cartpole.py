@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+import plotly.io as pio
 
 from core.charts.theme import (
     BLACK,
@@ -63,23 +63,36 @@ def moving_average(values: Sequence[float] | np.ndarray, window: int = WINDOW) -
 def _line(x: np.ndarray, y: np.ndarray, *, max_points: int = MAX_POINTS_PER_TRACE,
           **kwargs) -> go.Scatter:
     keep = linear_spaced_indices(len(x), max_points)
-    return go.Scatter(x=x[keep], y=_round(y[keep]), mode="lines", **kwargs)
+    return go.Scatter(x=x[keep], y=y[keep], mode="lines", **kwargs)
 
 
-def _round(y: np.ndarray) -> np.ndarray:
-    # Four significant digits are plenty on screen and keep the JSON payload small.
-    return np.asarray([float(f"{v:.4g}") for v in y]) if y.size else y
+# The two live charts are redrawn several times a second: they are built as plain dicts and
+# wrapped without plotly's per-property validation, which costs far more than the data.
+_TEMPLATE_JSON = pio.templates[TEMPLATE_NAME].to_plotly_json()
 
 
-def _markers(fig: go.Figure, markers: Sequence[Marker], *, rows: int = 1) -> None:
+def _fast_figure(data: list[dict], layout: dict) -> go.Figure:
+    return go.Figure({"data": data, "layout": {"template": _TEMPLATE_JSON, **layout}},
+                     _validate=False)
+
+
+def _line_dict(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS_PER_TRACE,
+               **kwargs) -> dict:
+    keep = linear_spaced_indices(len(x), max_points)
+    return {"type": "scatter", "mode": "lines", "x": np.asarray(x, dtype=np.float64)[keep],
+            "y": np.asarray(y, dtype=np.float64)[keep], **kwargs}
+
+
+def _marker_items(markers: Sequence[Marker]) -> tuple[list[dict], list[dict]]:
+    shapes, notes = [], []
     for marker in list(markers)[-MAX_MARKERS:]:
-        for row in range(1, rows + 1):
-            kwargs = {"row": row, "col": 1} if rows > 1 else {}
-            fig.add_vline(x=marker.episode + 0.5, line={"color": GREY, "dash": "dot", "width": 1},
-                          **kwargs)
-        fig.add_annotation(x=marker.episode + 0.5, y=1.0, yref="paper", text=marker.label,
-                           showarrow=False, textangle=-90, xanchor="right", yanchor="top",
-                           font={"size": 11, "color": GREY})
+        x = marker.episode + 0.5
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x,
+                       "y0": 0, "y1": 1, "line": {"color": GREY, "dash": "dot", "width": 1}})
+        notes.append({"x": x, "y": 1.0, "xref": "x", "yref": "paper", "text": marker.label,
+                      "showarrow": False, "textangle": -90, "xanchor": "right",
+                      "yanchor": "top", "font": {"size": 11, "color": GREY}})
+    return shapes, notes
 
 
 def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 475.0,
@@ -88,49 +101,64 @@ def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 
                    title: str = "Episode return", height: int = 420) -> go.Figure:
     """Each episode's return (dots), its 100-episode moving average, the solved line, earlier
     runs' moving averages (``overlays``: label, returns) and mid-run change markers."""
-    fig = new_figure(title, x_title="episode", y_title="return (steps balanced)", height=height)
+    data = []
     for k, (label, past) in enumerate(overlays):
         past = np.asarray(past, dtype=np.float64)
         if past.size:
-            fig.add_trace(_line(np.arange(1, past.size + 1), moving_average(past), name=label,
-                                max_points=OVERLAY_POINTS,
-                                line={"color": PALETTE[(k + 2) % len(PALETTE)], "width": 1.5},
-                                opacity=0.6))
+            data.append(_line_dict(np.arange(1, past.size + 1), moving_average(past),
+                                   OVERLAY_POINTS, name=label, opacity=0.6,
+                                   line={"color": PALETTE[(k + 2) % len(PALETTE)],
+                                         "width": 1.5}))
     y = np.asarray(returns, dtype=np.float64)
-    x = np.arange(1, y.size + 1)
+    x = np.arange(1, y.size + 1, dtype=np.float64)
     keep = linear_spaced_indices(y.size)
-    fig.add_trace(go.Scatter(x=x[keep], y=_round(y[keep]), mode="markers", name="return",
-                             marker={"color": BLUE, "size": 4, "opacity": 0.35}))
-    fig.add_trace(_line(x, moving_average(y), name=f"mean of last {WINDOW}",
-                        line={"color": BLUE, "width": 3}))
-    fig.add_hline(y=threshold, line={"color": VERMILLION, "dash": "dash", "width": 1.5},
-                  annotation_text=f"solved: {threshold:g}", annotation_position="bottom right")
-    _markers(fig, markers)
-    fig.update_yaxes(range=[0, 520])
-    fig.update_xaxes(range=[0, max(int(y.size), 10) + 1] if not overlays else None)
-    return fig
+    data.append({"type": "scatter", "mode": "markers", "name": "return", "x": x[keep],
+                 "y": y[keep], "marker": {"color": BLUE, "size": 4, "opacity": 0.35}})
+    data.append(_line_dict(x, moving_average(y), name=f"mean of last {WINDOW}",
+                           line={"color": BLUE, "width": 3}))
+    shapes, notes = _marker_items(markers)
+    shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                   "y0": threshold, "y1": threshold,
+                   "line": {"color": VERMILLION, "dash": "dash", "width": 1.5}})
+    notes.append({"x": 1, "y": threshold, "xref": "paper", "yref": "y", "showarrow": False,
+                  "text": f"solved: {threshold:g}", "xanchor": "right", "yanchor": "top",
+                  "font": {"color": VERMILLION}})
+    longest = max([int(y.size), *(len(p) for _, p in overlays), 10])
+    layout = {"title": {"text": title}, "height": height, "shapes": shapes, "annotations": notes,
+              "xaxis": {"title": {"text": "episode"}, "range": [0, longest + 1]},
+              "yaxis": {"title": {"text": "return (steps balanced)"}, "range": [0, 520]}}
+    return _fast_figure(data, layout)
 
 
 def updates_figure(episodes: np.ndarray, loss: np.ndarray, grad_norm: np.ndarray,
                    entropy: np.ndarray, *, markers: Sequence[Marker] = (),
                    height: int = 520) -> go.Figure:
-    """Loss, gradient norm (log scale) and policy entropy at each update, against episodes."""
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=("loss", "gradient norm", "policy entropy (nats)"))
-    fig.update_layout(template=TEMPLATE_NAME, height=height, showlegend=False,
-                      title="Per update")
+    """Loss, gradient norm (log scale) and policy entropy at each update, against episodes,
+    as three stacked panels sharing the episode axis."""
     x = np.asarray(episodes, dtype=np.float64)
-    series = ((loss, ORANGE), (grad_norm, GREEN), (entropy, BLACK))
-    for row, (values, colour) in enumerate(series, start=1):
-        y = np.asarray(values, dtype=np.float64)
-        fig.add_trace(_line(x, y, line={"color": colour, "width": 1.5}), row=row, col=1)
-    fig.update_yaxes(type="log", row=2, col=1)
-    fig.add_hline(y=float(np.log(2)), line={"color": GREY, "dash": "dash", "width": 1},
-                  row=3, col=1, annotation_text="uniform: ln 2",
-                  annotation_position="bottom right")
-    fig.update_xaxes(title_text="episode", row=3, col=1)
-    _markers(fig, markers, rows=3)
-    return fig
+    panels = (("loss", loss, ORANGE, [0.72, 1.0], "linear"),
+              ("gradient norm", grad_norm, GREEN, [0.37, 0.63], "log"),
+              ("policy entropy (nats)", entropy, BLACK, [0.0, 0.28], "linear"))
+    data, notes = [], []
+    layout: dict = {"title": {"text": "Per update"}, "height": height, "showlegend": False,
+                    "xaxis": {"anchor": "y3", "title": {"text": "episode"}}}
+    for k, (name, values, colour, domain, kind) in enumerate(panels, start=1):
+        axis = "y" if k == 1 else f"y{k}"
+        data.append(_line_dict(x, np.asarray(values, dtype=np.float64), name=name,
+                               yaxis=axis, line={"color": colour, "width": 1.5}))
+        layout["yaxis" if k == 1 else f"yaxis{k}"] = {"domain": domain, "type": kind,
+                                                      "anchor": "x"}
+        notes.append({"x": 0, "y": domain[1], "xref": "paper", "yref": "paper", "text": name,
+                      "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
+    shapes, marks = _marker_items(markers)
+    shapes.append({"type": "line", "xref": "paper", "yref": "y3", "x0": 0, "x1": 1,
+                   "y0": float(np.log(2)), "y1": float(np.log(2)),
+                   "line": {"color": GREY, "dash": "dash", "width": 1}})
+    notes.append({"x": 1, "y": float(np.log(2)), "xref": "paper", "yref": "y3",
+                  "text": "uniform: ln 2", "showarrow": False, "xanchor": "right",
+                  "yanchor": "bottom", "font": {"color": GREY, "size": 11}})
+    layout.update(shapes=shapes, annotations=notes + marks)
+    return _fast_figure(data, layout)
 
 
 def seeds_figure(returns_per_seed: Sequence[np.ndarray], *, threshold: float = 475.0,
@@ -146,12 +174,13 @@ def seeds_figure(returns_per_seed: Sequence[np.ndarray], *, threshold: float = 4
         x = np.arange(1, n + 1)
         mean, std = stack.mean(axis=0), stack.std(axis=0)
         for k, curve in enumerate(stack):
-            fig.add_trace(_line(x, curve, max_points=400, name=f"seed {k + 1}", showlegend=False,
+            fig.add_trace(_line(x, curve, max_points=400, name=f"seed {k + 1}",
+                                showlegend=False,
                                 line={"color": GREY, "width": 0.8}, opacity=0.5))
         keep = linear_spaced_indices(n)
         upper, lower = np.minimum(mean + std, 500)[keep], np.maximum(mean - std, 0)[keep]
         fig.add_trace(go.Scatter(x=np.concatenate([x[keep], x[keep][::-1]]),
-                                 y=_round(np.concatenate([upper, lower[::-1]])), fill="toself",
+                                 y=np.concatenate([upper, lower[::-1]]), fill="toself",
                                  fillcolor="rgba(0,114,178,0.2)", line={"width": 0},
                                  name="± 1 sd across seeds", hoverinfo="skip"))
         fig.add_trace(_line(x, mean, name="mean", line={"color": BLUE, "width": 3}))

@@ -171,6 +171,8 @@ class SingleCollector:
 
     def __init__(self, seed: int) -> None:
         self.env = gym.make(ENV_ID)
+        self.keep_entropy = True
+        """Keep each step's entropy with its graph (needed only for an entropy bonus)."""
         self._seed: int | None = int(seed)
         self._active_batch = False
         self.obs = np.zeros(OBS_DIM, dtype=np.float32)
@@ -214,7 +216,8 @@ class SingleCollector:
             p_right = float(log_p[1].detach().exp())
             action = int(rng.random() < p_right)
             self._logp.append(log_p[action])
-            self._ent.append(-(log_p.exp() * log_p).sum())
+            if self.keep_entropy:
+                self._ent.append(-(log_p.exp() * log_p).sum())
             next_obs, reward, terminated, truncated, _ = self.env.step(action)
             self._obs.append(np.asarray(self.obs, dtype=np.float32))
             self._act.append(action)
@@ -243,7 +246,8 @@ class SingleCollector:
                      actions=np.array(self._act, dtype=np.int64),
                      rewards=np.array(self._rew, dtype=np.float64),
                      lengths=np.array(self._lengths, dtype=np.int64),
-                     log_probs=torch.stack(self._logp), entropies=torch.stack(self._ent))
+                     log_probs=torch.stack(self._logp),
+                     entropies=torch.stack(self._ent) if self._ent else None)
 
     def first_state(self) -> np.ndarray:
         """The current observation (for a live picture of the cart)."""

@@ -197,6 +197,8 @@ class Trainer:
             if stop_when_solved and self.solved:
                 break
             if not self.collector.in_progress:
+                if isinstance(self.collector, SingleCollector):
+                    self.collector.keep_entropy = self.config.entropy_coef > 0
                 remaining = self.config.max_episodes - len(self.episodes)
                 self.collector.begin(min(self.config.episodes_per_update, remaining))
             left = None if max_vector_steps is None else max_vector_steps - result.vector_steps
@@ -221,8 +223,14 @@ class Trainer:
         (mean), minus the entropy bonus; w_t are the returns after the baseline.
         """
         cfg = self.config
-        if batch.log_probs is not None and batch.entropies is not None:
-            log_p, entropy = batch.log_probs, batch.entropies
+        if batch.log_probs is not None:
+            log_p = batch.log_probs
+            if batch.entropies is not None:
+                entropy = batch.entropies
+            else:  # reported only: recompute without a graph
+                with torch.no_grad():
+                    log_all = torch.log_softmax(self.policy(torch.from_numpy(batch.obs)), dim=-1)
+                    entropy = -(log_all.exp() * log_all).sum(dim=1)
         else:
             logits = self.policy(torch.from_numpy(batch.obs))
             log_all = torch.log_softmax(logits, dim=-1)
