@@ -1,0 +1,51 @@
+"""CartPole page in a real browser: Start makes the return chart gain points, Pause stops it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.browser.conftest import open_app_page
+
+POINTS_JS = """() => {
+    for (const div of document.querySelectorAll('.js-plotly-plot')) {
+        // _fullData holds the decoded arrays (data may keep plotly's base64 form).
+        const trace = (div._fullData || []).find(t => t.name === 'return');
+        if (trace && trace.x && trace.x.length !== undefined) return trace.x.length;
+    }
+    return -1;
+}"""
+
+
+def _points(tab) -> int:
+    return int(tab.evaluate(POINTS_JS))
+
+
+def _wait_for_points(tab, above: int, timeout_s: float = 30.0) -> int:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        n = _points(tab)
+        if n > above:
+            return n
+        time.sleep(0.25)
+    raise AssertionError(f"the return chart never passed {above} points")
+
+
+@pytest.mark.browser
+def test_start_adds_points_and_pause_stops(app_url, page):
+    open_app_page(page, f"{app_url}/cartpole")
+    page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_function(POINTS_JS.replace("() => {", "() => { return (() => {", 1)
+                           + ")() >= 0; }", timeout=30_000)
+    assert _points(page) == 0
+    page.get_by_role("button", name="Start", exact=True).click()
+    first = _wait_for_points(page, 0)
+    _wait_for_points(page, first)       # keeps growing tick after tick
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Resume", exact=True).wait_for(timeout=15_000)
+    time.sleep(1.0)
+    paused = _points(page)
+    time.sleep(1.5)
+    assert _points(page) == paused
+    assert page.locator("[data-testid='stException']").count() == 0
