@@ -47,12 +47,22 @@ def _make_optimizer(name: str, params: list[dict]) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {name!r}")
 
 
-def _draw(probs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
-    """Outcomes by inverse CDF, rows = runs: the same uniforms give the same draws wherever
-    the probabilities agree, so runs compared with each other share their noise."""
-    cdf = torch.cumsum(probs, dim=-1).contiguous()
-    u = uniforms.expand(*cdf.shape[:-1], uniforms.shape[-1]).contiguous()
-    return torch.searchsorted(cdf, u, right=True).clamp_(max=probs.shape[-1] - 1)
+def batch_counts(logits: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """How often each outcome is drawn in a batch, per run: shape (runs, K).
+
+    Draw i is outcome x when u_i falls in x's slice of the CDF of softmax(logits); counting
+    the sorted uniforms below each CDF boundary gives the counts of those N draws directly.
+    Every run uses the same uniforms (common random numbers), so runs whose probabilities
+    agree draw the same batch.
+    """
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    cdf = np.cumsum(z, axis=1)
+    cdf /= cdf[:, -1:]
+    below = np.searchsorted(np.sort(uniforms), cdf[:, :-1], side="left")
+    n = uniforms.size
+    edges = np.concatenate([np.zeros((len(cdf), 1), dtype=np.int64), below,
+                            np.full((len(cdf), 1), n, dtype=np.int64)], axis=1)
+    return np.diff(edges, axis=1)
 
 
 @dataclass(frozen=True)
@@ -159,14 +169,15 @@ def train(logits: np.ndarray, rewards: np.ndarray, specs: tuple[RunSpec, ...], *
           steps: int, seed: int) -> TrainingResult:
     """Train every run in ``specs`` from ``logits`` for ``steps`` steps of N samples each.
 
-    All runs see the same uniform random numbers at each step (common random numbers), so
-    differences between runs come from the runs, not the noise. The runs share one autograd
-    graph for speed; each run's loss depends only on its own θ, so its gradient is exactly
-    what it would get alone.
+    Each step computes the loop's loss, sign · Σ_i r(x_i) log π_θ(x_i) (times 1/N for a mean),
+    with the N terms grouped by outcome, Σ_x n_x r(x) log π_θ(x): the same number, at a cost
+    independent of N. All runs see the same uniform random numbers at each step (common
+    random numbers), so differences between runs come from the runs, not the noise. The runs
+    share one autograd graph for speed; each run's loss depends only on its own θ, so its
+    gradient is exactly what it would get alone.
     """
     specs = tuple(specs)
     k = len(logits)
-    r = torch.as_tensor(np.asarray(rewards, dtype=float), dtype=torch.float64)
     # Runs with the same optimizer and learning rate share one leaf tensor, one row each: SGD
     # and Adam act elementwise, so each row evolves exactly as it would on its own.
     keys = list(dict.fromkeys((s.optimizer, s.lr) for s in specs))
@@ -180,27 +191,27 @@ def train(logits: np.ndarray, rewards: np.ndarray, specs: tuple[RunSpec, ...], *
                   for leaf, (opt, lr) in zip(leaves, keys, strict=True) if opt == name]
         if groups:
             optimizers.append(_make_optimizer(name, groups))
-    order = torch.as_tensor(np.argsort(np.concatenate(rows), kind="stable"))
-    sign = torch.tensor([-1.0 if s.minus_sign else 1.0 for s in specs], dtype=torch.float64)
-    scale = torch.tensor([1.0 if s.reduction == "sum" else 1.0 / n for s in specs],
-                         dtype=torch.float64)
-    generator = torch.Generator().manual_seed(int(seed))
+    order = np.argsort(np.concatenate(rows), kind="stable")
+    reorder = None if np.array_equal(order, np.arange(len(specs))) else torch.as_tensor(order)
+    # Row i of the loss is run i's: sign · Σ(log_probs · returns), or the mean (factor 1/N).
+    coef = torch.tensor([(-1.0 if s.minus_sign else 1.0) * (1.0 if s.reduction == "sum" else 1 / n)
+                         for s in specs], dtype=torch.float64)
+    r_np = np.asarray(rewards, dtype=float)
+    rng = np.random.default_rng(int(seed))
 
     def stacked() -> torch.Tensor:
-        return torch.cat(leaves)[order]
+        theta = torch.cat(leaves)
+        return theta if reorder is None else theta[reorder]
 
     history = np.empty((len(specs), steps + 1, k))
     losses = np.empty((len(specs), steps))
     for step in range(steps):
         theta = stacked()
-        history[:, step] = theta.detach().numpy()
-        log_probs_all = torch.log_softmax(theta, dim=1)
-        uniforms = torch.rand(n, generator=generator, dtype=torch.float64)
-        actions = _draw(log_probs_all.detach().exp(), uniforms)
-        log_probs = log_probs_all.gather(1, actions)
-        returns = r[actions]
-        # Row i is run i's loss: sign · Σ(log_probs · returns), or the mean (scale 1/N).
-        loss = sign * scale * (log_probs * returns).sum(dim=1)
+        history[:, step] = current = theta.detach().numpy()
+        counts = batch_counts(current, rng.random(n))
+        # Σ_i returns_i · log_probs_i over the batch, grouped by outcome: Σ_x n_x r(x) log π(x).
+        weights = torch.from_numpy(counts * r_np)
+        loss = coef * (torch.log_softmax(theta, dim=1) * weights).sum(dim=1)
         for optimizer in optimizers:
             optimizer.zero_grad()
         loss.sum().backward()
@@ -208,10 +219,8 @@ def train(logits: np.ndarray, rewards: np.ndarray, specs: tuple[RunSpec, ...], *
             optimizer.step()
         losses[:, step] = loss.detach().numpy()
     history[:, steps] = stacked().detach().numpy()
-    z = history - history.max(axis=2, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=2, keepdims=True)
-    j = p @ r.numpy()
+    z = np.exp(history - history.max(axis=2, keepdims=True))
+    j = (z / z.sum(axis=2, keepdims=True)) @ r_np
     return TrainingResult(specs, history, j, losses, n, {"seed": seed})
 
 

@@ -134,3 +134,17 @@ def test_j_along_a_parameter_and_validation():
     assert "finite" in gg.validate_problem(gg.GaussianProblem(float("nan"), 1.0, 1.0))
     assert "k ≥ 0" in gg.validate_problem(gg.GaussianProblem(0.0, 1.0, -1.0, "bump"))
     assert "Unknown" in gg.validate_problem(gg.GaussianProblem(reward="nope"))
+
+
+def test_log_density_and_single_score_match_torch_distributions():
+    from core.torch_env import torch
+
+    x = np.linspace(-4, 5, 11)
+    mu, sigma = torch.tensor(0.7, dtype=torch.float64), torch.tensor(1.3, dtype=torch.float64)
+    xt = torch.as_tensor(x)
+    np.testing.assert_allclose(gg.normal_log_density(xt, mu, sigma).numpy(),
+                               torch.distributions.Normal(mu, sigma).log_prob(xt).numpy(),
+                               rtol=1e-14)
+    both = gg.score_columns(x, 0.7, 1.3)
+    np.testing.assert_allclose(gg.score_column(x, 0.7, 1.3, "mu"), both[:, 0], rtol=1e-14)
+    np.testing.assert_allclose(gg.score_column(x, 0.7, 1.3, "sigma"), both[:, 1], rtol=1e-14)

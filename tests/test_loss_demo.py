@@ -115,3 +115,27 @@ def test_validation():
     assert "batch" in ld.validate_batch(0, 0.1)
     assert "learning rate" in ld.validate_batch(10, float("nan"))
     assert "steps" in ld.validate_batch(10, 0.1, 0)
+
+
+def test_batch_counts_match_per_sample_inverse_cdf_and_the_loss_is_the_same_sum():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(4, 5))
+    u = rng.random(777)
+    counts = ld.batch_counts(logits, u)
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    for row, probs in enumerate(p):
+        draws = np.searchsorted(np.cumsum(probs), u, side="right")
+        np.testing.assert_array_equal(counts[row], np.bincount(draws, minlength=5))
+        log_pi = np.log(probs)
+        r = np.arange(5.0) - 2
+        assert np.sum(r[draws] * log_pi[draws]) == pytest.approx(counts[row] @ (r * log_pi),
+                                                                 rel=1e-12)
+
+
+def test_batch_counts_frequencies_within_4_se():
+    logits = np.log(np.array([[0.2, 0.3, 0.5]]))
+    n = 50_000
+    counts = ld.batch_counts(logits, np.random.default_rng(1).random(n))[0]
+    p = np.array([0.2, 0.3, 0.5])
+    assert counts.sum() == n
+    assert np.all(np.abs(counts / n - p) < 4 * np.sqrt(p * (1 - p) / n))

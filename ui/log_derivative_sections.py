@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import gaussian_gradients as gg
@@ -168,12 +169,17 @@ def _figure2(seed: int) -> gg.Figure2Data:
                       FIG2_SAMPLES, np.random.default_rng([seed, 2]))
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _figure2_chart(seed: int) -> go.Figure:
+    # A resource, not data: the figure is only read (show_chart copies it before any change).
+    data = _figure2(seed)
+    return charts.figure2_chart(data.k_exact, data.exact, data.k_sampled, data.sampled,
+                                data.sampled_se, gg.ESTIMATOR_LABELS, data.n_samples)
+
+
 def figure2_tab(seed: int) -> None:
     """Mohamed et al. (2020) Fig. 2 from the app's own formulas and sampler."""
-    data = _figure2(seed)
-    show_chart(charts.figure2_chart(data.k_exact, data.exact, data.k_sampled, data.sampled,
-                                    data.sampled_se, gg.ESTIMATOR_LABELS, data.n_samples),
-               key="ld_fig2_chart")
+    show_chart(_figure2_chart(seed), key="ld_fig2_chart")
     at_one = gg.figure2_exact(np.array([1.0]))
     st.markdown("At k = 1: " + ", ".join(f"{gg.ESTIMATOR_LABELS[name]} **{at_one[name][0]:.4g}**"
                                          for name in gg.ESTIMATORS) + ".")

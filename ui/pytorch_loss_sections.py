@@ -12,7 +12,7 @@ from core.charts import pytorch_loss as charts
 from ui.common import show_chart
 
 START_LOGITS = (0.0, 0.0, 0.0)
-MIRROR_BATCHES = 10
+MIRROR_BATCHES = 8
 EPISODE_LENGTHS = (2, 8)
 
 CODE_ROWS: tuple[tuple[str, str, str], ...] = (

@@ -1,0 +1,100 @@
+"""Speed of the log-derivative and PyTorch-loss pages.
+
+Targets (issue 3): every interaction reruns in < 300 ms of server time at N = 100,000, and the
+Fig. 2 reproduction (100 values of k × 10,000 samples) takes < 1 s. Page reruns are timed with
+Streamlit's AppTest (script run plus AppTest's own bookkeeping, so a slight over-estimate),
+after one warm-up run. Run: .venv/bin/python benchmarks/log_derivative.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import gaussian_gradients as gg
+from tests.apptest import app_test
+
+RERUN_TARGET_S = 0.300
+FIG2_TARGET_S = 1.0
+
+
+def timed_run(at) -> float:
+    start = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - start
+    assert not at.exception, at.exception
+    return elapsed
+
+
+def report(name: str, seconds: float, target: float) -> bool:
+    ok = seconds < target
+    print(f"{name:<58} {1000 * seconds:8.1f} ms  ratio to target {seconds / target:5.2f}"
+          f"  {'OK' if ok else 'SLOW'}")
+    return ok
+
+
+def bench_fig2(repeats: int = 3) -> bool:
+    times = []
+    for seed in range(repeats):
+        start = time.perf_counter()
+        gg.figure2(np.linspace(-3, 3, 241), np.linspace(-3, 3, 100), 10_000,
+                   np.random.default_rng(seed))
+        times.append(time.perf_counter() - start)
+    return report("Fig. 2: 100 k × 10,000 samples + 241 exact k (median)",
+                  statistics.median(times), FIG2_TARGET_S)
+
+
+def interactions(page: str, setup: dict, steps: list[tuple[str, str, object]]) -> bool:
+    at = app_test(page)
+    for key, value in setup.items():
+        at.session_state[key] = value
+    timed_run(at)  # warm-up: imports, caches
+    ok = True
+    for kind, key, value in steps:
+        getattr(at, kind)(key=key).set_value(value)
+        ok &= report(f"{page.split('/')[-1]}: {key} → {value}", timed_run(at), RERUN_TARGET_S)
+    return ok
+
+
+def main() -> int:
+    ok = bench_fig2()
+    ok &= interactions("pages/log_derivative.py", {"ld_n": 100_000}, [
+        ("selectbox", "ld_component", 2),
+        ("radio", "ld_baseline", "optimal"),
+        ("radio", "ld_baseline", "constant"),
+        ("slider", "ld_b", 4.0),
+        ("slider", "ld_c", 10.0),
+        ("select_slider", "ld_n", 50_000),
+        ("select_slider", "ld_n", 100_000),
+        ("segmented_control", "ld_family", "gaussian"),
+        ("slider", "ld_mu", -1.0),
+        ("slider", "ld_sigma", 2.0),
+        ("slider", "ld_k", 2.0),
+        ("selectbox", "ld_reward", "cosine"),
+        ("selectbox", "ld_reward", "step"),
+        ("selectbox", "ld_reward", "bump"),
+        ("radio", "ld_param", "sigma"),
+        ("radio", "ld_baseline", "mean"),
+    ])
+    ok &= interactions("pages/pytorch_loss.py", {"pl_mirror_n": 100_000, "pl_n": 1000}, [
+        ("toggle", "pl_sign", False),
+        ("selectbox", "pl_preset", "negative"),
+        ("radio", "pl_opt", "adam"),
+        ("select_slider", "pl_lr", 0.1),
+        ("select_slider", "pl_lr", 0.001),
+        ("select_slider", "pl_n", 500),
+        ("select_slider", "pl_mirror_n", 50_000),
+        ("select_slider", "pl_mirror_n", 100_000),
+    ])
+    print("all targets met" if ok else "some targets missed (timings are noisy on shared CPUs)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
