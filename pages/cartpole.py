@@ -27,6 +27,7 @@ PRESET_KEYS = {"lr": "cp_lr", "optimizer": "cp_opt", "gamma": "cp_gamma",
 HIDDEN_UNITS = [0, 4, 8, 16, 32, 64, 128, 256]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 96, 128, 256]
 CLIPS = ["off", "0.1", "1", "10", "100"]
+BUDGETS = [100, 500, 1000, 2000, 5000, 10000, 20000]
 
 
 def load_preset(name: str) -> None:
@@ -90,11 +91,12 @@ with controls:
         seeds = st.select_slider("Seeds trained side by side", list(range(1, 11)), value=1,
                                  key="cp_seeds", bind="query-params",
                                  help="Several seeds show how noisy single runs are.")
+        budget = st.select_slider("Episode budget per seed", BUDGETS, value=2000,
+                                  key="cp_budget", bind="query-params")
         cap = lab.episode_cap(seeds)
-        budget = st.select_slider("Episode budget per seed",
-                                  sorted({100, 500, 1000, 2000, 5000, cap} - {v for v in (
-                                      100, 500, 1000, 2000, 5000) if v > cap}),
-                                  value=min(2000, cap), key="cp_budget", bind="query-params")
+        if budget > cap:
+            st.caption(f"This server allows {LIMITS.max_episodes_per_session:,} episodes per "
+                       f"session: {cap:,} per seed here.")
         speed = st.select_slider("Speed", list(lab.SPEEDS), key="cp_speed",
                                  bind="query-params")
         stop_solved = st.toggle("Stop when solved", value=True, key="cp_stop",
@@ -108,7 +110,7 @@ config = TrainConfig(lr=lr, optimizer=optimizer, gamma=gamma, hidden=hidden,
                      num_envs=envs, rollout=rollout, weighting=weighting, baseline=baseline,
                      reduction=reduction, sign=sign, entropy_coef=entropy,
                      max_grad_norm=None if clip == "off" else float(clip),
-                     seed=global_seed(), max_episodes=min(budget, LIMITS.max_episodes_per_session))
+                     seed=global_seed(), max_episodes=min(budget, cap))
 problem = validate_config(config)
 state = lab.lab()
 state.stop_solved = stop_solved
@@ -134,31 +136,30 @@ with charts:
         st.info(f"Changed {', '.join(state.pending_restart)}: these apply after Reset and "
                 "Start; the running run keeps its old values.", icon=":material/restart_alt:")
     lab.live_panel(lab.SPEEDS[speed], overlay)
+    with st.expander("Reading the charts", expanded=True):
+        st.markdown(
+            "- **Sign.** Flip it to *plus* and the optimizer descends J: the return sinks "
+            "towards the shortest episodes (about 10 steps), the policy toppling the pole.\n"
+            "- **Sum or mean.** *mean* divides by the batch's step count instead of its episode "
+            "count: same direction, scaled down by the mean episode length, a factor that grows "
+            "as the policy improves. Adam barely sees the scale; with SGD it acts like a "
+            "learning rate that shrinks as episodes lengthen.\n"
+            "- **Baseline.** Subtracting a constant leaves the expected gradient unchanged "
+            "(the batch's own mean does so up to a 1/batch term) and removes much of its "
+            "noise; standardising also rescales it. Compare *none* with the others over a few "
+            "seeds."
+        )
+        st.markdown(
+            "- **The loss is not a score.** It is −Σ w·log π, rebuilt on every batch from new "
+            "episodes and new weights. As episodes lengthen there are more terms, and standardised "
+            "weights change meaning from batch to batch, so the loss can rise while the return "
+            "climbs. Judge learning by the return.\n"
+            "- **Entropy** starts at ln 2 (a coin flip per step) and falls as the policy commits. "
+            "An entropy bonus slows that fall.\n"
+            "- **Gradient norm** on a log axis: spikes with a large learning rate announce the "
+            "collapses that REINFORCE is known for."
+        )
 
-st.header("Reading the charts")
-left, right = st.columns(2)
-with left:
-    st.markdown(
-        "- **Sign.** Flip it to *plus* and the optimizer descends J: the return falls to the "
-        "10-step floor of a policy that topples the pole as fast as it can.\n"
-        "- **Sum or mean.** *sum* adds ∇log π over an episode's steps and averages over "
-        "episodes; *mean* divides by all steps, so long episodes count less per step. With "
-        "Adam the scale barely matters; switch to SGD and the learning rate must absorb it.\n"
-        "- **Baseline.** Subtracting a mean, or standardising, leaves the expected gradient "
-        "unchanged but removes a lot of its noise: compare *none* with the others over a few "
-        "seeds."
-    )
-with right:
-    st.markdown(
-        "- **The loss is not a score.** It is −Σ w·log π, rebuilt on every batch from new "
-        "episodes and new weights. As episodes lengthen there are more terms, and standardised "
-        "weights change meaning from batch to batch, so the loss can rise while the return "
-        "climbs. Judge learning by the return.\n"
-        "- **Entropy** starts at ln 2 (a coin flip per step) and falls as the policy commits. "
-        "An entropy bonus slows that fall.\n"
-        "- **Gradient norm** on a log axis: spikes with a large learning rate announce the "
-        "collapses that REINFORCE is known for."
-    )
 
 st.header("Watch the policy")
 st.button("Play one episode with the current policy", key="cp_watch", on_click=lab.watch_now,

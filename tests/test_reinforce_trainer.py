@@ -124,7 +124,9 @@ def test_presets_are_valid_and_classic_matches_the_known_loop():
 @pytest.mark.parametrize("bad", [
     {"lr": 0.0}, {"lr": float("nan")}, {"gamma": 1.5}, {"dropout": 1.0}, {"hidden": (0,)},
     {"hidden": (8,) * 5}, {"episodes_per_update": 0}, {"num_envs": 2000},
-    {"rollout": "per_step", "num_envs": 4}, {"entropy_coef": -1.0}, {"max_grad_norm": 0.0},
+    {"rollout": "per_step", "num_envs": 4},
+    {"rollout": "per_step", "num_envs": 1, "episodes_per_update": 64},
+    {"entropy_coef": -1.0}, {"max_grad_norm": 0.0},
     {"max_episodes": 0}, {"optimizer": "rmsprop"}, {"baseline": "median"}, {"seed": -1},
 ])
 def test_invalid_configs_give_a_message_not_an_exception(bad):

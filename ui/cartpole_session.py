@@ -165,7 +165,7 @@ def archive() -> None:
 def apply_settings(config: TrainConfig) -> None:
     """Pass changed settings to a running trainer: live ones from the next update on."""
     state = lab()
-    if not state.trainers:
+    if not state.trainers or state.finished:  # a finished run stays as it was
         state.pending_restart = ()
         return
     restart: set[str] = set()

@@ -25,6 +25,7 @@ ACTIVATIONS: tuple[str, ...] = ("tanh", "relu")
 MAX_HIDDEN_UNITS = 1024
 MAX_HIDDEN_LAYERS = 4
 MAX_ENVS = 1024
+MAX_PER_STEP_EPISODES = 16
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,9 @@ def validate_config(config: TrainConfig) -> str | None:
         return f"The number of environments must be between 1 and {MAX_ENVS}."
     if config.rollout == "per_step" and config.num_envs != 1:
         return "The per-step rollout steps a single environment: set num_envs to 1."
+    if config.rollout == "per_step" and config.episodes_per_update > MAX_PER_STEP_EPISODES:
+        return (f"The per-step rollout keeps every step's graph in memory: at most "
+                f"{MAX_PER_STEP_EPISODES} episodes per update.")
     if not (math.isfinite(config.entropy_coef) and config.entropy_coef >= 0):
         return "The entropy bonus must be zero or positive."
     if config.max_grad_norm is not None and not (
