@@ -80,17 +80,58 @@ def closed_form_first_step(arms, logits, config, seed):
     return np.array(grads)
 
 
+@pytest.mark.parametrize("engine", b.GRADIENT_ENGINES)
 @pytest.mark.parametrize("baseline", b.BASELINES)
-def test_batched_autograd_step_equals_closed_form_on_the_same_draws(baseline):
+def test_first_step_equals_the_score_formula_on_the_same_draws(baseline, engine):
     arms = b.Arms((b.GAUSSIAN, b.BERNOULLI, b.GAUSSIAN), (1.0, 0.3, -0.5), (2.0, 0.0, 0.5))
     logits = np.array([-1.0, 0.5, 0.2])
     config = b.TrainingConfig(learning_rate=1e-3, samples_per_step=7, steps=1, seeds=4,
                               shift=3.0, baseline=baseline)
-    paths = b.train(arms, logits, config, seed=5)
+    paths = b.train(arms, logits, config, seed=5, engine=engine)
     got = recovered_gradients(paths, config.learning_rate)
     np.testing.assert_allclose(got[0], b.exact_gradient(logits, arms), atol=1e-8)
     np.testing.assert_allclose(got[1:], closed_form_first_step(arms, logits, config, 5),
                                atol=1e-8)
+
+
+ENGINE_CASES = [
+    dict(optimizer="SGD", baseline="none", shift=0.0, learning_rate=0.5),
+    dict(optimizer="SGD", baseline="mean reward", shift=50.0, learning_rate=3.0),
+    dict(optimizer="Adam", baseline="none", shift=-20.0, learning_rate=0.1),
+    dict(optimizer="Adam", baseline="mean reward", shift=5.0, learning_rate=1.0),
+    dict(optimizer="SGD", baseline="mean reward", shift=0.0, learning_rate=100.0,
+         samples_per_step=1),
+]
+
+
+@pytest.mark.parametrize("case", ENGINE_CASES, ids=lambda c: "-".join(map(str, c.values())))
+def test_closed_form_engine_equals_autograd_step_for_step(case):
+    """The page uses the closed-form engine; every path must match autograd's."""
+    arms = b.Arms((b.GAUSSIAN, b.BERNOULLI, b.GAUSSIAN, b.BERNOULLI), (1.0, 0.6, -0.5, 0.9),
+                  (2.0, 0.0, 0.5, 0.0))
+    logits = np.array([-1.0, 0.5, 0.2, 0.0])
+    config = b.TrainingConfig(**{"samples_per_step": 8, "steps": 60, "seeds": 4, **case})
+    fast = b.train(arms, logits, config, seed=2)
+    reference = b.train(arms, logits, config, seed=2, engine="autograd")
+    np.testing.assert_allclose(fast.probabilities, reference.probabilities, atol=1e-10)
+    np.testing.assert_allclose(fast.expected_rewards, reference.expected_rewards,
+                               atol=1e-10 * (1 + abs(config.shift)))
+
+
+def test_gradient_engines_agree_on_random_inputs():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        s, n, k = rng.integers(1, 6), rng.integers(1, 20), rng.integers(2, 7)
+        theta = rng.normal(0, 3, (1 + s, k))
+        probs = b._softmax_rows(theta)
+        actions = rng.integers(0, k, (s, n))
+        adv = rng.normal(0, 10, (s, n))
+        mu = rng.normal(0, 5, k)
+        np.testing.assert_allclose(b._closed_form_gradients(theta, probs, actions, adv, mu),
+                                   b._autograd_gradients(theta, probs, actions, adv, mu),
+                                   atol=1e-12)
+    with pytest.raises(ValueError):
+        b.train(*b.default_arms(3), b.TrainingConfig(), 0, engine="guess")
 
 
 @pytest.mark.parametrize("baseline", b.BASELINES)
