@@ -66,28 +66,35 @@ def running_average_figure(result: RunsResult, *, f_label: str) -> go.Figure:
                      height=460)
     n = _i32(result.sizes)
     env = result.envelope
-    fig.add_scatter(x=n, y=_f32(result.exact + env), mode="lines", name="exact ± 1.96·σ/√N",
-                    line={"color": GREY, "dash": "dash", "width": 1.5}, legendgroup="env")
-    fig.add_scatter(x=n, y=_f32(result.exact - env), mode="lines", showlegend=False,
-                    line={"color": GREY, "dash": "dash", "width": 1.5}, legendgroup="env",
-                    hoverinfo="skip")
-    for run in range(1, k):
-        fig.add_scatter(x=n, y=_f32(result.averages[run]), mode="lines", name="other runs",
-                        legendgroup="others", showlegend=run == 1, opacity=0.55,
-                        line={"color": SKY, "width": 1})
+    ends = _i32([1, result.sizes[-1]])
+    # Traces are collected and added in one call: plotly validates each add separately.
+    traces = [
+        go.Scatter(x=n, y=_f32(result.exact + env), mode="lines", name="exact ± 1.96·σ/√N",
+                   line={"color": GREY, "dash": "dash", "width": 1.5}, legendgroup="env"),
+        go.Scatter(x=n, y=_f32(result.exact - env), mode="lines", showlegend=False,
+                   line={"color": GREY, "dash": "dash", "width": 1.5}, legendgroup="env",
+                   hoverinfo="skip"),
+    ]
+    traces += [go.Scatter(x=n, y=_f32(result.averages[run]), mode="lines", name="other runs",
+                          legendgroup="others", showlegend=run == 1, opacity=0.55,
+                          line={"color": SKY, "width": 1}) for run in range(1, k)]
     ok = np.isfinite(result.first_se)
     if ok.any():
         mean1, se = result.averages[0][ok], result.first_se[ok]
-        fig.add_scatter(x=n[ok], y=_f32(mean1 - 1.96 * se), mode="lines", showlegend=False,
-                        line={"width": 0, "color": BLUE}, legendgroup="band", hoverinfo="skip")
-        fig.add_scatter(x=n[ok], y=_f32(mean1 + 1.96 * se), mode="lines", fill="tonexty",
-                        fillcolor="rgba(0,114,178,0.18)", line={"width": 0, "color": BLUE},
-                        name="run 1 ± 1.96·SE", legendgroup="band", hoverinfo="skip")
-    fig.add_scatter(x=n, y=_f32(result.averages[0]), mode="lines", name="run 1",
-                    line={"color": BLUE, "width": 2.5})
-    fig.add_hline(y=result.exact, line={"color": BLACK, "width": 2})
-    fig.add_scatter(x=[None], y=[None], mode="lines", name="exact E[f(X)]",
-                    line={"color": BLACK, "width": 2})
+        traces += [
+            go.Scatter(x=n[ok], y=_f32(mean1 - 1.96 * se), mode="lines", showlegend=False,
+                       line={"width": 0, "color": BLUE}, legendgroup="band", hoverinfo="skip"),
+            go.Scatter(x=n[ok], y=_f32(mean1 + 1.96 * se), mode="lines", fill="tonexty",
+                       fillcolor="rgba(0,114,178,0.18)", line={"width": 0, "color": BLUE},
+                       name="run 1 ± 1.96·SE", legendgroup="band", hoverinfo="skip"),
+        ]
+    traces += [
+        go.Scatter(x=n, y=_f32(result.averages[0]), mode="lines", name="run 1",
+                   line={"color": BLUE, "width": 2.5}),
+        go.Scatter(x=ends, y=[result.exact] * 2, mode="lines", name="exact E[f(X)]",
+                   line={"color": BLACK, "width": 2}),
+    ]
+    fig.add_traces(traces)
     fig.update_xaxes(type="log")
     fig.update_yaxes(range=_zoom_range(result))
     return legend_room(fig, rows=2)
@@ -130,13 +137,17 @@ def trap_figure(result: RunsResult) -> go.Figure:
                      x_title="number of samples N (log scale)", y_title="running average",
                      height=420)
     n = _i32(result.sizes)
-    fig.add_scatter(x=n, y=_f32(result.averages[0]), mode="lines",
-                    name="average of f(xᵢ)", line={"color": BLUE, "width": 2.5})
-    fig.add_scatter(x=n, y=_f32(result.first_weighted), mode="lines",
-                    name="average of p(xᵢ)·f(xᵢ)", line={"color": VERMILLION, "width": 2.5})
-    fig.add_hline(y=result.exact, line={"color": BLUE, "dash": "dash"},
-                  annotation_text="E[f(X)]", annotation_position="top left")
-    fig.add_hline(y=result.exact_weighted, line={"color": VERMILLION, "dash": "dash"},
-                  annotation_text="E[p(X)·f(X)]", annotation_position="bottom left")
+    ends = _i32([1, result.sizes[-1]])
+    fig.add_traces([
+        go.Scatter(x=n, y=_f32(result.averages[0]), mode="lines", name="average of f(xᵢ)",
+                   line={"color": BLUE, "width": 2.5}),
+        go.Scatter(x=ends, y=[result.exact] * 2, mode="lines", name="→ E[f(X)] = Σ p·f",
+                   line={"color": BLUE, "dash": "dash", "width": 1.5}),
+        go.Scatter(x=n, y=_f32(result.first_weighted), mode="lines",
+                   name="average of p(xᵢ)·f(xᵢ)", line={"color": VERMILLION, "width": 2.5}),
+        go.Scatter(x=ends, y=[result.exact_weighted] * 2, mode="lines",
+                   name="→ E[p(X)·f(X)] = Σ p²·f",
+                   line={"color": VERMILLION, "dash": "dash", "width": 1.5}),
+    ])
     fig.update_xaxes(type="log")
-    return legend_room(fig)
+    return legend_room(fig, rows=2)
