@@ -4,7 +4,7 @@ The page is found in ui/registry by url_path "cartpole". Conventions relied on (
 on purpose, so the page can change its wording): the start control is a button whose label
 starts with "Train" or "Start" (or whose key contains "train"); a session refused by the
 process-wide cap sees an alert mentioning busy / capacity / limit / slots / try again; progress
-is shown as "<N> episodes" somewhere on the page.
+is shown in a caption or text as "<N> episodes · ..." (chart text is not read).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ui.registry import PAGES, PageEntry
 CARTPOLE_PATH = "cartpole"
 START_LABEL = re.compile(r"^\s*(train|start)", re.I)
 REFUSED = re.compile(r"busy|capacity|limit|slots?\b|try again|too many", re.I)
-EPISODES = re.compile(r"([\d][\d,\u202f\u00a0]*)\s+episodes?\b", re.I)
+EPISODES = re.compile(r"([\d][\d,\u202f\u00a0]*)\s+episodes?\s*·", re.I)
 NO_CARTPOLE = ("no page with url_path 'cartpole' is registered in ui/registry.PAGES yet; "
                "the training part runs once it is")
 
@@ -46,7 +46,8 @@ def refused(tab) -> bool:
 
 
 def episodes_shown(tab) -> int:
-    """The largest "<N> episodes" figure on the page (0 when none)."""
-    text = tab.locator("[data-testid='stMain']").inner_text()
+    """The largest "<N> episodes ·" figure in the page's text, charts excluded (0 if none)."""
+    text = "\n".join(tab.locator(
+        "[data-testid='stMain'] [data-testid='stMarkdownContainer']").all_inner_texts())
     counts = [int(re.sub(r"\D", "", m)) for m in EPISODES.findall(text)]
     return max(counts, default=0)
