@@ -157,33 +157,41 @@ def validate(learners: list[Learner], config: CorridorConfig) -> str | None:
     return None
 
 
-def learn(learners: list[Learner], config: CorridorConfig, seed: int) -> LearningCurves:
+GRADIENT_ENGINES = ("closed form", "autograd")
+
+
+def learn(learners: list[Learner], config: CorridorConfig, seed: int,
+          engine: str = "closed form") -> LearningCurves:
     """Run every learner ``config.runs`` times, all runs side by side.
 
     Per episode: θ is fixed while the episode is generated, then moved once by the sum of the
-    book's per-step updates α^θ δ_t ∇θ log π(A_t) (γ = 1), by autograd. With a baseline the
-    weight w is updated step by step as in the book, w ← w + α^w (G_t − w), and δ_t = G_t − w_t;
-    because G_t = t − T, the whole sequence has a closed form, so only three running sums per
-    run are needed while the episode unfolds. Run r of every learner sees the same uniforms
-    (common random numbers), from a stream seeded by (``seed``, episode).
+    book's per-step updates α^θ δ_t ∇θ log π(A_t) (γ = 1). With a baseline the weight w is
+    updated step by step as in the book, w ← w + α^w (G_t − w), and δ_t = G_t − w_t; because
+    G_t = t − T, the whole sequence has a closed form, so only three running sums per run are
+    needed while the episode unfolds. Run r of every learner sees the same uniforms (common
+    random numbers), from a stream seeded by (``seed``, episode).
+
+    ``engine="autograd"`` takes ∇θ log π from torch autograd (:func:`policy_step`); the default
+    uses its closed form (:func:`policy_step_closed_form`), which the tests check gives the
+    same curves.
     """
     problem = validate(learners, config)
     if problem:
         raise ValueError(problem)
+    if engine not in GRADIENT_ENGINES:
+        raise ValueError(f"unknown gradient engine {engine!r}")
     n_learners, runs = len(learners), config.runs
     rows = n_learners * runs
     alpha_theta = np.repeat([lrn.alpha_theta for lrn in learners], runs)
     has_baseline = np.repeat([lrn.alpha_w is not None for lrn in learners], runs)
     alpha_w = np.repeat([lrn.alpha_w or 1.0 for lrn in learners], runs)
-    theta = torch.tensor(np.tile(config.initial_theta, (rows, 1)), dtype=torch.float64)
+    theta = np.tile(np.asarray(config.initial_theta, dtype=float), (rows, 1))
     w = np.full(rows, config.initial_w)
-    alpha_theta_t = torch.tensor(alpha_theta, dtype=torch.float64)
     returns = np.empty((rows, config.episodes))
     decay = 1.0 - alpha_w
     powers = decay[:, None] ** np.arange(config.max_steps + 64, dtype=float)[None, :]
     for episode in range(config.episodes):
-        with torch.no_grad():
-            p_right = torch.softmax(theta, dim=1)[:, 0].numpy()
+        p_right = _p_right(theta)
         # A stream per episode: a row's draws never depend on how long other rows' episodes
         # were, so changing one learner leaves the others' curves unchanged.
         rng = np.random.default_rng([seed, episode])
@@ -192,12 +200,29 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int) -> Learnin
         returns[:, episode] = -steps
         weight_right, weight_left, w = episode_weights(steps, n_right, t_right, a_right, w,
                                                        alpha_w, has_baseline)
-        theta = theta + policy_step(theta, weight_right, weight_left, alpha_theta_t)
-    with torch.no_grad():
-        final = torch.softmax(theta, dim=1)[:, 0].numpy()
+        if engine == "autograd":
+            theta = theta + policy_step(torch.from_numpy(theta), weight_right, weight_left,
+                                        torch.from_numpy(alpha_theta)).numpy()
+        else:
+            theta = theta + policy_step_closed_form(theta, weight_right, weight_left,
+                                                    alpha_theta)
     return LearningCurves(tuple(lrn.label for lrn in learners),
                           returns.reshape(n_learners, runs, config.episodes),
-                          final.reshape(n_learners, runs))
+                          _p_right(theta).reshape(n_learners, runs))
+
+
+def _p_right(theta: np.ndarray) -> np.ndarray:
+    """π(right) = softmax(θ_right, θ_left)[0], computed stably."""
+    return 0.5 * (1.0 + np.tanh(0.5 * (theta[:, 0] - theta[:, 1])))
+
+
+def policy_step_closed_form(theta: np.ndarray, weight_right: np.ndarray,
+                            weight_left: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """α (W_right ∇log π(right) + W_left ∇log π(left)) with ∇log π(right) = (1 − p)(1, −1)
+    and ∇log π(left) = −p (1, −1): what :func:`policy_step` gets from autograd."""
+    p = _p_right(theta)
+    along = alpha * (weight_right * (1 - p) - weight_left * p)
+    return np.stack([along, -along], axis=1)
 
 
 CHUNK = 8

@@ -131,6 +131,22 @@ def test_policy_step_is_the_score_function_update():
     grad_left = np.stack([-p, p], axis=1)
     want = alpha.numpy()[:, None] * (wr[:, None] * grad_right + wl[:, None] * grad_left)
     np.testing.assert_allclose(got, want, rtol=1e-12)
+    closed = c.policy_step_closed_form(theta.numpy(), wr, wl, alpha.numpy())
+    np.testing.assert_allclose(closed, got, rtol=1e-12)
+
+
+def test_closed_form_engine_equals_autograd_engine():
+    """The page uses the closed-form engine; it must give autograd's curves. Rounding
+    differences of 1e-16 grow through the learning dynamics (with large step sizes fast enough
+    to flip an action after ~100 episodes), hence the book's step sizes and 100 episodes."""
+    learners = c.figure_learners((-12, -13, -10), (-13, -9, -6))
+    config = c.CorridorConfig(runs=20, episodes=100)
+    fast = c.learn(learners, config, seed=6)
+    reference = c.learn(learners, config, seed=6, engine="autograd")
+    np.testing.assert_array_equal(fast.returns, reference.returns)
+    np.testing.assert_allclose(fast.final_p_right, reference.final_p_right, atol=1e-10)
+    with pytest.raises(ValueError):
+        c.learn(learners, config, seed=6, engine="guess")
 
 
 def test_fixed_policy_episode_length_matches_exact_value_within_4_se():
