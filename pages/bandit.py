@@ -17,7 +17,7 @@ st.markdown(
     "random reward with mean μ_k. The best policy puts all its probability on the best arm. "
     "From the same starting θ, the **black** path follows the exact gradient ∇J(θ) (an "
     "expectation over arms, computed exactly), and each **blue** path follows REINFORCE, which "
-    "only sees N sampled pulls per step. Every gradient is computed by torch autograd."
+    "only sees N sampled pulls per step."
 )
 
 with st.container(border=True):
@@ -43,6 +43,11 @@ with st.container(border=True):
                              bind="query-params", horizontal=True)
         shift = st.select_slider("Reward shift c (added to every arm)", SHIFTS, value=0,
                                  key="bd_shift", bind="query-params")
+        engine = st.radio("Gradients from", bandit.GRADIENT_ENGINES, key="bd_engine",
+                          bind="query-params", horizontal=True,
+                          help="The closed form of the softmax score, onehot(a) − π, is faster; "
+                               "torch autograd draws exactly the same paths (the tests check "
+                               "it step for step).")
 
 problem = bandit.validate_arms(kinds, means, sds, logits)
 config = bandit.TrainingConfig(learning_rate=float(lr), samples_per_step=int(n_samples),
@@ -55,7 +60,7 @@ if problem:
     show_problem(problem)
 else:
     initial = np.asarray(logits, dtype=float)
-    paths = bandit.train(arms, initial, config, global_seed())
+    paths = bandit.train(arms, initial, config, global_seed(), engine=engine)
     summary = bandit.summarize(paths, arms)
     shifted = arms.expected(config.shift)
     m1, m2, m3 = st.columns(3)

@@ -40,6 +40,7 @@ def test_defaults():
     assert at.radio(key="bd_baseline").value == "none"
     assert at.radio(key="bd_opt").value == "SGD"
     assert at.select_slider(key="bd_shift").value == 0
+    assert at.radio(key="bd_engine").value == "closed form"
     assert not at.warning
     assert _charts(at) == 3  # simplex, J, probabilities
     metrics = _metrics(at)
@@ -65,7 +66,15 @@ EXTREMES = [
     [("radio", "bd_baseline", "mean reward"), ("select_slider", "bd_n", 1),
      ("select_slider", "bd_shift", 100)],
     [("slider", "bd_k", 6), ("radio", "bd_opt", "Adam"), ("radio", "bd_baseline", "mean reward")],
+    [("radio", "bd_engine", "autograd"), ("select_slider", "bd_steps", 1000),
+     ("slider", "bd_seeds", 10), ("select_slider", "bd_n", 100)],
 ]
+
+
+def test_autograd_engine_gives_the_same_numbers():
+    fast = run_page(PAGE)
+    slow = _apply(run_page(PAGE), [("radio", "bd_engine", "autograd")])
+    assert _metrics(fast) == _metrics(slow)
 
 
 @pytest.mark.parametrize("steps", EXTREMES, ids=lambda s: "+".join(f"{k}={v}" for _, k, v in s))
