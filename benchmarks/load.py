@@ -1,0 +1,290 @@
+"""Load on loopback: a class at once.
+
+N headless-browser sessions (default 10) each open the CartPole page and press Start, and keep
+it open for --seconds (default 60); sessions beyond the process-wide cap are told the server is
+busy and are counted. Meanwhile one more session clicks through the analytic pages (section
+"The four questions"), moving a slider and timing each widget change until its rerun has
+finished. Reported: p50/p95 of those times (target p95 < 1 s), total training throughput,
+server RSS at start / peak / 30 s after the sessions close (target: back within 100 MB of
+start), thread count before/after, and how long after the last tab closed the server's CPU
+went idle (target <= 5 s).
+
+    .venv/bin/python benchmarks/load.py               # the full run (about 2.5 minutes)
+    .venv/bin/python benchmarks/load.py --seconds 10 --sessions 3 --cooldown 10   # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    start_server,
+    stop_server,
+)
+from tests.browser.training import EPISODES, REFUSED, START_LABEL, cartpole_entry  # noqa: E402
+from ui.registry import PAGES  # noqa: E402
+
+P95_TARGET_S = 1.0
+RSS_TARGET_MB = 100.0
+IDLE_TARGET_S = 5.0
+IDLE_CPU_SHARE = 0.05
+"""The server counts as idle once it uses under 5 % of one core over a 1 s window."""
+STEPS = re.compile(r"([\d][\d,]*)\s+env steps", re.I)
+MARKDOWN = "[data-testid='stMain'] [data-testid='stMarkdownContainer']"
+IDLE_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return app && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+ARM_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const probe = {ran: false, done: null, t0: performance.now()};
+  window.__pgsProbe = probe;
+  const observer = new MutationObserver(() => {
+    const state = app.getAttribute('data-test-script-state');
+    if (state === 'running') probe.ran = true;
+    else if (probe.ran && state === 'notRunning' && probe.done === null) {
+      probe.done = performance.now(); observer.disconnect();
+    }
+  });
+  observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS (kB) and Threads of a process."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "Threads"):
+            values[name] = int(rest.split()[0])
+    return values
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Monitor:
+    """Samples the server's RSS, threads and CPU every `interval` seconds in a thread."""
+
+    pid: int
+    interval: float = 0.25
+    samples: list[tuple[float, float, int, float]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, daemon=True, name="monitor").start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            status = proc_status(self.pid)
+            self.samples.append((time.monotonic(), status["VmRSS"] / 1024, status["Threads"],
+                                 cpu_seconds(self.pid)))
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def rss_between(self, start: float, end: float) -> list[float]:
+        return [rss for t, rss, _th, _cpu in self.samples if start <= t <= end]
+
+    def idle_after(self, start: float) -> float | None:
+        """Seconds from `start` until the first 1 s window with CPU under the idle share."""
+        points = [(t, cpu) for t, _rss, _th, cpu in self.samples if t >= start]
+        for i, (t0, c0) in enumerate(points):
+            for t1, c1 in points[i + 1:]:
+                if t1 - t0 >= 1.0:
+                    if (c1 - c0) / (t1 - t0) < IDLE_CPU_SHARE:
+                        return t0 - start
+                    break
+        return None
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def parse_count(pattern: re.Pattern, text: str) -> int:
+    return max((int(re.sub(r"\D", "", m)) for m in pattern.findall(text)), default=0)
+
+
+async def open_and_wait(tab, url: str) -> None:
+    await tab.goto(url, wait_until="domcontentloaded", timeout=120_000)
+    await tab.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=120_000)
+    await tab.wait_for_function(IDLE_JS, timeout=120_000)
+
+
+async def trainer(browser, url: str, seconds: float, result: dict) -> None:
+    """One student: open the CartPole page, press Start, keep the tab open."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = await context.new_page()
+    try:
+        await open_and_wait(tab, url)
+        main = tab.locator("[data-testid='stMain']")
+        await main.get_by_role("button", name=START_LABEL).first.click(timeout=60_000)
+        started = time.monotonic()
+        await tab.wait_for_timeout(4000)
+        texts = await tab.locator("[data-testid='stAlert']").all_inner_texts()
+        result["refused"] = any(REFUSED.search(t) for t in texts)
+        await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
+        text = "\n".join(await tab.locator(MARKDOWN).all_inner_texts())
+        result["episodes"] = parse_count(EPISODES, text)
+        result["steps"] = parse_count(STEPS, text)
+    except Exception as error:  # a failed session is reported, not fatal to the benchmark
+        result["error"] = repr(error)[:200]
+    finally:
+        result["closed_at"] = time.monotonic()
+        await context.close()
+
+
+async def clicker(browser, base: str, seconds: float, times: list[float], errors: list[str]
+                  ) -> None:
+    """One more visitor: cycles through the analytic pages moving one slider at a time."""
+    pages = [p for p in PAGES if p.section == "The four questions"] or \
+        [p for p in PAGES if p.url_path != "cartpole"]
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = await context.new_page()
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline and pages:
+            for entry in pages:
+                if time.monotonic() >= deadline:
+                    break
+                await open_and_wait(tab, f"{base}/{entry.url_path}")
+                sliders = tab.locator("[data-testid='stMain'] [role='slider']")
+                count = await sliders.count()
+                for i in range(min(count, 3)):
+                    for key in ("ArrowRight", "ArrowLeft"):
+                        if time.monotonic() >= deadline:
+                            break
+                        await tab.evaluate(ARM_JS)
+                        await sliders.nth(i).press(key)
+                        try:
+                            await tab.wait_for_function("() => window.__pgsProbe.done !== null",
+                                                        timeout=30_000)
+                        except Exception:
+                            continue  # at an end already: the key changed nothing, no rerun
+                        times.append(await tab.evaluate(
+                            "() => (window.__pgsProbe.done - window.__pgsProbe.t0) / 1000"))
+                if await tab.locator("[data-testid='stException']").count():
+                    errors.append(entry.url_path)
+    finally:
+        await context.close()
+
+
+async def run(args: argparse.Namespace) -> int:
+    from playwright.async_api import async_playwright
+
+    entry = cartpole_entry()
+    if entry is None:
+        print("No CartPole page is registered yet: nothing to load-test.")
+        return 1
+    port = free_port()
+    log = Path(args.log)
+    env = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(args.session_ttl)} \
+        if args.session_ttl is not None else {}
+    server = start_server(port, log, env)
+    base = f"http://127.0.0.1:{port}"
+    monitor = Monitor(server.pid)
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                       args=CHROMIUM_ARGS)
+            # Warm-up: one visit to each page (imports, caches), not measured.
+            context = await browser.new_context()
+            tab = await context.new_page()
+            for page in PAGES:
+                await open_and_wait(tab, f"{base}/{page.url_path}")
+            await context.close()
+            await asyncio.sleep(3)
+            start_status = proc_status(server.pid)
+            monitor.start()
+            t_start = time.monotonic()
+            results: list[dict] = [{} for _ in range(args.sessions)]
+            times: list[float] = []
+            errors: list[str] = []
+            await asyncio.gather(
+                *(trainer(browser, f"{base}/{entry.url_path}", args.seconds, r)
+                  for r in results),
+                clicker(browser, base, args.seconds, times, errors))
+            t_closed = max(r.get("closed_at", time.monotonic()) for r in results)
+            await browser.close()
+        await asyncio.sleep(args.cooldown)
+        after_status = proc_status(server.pid)
+        monitor.stop()
+    finally:
+        stop_server(server)
+
+    start_mb = start_status["VmRSS"] / 1024
+    peak_mb = max(monitor.rss_between(t_start, t_closed + args.cooldown) or [start_mb])
+    after_mb = after_status["VmRSS"] / 1024
+    idle_s = monitor.idle_after(t_closed)
+    trained = [r for r in results if not r.get("refused") and "error" not in r]
+    refused_n = sum(1 for r in results if r.get("refused"))
+    failed = [r["error"] for r in results if "error" in r]
+    episodes = sum(r.get("episodes", 0) for r in trained)
+    steps = sum(r.get("steps", 0) for r in trained)
+    p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+
+    print(f"load: {args.sessions} training sessions x {args.seconds:.0f} s + 1 analytic "
+          f"clicker, server on {base} ({os.cpu_count()} CPUs, shared: timings are noisy)")
+    print(f"  training: {len(trained)} trained, {refused_n} told the server is busy, "
+          f"{len(failed)} failed {failed[:2]}")
+    print(f"  throughput: {episodes:,} episodes, {steps:,} env steps in total "
+          f"-> {episodes / args.seconds:.1f} episodes/s, {steps / args.seconds:,.0f} steps/s")
+    print(f"  analytic reruns: n={len(times)} p50={p50:.3f} s p95={p95:.3f} s "
+          f"(target p95 < {P95_TARGET_S} s, ratio {p95 / P95_TARGET_S:.2f})"
+          + (f"; exceptions on {errors}" if errors else ""))
+    print(f"  RSS: start {start_mb:.0f} MB, peak {peak_mb:.0f} MB, {args.cooldown:.0f} s after "
+          f"close {after_mb:.0f} MB (+{after_mb - start_mb:.0f} MB; target < {RSS_TARGET_MB:.0f}"
+          f" MB, ratio {(after_mb - start_mb) / RSS_TARGET_MB:.2f})")
+    print(f"  threads: before {start_status['Threads']}, after {after_status['Threads']}")
+    idle_text = "never within the cooldown" if idle_s is None else f"{idle_s:.1f} s"
+    print(f"  CPU idle after last tab closed: {idle_text} (target <= {IDLE_TARGET_S:.0f} s)")
+    ok = (p95 < P95_TARGET_S and after_mb - start_mb < RSS_TARGET_MB and idle_s is not None
+          and idle_s <= IDLE_TARGET_S and not failed and not errors)
+    print("  all targets met" if ok else "  TARGET MISSED (see above)")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="training time per session")
+    parser.add_argument("--sessions", type=int, default=10, help="concurrent training sessions")
+    parser.add_argument("--cooldown", type=float, default=30.0,
+                        help="seconds after the last tab closes before RSS/threads are read")
+    parser.add_argument("--session-ttl", type=int, default=None,
+                        help="server.disconnectedSessionTTL for the server (default: config)")
+    parser.add_argument("--log", default="/tmp/pgs-load-server.log")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} not found: install chromium to run this benchmark")
+        return 1
+    return asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
