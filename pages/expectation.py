@@ -68,8 +68,10 @@ else:
     fig = charts.distribution_figure(grid, dist.density(spec, grid),
                                      dist.apply_function(fn, grid), discrete=False,
                                      f_label=f_label)
-st.caption("Each outcome contributes its value f(x) times its probability p(x). "
-           "Nothing random yet: this is the number the samples should reproduce.")
+st.caption(f"Each outcome contributes its value f(x) times its probability p(x). Nothing "
+           f"random yet: this is the number the samples should reproduce. For reference, "
+           f"E[X] = {dist.fmt(dist.mean(spec))} and Var[X] = {dist.fmt(dist.variance(spec))}; "
+           f"the spread of f(X) itself is σ = {dist.fmt(result.sd_f, 4)}.")
 show_chart(fig, key="ev_chart_dist")
 
 st.header("2. Plain averages of samples from p")
@@ -90,9 +92,10 @@ with left:
 with right:
     st.markdown(
         "**Why no p is needed.** The bars are how often each value came up in run 1; the "
-        "markers are p(x). Averaging f over the samples is the same as summing f(x) times "
-        "each value's *share of the samples*, and those shares match p(x) more closely as N "
-        "grows. The sampling has already done the weighting."
+        + ("markers are p(x). " if spec.is_discrete else "curve is the density p(x). ")
+        + "Averaging f over the samples is the same as summing f(x) times each value's "
+        "*share of the samples*, and those shares match p(x) more closely as N grows. "
+        "The sampling has already done the weighting."
     )
 
 st.header("3. The trap: weighting by p again")
