@@ -32,7 +32,7 @@ with inputs:
     else:
         logits, rewards, component, problem = sections.categorical_inputs()
 with settings_col:
-    n = log_slider("Samples N", log_values(1, 5), 1000, key="ld_n", integer=True,
+    n = log_slider("Samples N", log_values(1, 5), 100, key="ld_n", integer=True,
                    help="Samples behind one estimate (also for each tangent of the fan).")
     baseline = st.radio("Baseline b", list(se.BASELINES), format_func=se.BASELINE_LABELS.get,
                         key="ld_baseline", horizontal=True, bind="query-params")

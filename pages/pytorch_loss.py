@@ -25,7 +25,7 @@ minus_sign = top[2].toggle("Minus sign in the loss", value=True, key="pl_sign",
                            help="Off: loss = +(log_probs * returns).sum(), i.e. descent on J.")
 controls = st.columns(3)
 with controls[0]:
-    lr = log_slider("Learning rate α", log_values(-4, 0), 0.01, key="pl_lr")
+    lr = log_slider("Learning rate α", log_values(-4, 0), 0.002, key="pl_lr")
 with controls[1]:
     n = log_slider("Batch size N (training)", log_values(0, 3), 100, key="pl_n", integer=True)
 with controls[2]:

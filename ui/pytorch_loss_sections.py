@@ -14,9 +14,11 @@ from ui.common import show_chart
 START_LOGITS = (0.0, 0.0, 0.0)
 MIRROR_BATCHES = 8
 EPISODE_LENGTHS = (2, 8)
+SHORT_REDUCTIONS = {"episode_sum": "sum per episode", "episode_mean": "mean per episode",
+                    "batch_mean": "mean over batch"}
 
 CODE_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("dist = torch.distributions.Categorical(logits=theta)",
+    ("dist = Categorical(logits=theta)",
      r"\pi_\theta(x) = \mathrm{softmax}(\theta)_x", "the policy"),
     ("x = dist.sample((N,))",
      r"x_1,\dots,x_N \sim \pi_\theta", "p(τ) lives here: samples arrive with frequency π_θ"),
@@ -25,7 +27,8 @@ CODE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("{loss_line}", r"{loss_formula}", "a sum over the batch, with the sign"),
     ("optimizer.zero_grad()", r"\texttt{theta.grad} \leftarrow 0", "forget the last batch"),
     ("loss.backward()",
-     r"\texttt{theta.grad} = {grad_formula}", "autograd: ∇ of each log π_θ(x_i)"),
+     r"\texttt{theta.grad} = {grad_formula}",
+     "autograd differentiates each log π_θ(x_i): the sum of r(x_i)∇log π_θ(x_i)"),
     ("optimizer.step()", r"\theta \leftarrow \theta - \alpha\,\texttt{theta.grad}",
      "SGD shown; Adam rescales the step"),
 )
@@ -37,11 +40,11 @@ def code_rows(minus_sign: bool) -> None:
                  else "loss = (log_probs * returns).sum()   # minus sign dropped")
     sign = "-" if minus_sign else "+"
     loss_formula = rf"L(\theta) = {sign}\sum_{{i=1}}^{{N}} r(x_i)\,\log \pi_\theta(x_i)"
-    grad_formula = (rf"{sign}\sum_i r(x_i)\,\nabla_\theta \log\pi_\theta(x_i) = {sign}N\,\hat g"
-                    if minus_sign else
-                    r"+\sum_i r(x_i)\,\nabla_\theta \log\pi_\theta(x_i) = +N\,\hat g")
+    grad_formula = rf"\nabla_\theta L = {sign}N\,\hat g"
+    st.caption("Categorical is torch.distributions.Categorical; theta holds the K logits "
+               "(requires_grad=True) and rewards the K rewards, both torch tensors.")
     for code, formula, note in CODE_ROWS:
-        left, middle, right = st.columns([5, 4, 3], vertical_alignment="center")
+        left, middle, right = st.columns([5, 4, 3], vertical_alignment="center", gap="small")
         left.code(code.format(loss_line=loss_line), language="python")
         middle.latex(formula.replace("{loss_formula}", loss_formula)
                      .replace("{grad_formula}", grad_formula))
@@ -127,12 +130,17 @@ def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int
                     "tiny ε).")
     st.subheader("Episodes of different length")
     example = ld.episode_example(np.array(START_LOGITS), rewards, EPISODE_LENGTHS, rng)
+    st.markdown("Two episodes on the same bandit (one action per step, reward r(a) each "
+                "step, return R = the sum). Reductions: " + "; ".join(
+                    f"**{SHORT_REDUCTIONS[kind]}** = {label}"
+                    for kind, label in ld.REDUCTIONS.items()) + ".")
     rows = {"episode": [f"episode {i + 1}" for i in range(len(example.lengths))],
             "steps T": example.lengths.astype(int), "return R": example.returns}
-    for kind, label in ld.REDUCTIONS.items():
-        rows[f"weight: {label}"] = example.weights[kind]
+    for kind, label in SHORT_REDUCTIONS.items():
+        rows[f"weight ({label})"] = example.weights[kind]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    grads = pd.DataFrame({label: example.grads[kind] for kind, label in ld.REDUCTIONS.items()},
+    st.caption("θ.grad from loss.backward() under each reduction (logits 0):")
+    grads = pd.DataFrame({label: example.grads[kind] for kind, label in SHORT_REDUCTIONS.items()},
                          index=[f"θ{j + 1}" for j in range(len(rewards))])
     st.dataframe(grads, width="stretch")
     st.markdown("Each episode contributes g = R·Σₜ∇log π(aₜ). Summing over its steps gives "

@@ -20,6 +20,14 @@ from core.charts.theme import (
     new_figure,
 )
 
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0.0}
+"""Legend under the plot: in half-width columns a legend above would run into the title."""
+
+
+def _finish(fig: go.Figure) -> go.Figure:
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 150})
+    return fig
+
 ESTIMATOR_COLOURS: dict[str, str] = {
     "score": VERMILLION,
     "score_mean": ORANGE,
@@ -54,7 +62,7 @@ def terms_histogram(centres: np.ndarray, density: np.ndarray, *, mean: float, ex
     _vertical(fig, exact, top, "exact gradient", BLACK, "solid")
     _vertical(fig, mean, top, "sample mean (the estimate)", VERMILLION, "dash")
     fig.update_layout(bargap=0.02)
-    return fig
+    return _finish(fig)
 
 
 def running_estimate_chart(n: np.ndarray, mean: np.ndarray, se: np.ndarray, exact: float, *,
@@ -76,7 +84,7 @@ def running_estimate_chart(n: np.ndarray, mean: np.ndarray, se: np.ndarray, exac
                     line={"color": BLACK, "width": 2, "dash": "dash"},
                     hovertemplate=f"{exact_name}: {exact:.5g}<extra></extra>")
     fig.update_xaxes(type="log")
-    return fig
+    return _finish(fig)
 
 
 def tangent_fan_chart(grid: np.ndarray, values: np.ndarray, *, at: float, value_at: float,
@@ -102,7 +110,7 @@ def tangent_fan_chart(grid: np.ndarray, values: np.ndarray, *, at: float, value_
                     marker={"color": VERMILLION, "size": 11}, showlegend=False)
     span = float(values.max() - values.min()) or 1.0
     fig.update_yaxes(range=[float(values.min()) - 0.25 * span, float(values.max()) + 0.25 * span])
-    return fig
+    return _finish(fig)
 
 
 def variance_chart(labels: Sequence[str], exact: Sequence[float], sampled: Sequence[float],
@@ -122,8 +130,8 @@ def variance_chart(labels: Sequence[str], exact: Sequence[float], sampled: Seque
                     hovertemplate="%{x}<br>sampled %{y:.5g}<extra></extra>")
     positive = np.all(exact > 0) and np.all(sampled > 0)
     if positive and exact.max() / exact.min() > 20:
-        fig.update_yaxes(type="log")
-    return fig
+        fig.update_yaxes(type="log", dtick=1)
+    return _finish(fig)
 
 
 def figure2_chart(k_exact: np.ndarray, exact: dict[str, np.ndarray], k_sampled: np.ndarray,
@@ -133,7 +141,7 @@ def figure2_chart(k_exact: np.ndarray, exact: dict[str, np.ndarray], k_sampled: 
     axis; lines are exact, points are the app's Monte Carlo with ±2 standard errors."""
     fig = new_figure(f"Variance of ∂/∂μ estimators, μ = σ = 1, f = (x − k)²  "
                      f"(points: {n_samples:,} samples per k)", x_title="k",
-                     y_title="variance (log scale)", height=460)
+                     y_title="variance (log scale)", height=520)
     for name, values in exact.items():
         colour = ESTIMATOR_COLOURS.get(name, PURPLE)
         fig.add_scatter(x=k_exact, y=values, mode="lines", name=labels.get(name, name),
@@ -146,5 +154,5 @@ def figure2_chart(k_exact: np.ndarray, exact: dict[str, np.ndarray], k_sampled: 
                                  "array": 2 * sampled_se[name],
                                  "arrayminus": sampled[name] - low, "thickness": 1},
                         hovertemplate="k=%{x:.2f}<br>sampled %{y:.4g}<extra></extra>")
-    fig.update_yaxes(type="log")
-    return fig
+    fig.update_yaxes(type="log", dtick=1)
+    return _finish(fig)
