@@ -141,3 +141,25 @@ def test_same_seed_same_runs():
     a = sa.simulate_runs(Spec(family="poisson"), Fn("x"), 5000, 3, np.random.default_rng(9))
     b = sa.simulate_runs(Spec(family="poisson"), Fn("x"), 5000, 3, np.random.default_rng(9))
     np.testing.assert_array_equal(a.averages, b.averages)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda k: st.tuples(
+    st.lists(st.integers(-100, 100), min_size=k, max_size=k, unique=True),
+    st.lists(st.floats(0.0, 1e3, allow_nan=False), min_size=k, max_size=k),
+    st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=k, max_size=k)))
+    .filter(lambda t: sum(t[1]) > 0),
+    st.integers(1, 5000), st.integers(1, 20))
+def test_any_valid_table_runs_cleanly(table, n, k):
+    values, weights, fvals = table
+    spec = Spec(family="custom", table_values=tuple(map(float, values)),
+                table_weights=tuple(weights))
+    fn = Fn("table", table=tuple(fvals))
+    assert dist.validate_function(fn, spec) is None
+    result = sa.simulate_runs(spec, fn, n, k, np.random.default_rng(0))
+    assert np.all(np.isfinite(result.averages))
+    assert result.frequencies.sum() == pytest.approx(1.0)
+    # Outcomes of weight 0 never turn up.
+    assert np.all(result.frequencies[np.array(weights) == 0] == 0)
+    lo, hi = min(fvals), max(fvals)
+    assert np.all(result.averages >= lo - 1e-9) and np.all(result.averages <= hi + 1e-9)

@@ -73,6 +73,9 @@ EXTREMES = [
      ("selectbox", "ev_f", "indicator")],
     [("selectbox", "ev_family", "uniform"), ("number_input", "ev_a", -100.0),
      ("number_input", "ev_b", 100.0)],
+    [("selectbox", "ev_family", "normal"), ("select_slider", "ev_n", 1), ("slider", "ev_k", 1)],
+    [("selectbox", "ev_family", "exponential"), ("select_slider", "ev_n", 2),
+     ("selectbox", "ev_f", "abs"), ("number_input", "ev_c", 1000.0)],
 ]
 
 
