@@ -80,7 +80,7 @@ def _line_dict(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS_PER_TR
                **kwargs) -> dict:
     keep = linear_spaced_indices(len(x), max_points)
     return {"type": "scatter", "mode": "lines", "x": np.asarray(x, dtype=np.float64)[keep],
-            "y": np.asarray(y, dtype=np.float64)[keep], **kwargs}
+            "y": np.asarray(y, dtype=np.float64)[keep]} | kwargs
 
 
 def _marker_items(markers: Sequence[Marker]) -> tuple[list[dict], list[dict]]:
@@ -144,8 +144,11 @@ def updates_figure(episodes: np.ndarray, loss: np.ndarray, grad_norm: np.ndarray
                     "xaxis": {"anchor": "y3", "title": {"text": "episode"}}}
     for k, (name, values, colour, domain, kind) in enumerate(panels, start=1):
         axis = "y" if k == 1 else f"y{k}"
+        # Dots as well while there are few updates, so a single one is visible.
         data.append(_line_dict(x, np.asarray(values, dtype=np.float64), name=name,
-                               yaxis=axis, line={"color": colour, "width": 1.5}))
+                               yaxis=axis, line={"color": colour, "width": 1.5},
+                               mode="lines+markers" if x.size <= 60 else "lines",
+                               marker={"size": 5, "color": colour}))
         layout["yaxis" if k == 1 else f"yaxis{k}"] = {"domain": domain, "type": kind,
                                                       "anchor": "x"}
         notes.append({"x": 0, "y": domain[1], "xref": "paper", "yref": "paper", "text": name,
@@ -177,7 +180,7 @@ def seeds_figure(returns_per_seed: Sequence[np.ndarray], *, threshold: float = 4
             fig.add_trace(_line(x, curve, max_points=400, name=f"seed {k + 1}",
                                 showlegend=False,
                                 line={"color": GREY, "width": 0.8}, opacity=0.5))
-        keep = linear_spaced_indices(n)
+        keep = linear_spaced_indices(n, MAX_POINTS_PER_TRACE // 2)  # band: there and back
         upper, lower = np.minimum(mean + std, 500)[keep], np.maximum(mean - std, 0)[keep]
         fig.add_trace(go.Scatter(x=np.concatenate([x[keep], x[keep][::-1]]),
                                  y=np.concatenate([upper, lower[::-1]]), fill="toself",
@@ -199,8 +202,7 @@ def _cart_shapes(state: np.ndarray) -> tuple[dict, dict]:
 
 def _cart_base(title: str, height: int) -> go.Figure:
     fig = new_figure(title, height=height)
-    fig.update_xaxes(range=[-TRACK_HALF_WIDTH - 0.4, TRACK_HALF_WIDTH + 0.4], zeroline=False,
-                     title_text="cart position")
+    fig.update_xaxes(range=[-TRACK_HALF_WIDTH - 0.4, TRACK_HALF_WIDTH + 0.4], zeroline=False)
     fig.update_yaxes(range=[-0.2, 1.3], visible=False, scaleanchor="x", scaleratio=1)
     for edge in (-TRACK_HALF_WIDTH, TRACK_HALF_WIDTH):
         fig.add_vline(x=edge, line={"color": VERMILLION, "dash": "dash", "width": 1})
@@ -247,7 +249,7 @@ def episode_animation(states: np.ndarray, actions: np.ndarray, *,
     fig.frames = frames
     duration = int(20 * stride)
     fig.update_layout(
-        updatemenus=[{"type": "buttons", "direction": "left", "x": 0.0, "y": -0.18,
+        updatemenus=[{"type": "buttons", "direction": "left", "x": 0.0, "y": -0.22,
                       "xanchor": "left", "yanchor": "top", "showactive": False,
                       "buttons": [
                           {"label": "▶ play", "method": "animate",
@@ -256,9 +258,9 @@ def episode_animation(states: np.ndarray, actions: np.ndarray, *,
                           {"label": "❚❚ pause", "method": "animate",
                            "args": [[None], {"mode": "immediate",
                                              "frame": {"duration": 0, "redraw": False}}]}]}],
-        sliders=[{"active": 0, "x": 0.22, "y": -0.12, "len": 0.78, "xanchor": "left",
+        sliders=[{"active": 0, "x": 0.4, "y": -0.12, "len": 0.6, "xanchor": "left",
                   "currentvalue": {"prefix": "step "}, "pad": {"t": 10},
                   "steps": slider_steps}],
-        margin={"b": 90},
+        margin={"b": 110},
     )
     return fig
