@@ -514,9 +514,9 @@ def sample(spec: DistributionSpec, n: int, rng: np.random.Generator) -> np.ndarr
 def sum_expression(probs: np.ndarray, fvals: np.ndarray, total: float, *,
                    max_terms: int = 6) -> str:
     """The exact expectation written out as a LaTeX sum with the actual numbers,
-    e.g. ``0.1 \\cdot 1 + 0.1 \\cdot 4 + \\dots = 38.5`` (long sums keep the first and last
-    terms)."""
-    terms = [f"{fmt(p)} \\cdot {_paren(fmt(f))}" for p, f in zip(probs, fvals, strict=True)]
+    e.g. ``0.1 \\cdot 1 + 0.1 \\cdot 4 + \\dots = 38.5``. Terms show 4 significant digits (the
+    total 6); long sums keep the first three and last two terms."""
+    terms = [f"{fmt(p, 4)} \\cdot {_paren(fmt(f, 4))}" for p, f in zip(probs, fvals, strict=True)]
     if len(terms) > max_terms:
         terms = [*terms[:3], "\\dots", *terms[-2:]]
     return " + ".join(terms) + f" = {fmt(total)}"
