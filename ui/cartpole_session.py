@@ -100,6 +100,8 @@ def start(config: TrainConfig, seeds: int) -> None:
         state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
         return
     archive()
+    for trainer in state.trainers:
+        trainer.close()
     state.trainers = [Trainer(replace(config, seed=config.seed + k)) for k in range(seeds)]
     state.watch_before = state.trainers[0].watch(config.seed)
     state.watch_after = None
