@@ -148,6 +148,10 @@ def _continuous_runs(spec, fn, sizes, blocks, n_runs, rng):
     lo, hi = dist.plot_range(spec)
     width = (hi - lo) / HIST_BINS
     for k in range(n_runs):
+        exact_law = _block_sums_by_law(spec, fn, blocks, rng) if k > 0 else None
+        if exact_law is not None:
+            averages[k] = np.cumsum(exact_law) / sizes
+            continue
         x = dist.sample(spec, n, rng)
         fx = dist.apply_function(fn, x)
         averages[k] = np.cumsum(np.add.reduceat(fx, starts)) / sizes
@@ -160,6 +164,31 @@ def _continuous_runs(spec, fn, sizes, blocks, n_runs, rng):
             frequencies = np.bincount(idx[inside], minlength=HIST_BINS) / (n * width)
             centres = lo + width * (np.arange(HIST_BINS) + 0.5)
     return averages, first_sq, first_weighted, centres, frequencies, width
+
+
+def _block_sums_by_law(spec: dist.DistributionSpec, fn: dist.FunctionSpec, blocks: np.ndarray,
+                       rng: np.random.Generator) -> np.ndarray | None:
+    """Σ f(xᵢ) over each block of b independent draws, drawn in one step from its exact law,
+    or None when that law has no sampler here.
+
+    Used for runs 2..K only (run 1 keeps its samples for the histogram, its standard error
+    and the p-weighted average). Exact laws: an indicator sums to a binomial; for a normal,
+    Σ x is normal and Σ x² is σ² times a noncentral chi-square; for an exponential, Σ x is a
+    gamma.
+    """
+    b = blocks.astype(float)
+    if fn.kind == "indicator":
+        above = dist.expectation(spec, fn)
+        return rng.binomial(blocks, min(max(above, 0.0), 1.0)).astype(float)
+    if spec.family == "normal" and fn.kind == "x":
+        return rng.normal(b * spec.mean, np.sqrt(b) * spec.sd)
+    if spec.family == "normal" and fn.kind == "x2":
+        # Σ (μ + σZ)² = σ² Σ (μ/σ + Z)², a noncentral χ² with b degrees of freedom.
+        shift = (spec.mean / spec.sd) ** 2
+        return spec.sd**2 * rng.noncentral_chisquare(b, b * shift)
+    if spec.family == "exponential" and fn.kind == "x":
+        return rng.gamma(b, 1.0 / spec.exp_rate)
+    return None
 
 
 def spread_summary(result: RunsResult) -> tuple[float, float]:

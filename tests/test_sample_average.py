@@ -163,3 +163,39 @@ def test_any_valid_table_runs_cleanly(table, n, k):
     assert np.all(result.frequencies[np.array(weights) == 0] == 0)
     lo, hi = min(fvals), max(fvals)
     assert np.all(result.averages >= lo - 1e-9) and np.all(result.averages <= hi + 1e-9)
+
+
+@pytest.mark.parametrize(("spec", "fn"), [
+    (Spec(family="normal", mean=1.0, sd=2.0), Fn("x")),
+    (Spec(family="normal", mean=-0.5, sd=1.5), Fn("x2")),
+    (Spec(family="normal", mean=0.0, sd=1.0), Fn("x2")),
+    (Spec(family="exponential", exp_rate=0.5), Fn("x")),
+    (Spec(family="uniform", low=-1.0, high=3.0), Fn("indicator", c=0.5)),
+    (Spec(family="exponential", exp_rate=2.0), Fn("indicator", c=0.3)),
+], ids=lambda v: getattr(v, "family", None) or v.kind)
+def test_block_sums_by_law_match_summed_samples(spec, fn):
+    """Runs 2..K draw each block's sum from its exact law: its mean and variance must be b
+    times those of one f(X), and its skewness must match sums of real samples."""
+    b, m = 40, 20_000
+    sums = sa._block_sums_by_law(spec, fn, np.full(m, b), np.random.default_rng(4))
+    assert sums is not None and sums.shape == (m,)
+    mean, sd = dist.expectation(spec, fn), dist.sd_of_f(spec, fn)
+    assert abs(sums.mean() - b * mean) <= 4 * sd * math.sqrt(b / m)
+    # Sample variance of m draws: relative SE ≈ √(2/m) (plus a small kurtosis term).
+    assert sums.var(ddof=1) / (b * sd**2) == pytest.approx(1.0, abs=4 * math.sqrt(3 / m))
+    real = dist.apply_function(fn, dist.sample(spec, b * m, np.random.default_rng(5)))
+    real = real.reshape(m, b).sum(axis=1)
+
+    def skew(a):
+        return float(np.mean((a - a.mean()) ** 3) / a.std() ** 3)
+
+    # Both skewness estimates have SE ≈ √(6/m) ≈ 0.017 under near-normality.
+    assert abs(skew(sums) - skew(real)) < 4 * math.sqrt(2 * 6 / m)
+
+
+def test_formulas_without_a_block_law_fall_back_to_samples():
+    blocks = np.full(3, 10)
+    rng = np.random.default_rng(0)
+    assert sa._block_sums_by_law(Spec(family="uniform"), Fn("x"), blocks, rng) is None
+    assert sa._block_sums_by_law(Spec(family="normal"), Fn("abs"), blocks, rng) is None
+    assert sa._block_sums_by_law(Spec(family="exponential"), Fn("x2"), blocks, rng) is None
