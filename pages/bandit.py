@@ -21,16 +21,22 @@ st.markdown(
 )
 
 with st.container(border=True):
-    col_arms, col_learning, col_options = st.columns([5, 4, 3], gap="large")
-    with col_arms:
+    col_k, col_table = st.columns([1, 3], gap="large")
+    with col_k:
         k = st.slider("Number of arms K", bandit.MIN_ARMS, bandit.MAX_ARMS, bandit.DEFAULT_ARMS,
                       key="bd_k", bind="query-params")
+        st.caption("Edit the table: each arm's reward distribution and its starting logit.")
+    with col_table:
         kinds, means, sds, logits = arms_table(k, key_prefix="bd_arms_")
-    with col_learning:
+    col_rate, col_size, col_options = st.columns(3, gap="large")
+    with col_rate:
         lr = log_slider("Learning rate", log_values(-3, 2), 0.1, key="bd_lr",
                         help="Step size in logit units (the same for every path).")
         n_samples = log_slider("Samples per step N", [1, 2, 5, 10, 20, 50, 100], 10,
                                key="bd_n", integer=True)
+        shift = st.select_slider("Reward shift c (added to every arm)", SHIFTS, value=0,
+                                 key="bd_shift", bind="query-params")
+    with col_size:
         steps = log_slider("Steps", [10, 20, 50, 100, 200, 500, 1000], 200, key="bd_steps",
                            integer=True)
         seeds = st.slider("REINFORCE seeds", 1, 10, 5, key="bd_seeds", bind="query-params")
@@ -41,8 +47,6 @@ with st.container(border=True):
                                  "has seen so far (not counting the sample itself).")
         optimizer = st.radio("Optimizer", bandit.OPTIMIZERS, key="bd_opt",
                              bind="query-params", horizontal=True)
-        shift = st.select_slider("Reward shift c (added to every arm)", SHIFTS, value=0,
-                                 key="bd_shift", bind="query-params")
         engine = st.radio("Gradients from", bandit.GRADIENT_ENGINES, key="bd_engine",
                           bind="query-params", horizontal=True,
                           help="The closed form of the softmax score, onehot(a) − π, is faster; "
@@ -86,7 +90,7 @@ else:
         st.subheader("What to try")
         st.markdown(
             "- **Learning rate too small** (0.001, SGD): after 200 steps every path has barely "
-            "left the diamond. The direction is right; the distance is not.\n"
+            "moved from where it started. The direction is right; the distance is not.\n"
             "- **Learning rate too large** (10 to 100): one noisy step can throw a blue path "
             "into a corner. There ∇log π is almost zero, so it may never leave, even from a "
             "worse arm. The black path has no noise to be thrown by.\n"

@@ -67,7 +67,7 @@ def simplex_figure(paths: BanditPaths, means: np.ndarray, field_points: np.ndarr
                    field_velocity: np.ndarray, resolution: int) -> go.Figure:
     """K = 3: exact-gradient arrows over the simplex, and every path from the common start."""
     labels = arm_labels(means)
-    fig = new_figure("Where the probabilities go", height=520)
+    fig = new_figure("Where the probabilities go", height=560)
     arrows = _arrow_segments(field_points, field_velocity, 1.0 / resolution)
     fig.add_trace(go.Scatterternary(
         a=arrows[:, 0], b=arrows[:, 1], c=arrows[:, 2], mode="lines", hoverinfo="skip",
@@ -85,6 +85,7 @@ def simplex_figure(paths: BanditPaths, means: np.ndarray, field_points: np.ndarr
     ends = paths.probabilities[:, -1]
     fig.add_trace(go.Scatterternary(
         a=ends[:, 0], b=ends[:, 1], c=ends[:, 2], mode="markers", name="after the last step",
+        showlegend=False, hovertemplate="end: π = (%{a:.3f}, %{b:.3f}, %{c:.3f})<extra></extra>",
         marker={"color": [BLACK] + [BLUE] * (len(ends) - 1), "size": 8, "symbol": "circle"}))
     start = paths.probabilities[0, 0]
     fig.add_trace(go.Scatterternary(
@@ -97,7 +98,9 @@ def simplex_figure(paths: BanditPaths, means: np.ndarray, field_points: np.ndarr
                                "aaxis": {**axis, "title": {"text": labels[0]}},
                                "baxis": {**axis, "title": {"text": labels[1]}},
                                "caxis": {**axis, "title": {"text": labels[2]}}},
-                      margin={"l": 70, "r": 70, "t": 140, "b": 60})
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.12,
+                              "xanchor": "left", "x": 0.0},
+                      margin={"l": 100, "r": 100, "t": 80, "b": 90})
     return fig
 
 
@@ -124,9 +127,14 @@ def probabilities_figure(paths: BanditPaths, means: np.ndarray) -> go.Figure:
             x=x, y=probs[0, idx, arm].astype(np.float32), mode="lines", name=EXACT_NAME,
             line={"color": BLACK, "width": 3}, legendgroup="exact", showlegend=arm == 0,
             hovertemplate="step %{x}: π = %{y:.3f}<extra>exact</extra>"), row=r, col=c)
-    fig.update_layout(template=TEMPLATE_NAME, height=260 * n_rows + 110,
+    height = 260 * n_rows + 200
+    margin = {"l": 60, "r": 20, "t": 80, "b": 120}
+    plot_height = height - margin["t"] - margin["b"]
+    fig.update_layout(template=TEMPLATE_NAME, height=height,
                       title="Probability of each arm over steps",
-                      margin={"l": 60, "r": 20, "t": 110, "b": 55})
+                      legend={"orientation": "h", "yanchor": "top", "y": -75 / plot_height,
+                              "xanchor": "left", "x": 0.0},
+                      margin=margin)
     fig.update_yaxes(range=[-0.02, 1.02])
     fig.update_xaxes(title_text="step", row=n_rows)
     fig.update_yaxes(title_text="π(arm)", col=1)
@@ -151,4 +159,5 @@ def objective_figure(paths: BanditPaths) -> go.Figure:
         hovertemplate="step %{x}: J = %{y:.4g}<extra>exact</extra>"))
     fig.add_hline(y=paths.best_reward, line={"color": GREY, "dash": "dash"},
                   annotation_text="best arm", annotation_position="bottom right")
+    fig.update_layout(margin={"t": 95})
     return fig

@@ -56,7 +56,9 @@ def value_curve_figure(p: np.ndarray, values: np.ndarray, p_star: float, v_star:
             hovertemplate="p = %{x:.3f}: v = %{y:.2f}<extra></extra>"))
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(range=[VALUE_FLOOR, 0])
-    fig.update_layout(margin={"t": 100})
+    # The space under the curve is empty: the legend goes there, clear of the title.
+    fig.update_layout(legend={"orientation": "v", "x": 0.5, "xanchor": "center", "y": 0.04,
+                              "yanchor": "bottom"})
     return fig
 
 
@@ -85,11 +87,14 @@ def learning_curves_figure(curves: LearningCurves, v_star: float, title: str) ->
                                  line={"color": colour, "width": 2}, legendgroup=label,
                                  hovertemplate="episode %{x}: %{y:.1f}<extra></extra>"))
     fig.add_hline(y=v_star, line={"color": GREY, "dash": "dash"},
-                  annotation_text=f"v* = {v_star:.2f}", annotation_position="bottom right")
+                  annotation_text=f"v* = {v_star:.2f}", annotation_position="top left")
     bottom = max(min(low_all), VALUE_FLOOR)
     top = max(max(high_all), v_star)
-    fig.update_yaxes(range=[bottom - 2, top + 2])
+    fig.update_yaxes(range=[bottom - 2, top + 6])
     band_note = f"mean of {runs} runs ± 2 standard errors" if runs > 1 else "a single run"
+    # Learning curves rise towards v*, so the lower right corner is free for the legend.
     fig.update_layout(title={"text": f"{title}<br><sup>{band_note}</sup>"},
-                      margin={"t": 110})
+                      legend={"orientation": "v", "x": 0.98, "xanchor": "right", "y": 0.04,
+                              "yanchor": "bottom"},
+                      margin={"t": 80})
     return fig
