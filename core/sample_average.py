@@ -5,7 +5,9 @@ Only the running average at a few hundred log-spaced checkpoints is ever drawn, 
 discrete X the samples between two checkpoints are summarised by how often each outcome
 occurred. Those counts are drawn directly from their exact multinomial distribution, which is
 the same in law as drawing every sample one by one, but costs per checkpoint, not per sample.
-Continuous X is sampled draw by draw.
+For a continuous X, run 1 is sampled draw by draw (its samples feed the histogram, the
+standard error and the p-weighted average); the other runs draw each block's sum from its
+exact law when there is one (``_block_sums_by_law``) and are sampled draw by draw otherwise.
 """
 
 from __future__ import annotations
