@@ -4,7 +4,7 @@ The page is found in ui/registry by url_path "cartpole". Conventions relied on (
 on purpose, so the page can change its wording): the start control is a button whose label
 starts with "Train" or "Start" (or whose key contains "train"); a session refused by the
 process-wide cap sees an alert mentioning busy / capacity / limit / slots / try again; progress
-is shown in a caption or text as "<N> episodes · ..." (chart text is not read).
+is shown as "<N> episodes · ..." (a status line).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def refused(tab) -> bool:
 
 
 def episodes_shown(tab) -> int:
-    """The largest "<N> episodes ·" figure in the page's text, charts excluded (0 if none)."""
-    text = "\n".join(tab.locator(
-        "[data-testid='stMain'] [data-testid='stMarkdownContainer']").all_inner_texts())
+    """The largest "<N> episodes ·" figure on the page (0 if none)."""
+    # Chart text cannot match: "<N> episodes ·" only appears in the status line.
+    text = tab.locator("[data-testid='stMain']").inner_text()
     counts = [int(re.sub(r"\D", "", m)) for m in EPISODES.findall(text)]
     return max(counts, default=0)
