@@ -3,11 +3,15 @@
 Targets (issue 3): every interaction reruns in < 300 ms of server time at N = 100,000, and the
 Fig. 2 reproduction (100 values of k × 10,000 samples) takes < 1 s. Page reruns are timed with
 Streamlit's AppTest (script run plus AppTest's own bookkeeping, so a slight over-estimate),
-after one warm-up run. Run: .venv/bin/python benchmarks/log_derivative.py
+after one warm-up run. Each line shows wall time and the process's CPU time; on a shared,
+loaded machine the wall time includes waiting for a core, so the CPU time is the better
+estimate of server time and is what the target is checked against.
+Run: .venv/bin/python benchmarks/log_derivative.py
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -24,30 +28,35 @@ RERUN_TARGET_S = 0.300
 FIG2_TARGET_S = 1.0
 
 
-def timed_run(at) -> float:
-    start = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - start
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def timed_run(at) -> tuple[float, float]:
+    times = timed(at.run)
     assert not at.exception, at.exception
-    return elapsed
+    return times
 
 
-def report(name: str, seconds: float, target: float) -> bool:
-    ok = seconds < target
-    print(f"{name:<58} {1000 * seconds:8.1f} ms  ratio to target {seconds / target:5.2f}"
-          f"  {'OK' if ok else 'SLOW'}")
+def report(name: str, times: tuple[float, float], target: float) -> bool:
+    wall, cpu = times
+    ok = cpu < target
+    print(f"{name:<52} wall {1000 * wall:7.1f} ms  cpu {1000 * cpu:7.1f} ms  "
+          f"cpu/target {cpu / target:5.2f}  {'OK' if ok else 'SLOW'}")
     return ok
 
 
 def bench_fig2(repeats: int = 3) -> bool:
-    times = []
-    for seed in range(repeats):
-        start = time.perf_counter()
-        gg.figure2(np.linspace(-3, 3, 241), np.linspace(-3, 3, 100), 10_000,
-                   np.random.default_rng(seed))
-        times.append(time.perf_counter() - start)
-    return report("Fig. 2: 100 k × 10,000 samples + 241 exact k (median)",
-                  statistics.median(times), FIG2_TARGET_S)
+    times = [timed(lambda seed=seed: gg.figure2(np.linspace(-3, 3, 241),
+                                                np.linspace(-3, 3, 100), 10_000,
+                                                np.random.default_rng(seed)))
+             for seed in range(repeats)]
+    return report("Fig. 2: 100 k × 10,000 + 241 exact k (median)",
+                  (statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)),
+                  FIG2_TARGET_S)
 
 
 def interactions(page: str, setup: dict, steps: list[tuple[str, str, object]]) -> bool:
@@ -63,6 +72,7 @@ def interactions(page: str, setup: dict, steps: list[tuple[str, str, object]]) -
 
 
 def main() -> int:
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores shared with other work)")
     ok = bench_fig2()
     ok &= interactions("pages/log_derivative.py", {"ld_n": 100_000}, [
         ("selectbox", "ld_component", 2),
@@ -92,6 +102,7 @@ def main() -> int:
         ("select_slider", "pl_mirror_n", 50_000),
         ("select_slider", "pl_mirror_n", 100_000),
     ])
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     print("all targets met" if ok else "some targets missed (timings are noisy on shared CPUs)")
     return 0 if ok else 1
 

@@ -49,8 +49,7 @@ if problem is not None:
 else:
     runs = sections.training(rewards, optimizer, lr, int(n), seed)
     with tabs[0]:
-        sections.mirror_tab(rewards, int(mirror_n), float(lr), minus_sign,
-                            np.random.default_rng([seed, 3]))
+        sections.mirror_tab(rewards, int(mirror_n), float(lr), minus_sign, seed)
     with tabs[1]:
         sections.sign_tab(runs, minus_sign)
     with tabs[2]:

@@ -53,12 +53,18 @@ def code_rows(minus_sign: bool) -> None:
              r"\;\approx\; \nabla_\theta J(\theta)")
 
 
-def mirror_tab(rewards: np.ndarray, n: int, lr: float, minus_sign: bool,
-               rng: np.random.Generator) -> None:
+@st.cache_data(max_entries=16, show_spinner=False)
+def _batches(rewards: tuple[float, ...], n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return ld.mirror_batches(np.array(START_LOGITS), np.array(rewards), n, MIRROR_BATCHES,
+                             np.random.default_rng([seed, 5]))
+
+
+def mirror_tab(rewards: np.ndarray, n: int, lr: float, minus_sign: bool, seed: int) -> None:
     """θ.grad from backward() against −N × the estimate and −N × the exact gradient."""
     logits = np.array(START_LOGITS)
-    one = ld.mirror_step(logits, rewards, n, rng, lr=lr, minus_sign=minus_sign)
-    grads, scaled = ld.mirror_batches(logits, rewards, n, MIRROR_BATCHES, rng)
+    one = ld.mirror_step(logits, rewards, n, np.random.default_rng([seed, 3]), lr=lr,
+                         minus_sign=minus_sign)
+    grads, scaled = _batches(tuple(float(r) for r in rewards), n, seed)
     exact = -n * one.exact
     st.dataframe(pd.DataFrame({
         "logit": [f"θ{j + 1}" for j in range(len(logits))],
