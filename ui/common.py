@@ -33,13 +33,20 @@ def presenter_mode() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
-def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True) -> None:
+def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True,
+               reveal: str | None = None) -> None:
     """Render a figure from ``core.charts`` with the app's chart settings.
 
     The chart's camera button saves a PNG; with a ``key`` (and ``csv``), a small button under
     the chart downloads the plotted data as CSV. The CSV is built only when clicked, and the
-    click does not rerun the page.
+    click does not rerun the page. With ``reveal`` (a question) and a ``key``, presenter mode
+    asks the question first and draws the chart once "Reveal" is clicked.
     """
+    if reveal is not None and key is not None:
+        from ui.presenter import predict_then_reveal  # ui.presenter imports this module
+
+        if not predict_then_reveal(reveal, key=key):
+            return
     if presenter_mode():
         fig = scale_fonts(fig, 1.35)
     st.plotly_chart(fig, theme=None, key=key, config=CHART_CONFIG)

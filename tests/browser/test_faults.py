@@ -1,0 +1,198 @@
+"""Faults a classroom produces: a browser that drops and reconnects, a tab closed while it
+trains, a page reloaded during a run. The server must keep serving, hand training slots back,
+and end with as many threads as it started with.
+
+Own server (not the shared one) with a cap of 2 training sessions, so that slots leaking from
+closed or reloaded tabs would show up as refusals at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import (
+    free_port,
+    open_app_page,
+    start_server,
+    stop_server,
+    wait_until_idle,
+)
+from tests.browser.training import (
+    NO_CARTPOLE,
+    cartpole_entry,
+    episodes_shown,
+    refused,
+    start_training,
+)
+
+CAP = 2
+SLOT_RECOVERY_S = 75  # core.limits drops a silent holder after 30 s; margin for a busy CI box
+THREAD_SLACK = 2
+# Keeps a handle on every WebSocket the page opens, so the test can cut the connection the way
+# a network drop does (Playwright's offline mode alone leaves open sockets alone).
+TRACK_SOCKETS_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__pgsSockets = [];
+  class Tracked extends Native {
+    constructor(...args) { super(...args); window.__pgsSockets.push(this); }
+  }
+  window.WebSocket = Tracked;
+})();"""
+SESSION_TTL_S = 15
+OFFLINE_S = 4
+
+
+def thread_count(pid: int) -> int:
+    """Threads of a process, from /proc/<pid>/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    raise RuntimeError("no Threads line")
+
+
+@pytest.fixture(scope="module")
+def server(artifacts):
+    port = free_port()
+    # Disconnected sessions are kept SESSION_TTL_S for a reconnect (Streamlit's default: 120 s),
+    # shortened so the test can see them go.
+    proc = start_server(port, artifacts / "server-faults.log",
+                        {"PGS_MAX_TRAINING_SESSIONS": str(CAP),
+                         "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(SESSION_TTL_S)})
+    try:
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def baseline_threads(server, browser):
+    """Thread count once every lazy import and pool exists: one full visit (training included),
+    then the most threads seen over a few seconds (idle pool workers come and go)."""
+    url, proc = server
+    context = browser.new_context()
+    tab = context.new_page()
+    open_app_page(tab, url)
+    entry = cartpole_entry()
+    if entry is not None:
+        open_app_page(tab, f"{url}/{entry.url_path}")
+        train_until_running(tab, 60)
+        tab.wait_for_timeout(3000)
+    context.close()
+    time.sleep(SESSION_TTL_S + 5)
+    return max(thread_count(proc.pid) for _ in range(6) if time.sleep(0.5) is None)
+
+
+def train_until_running(tab, timeout_s: float) -> bool:
+    """Press Start (again while refused) until episodes are counted."""
+    deadline = time.monotonic() + timeout_s
+    assert start_training(tab), "no Start button"
+    while time.monotonic() < deadline:
+        if episodes_shown(tab) > 0 and not refused(tab):
+            return True
+        if refused(tab):
+            tab.wait_for_timeout(2000)
+            start_training(tab)
+        tab.wait_for_timeout(500)
+    return False
+
+
+def assert_serving(browser, url: str) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    open_app_page(tab, f"{url}/?seed=5")
+    assert tab.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+@pytest.mark.browser
+def test_browser_reconnects_and_keeps_its_session(server, baseline_threads, browser):
+    url, _proc = server
+    context = browser.new_context()
+    context.add_init_script(TRACK_SOCKETS_JS)
+    tab = context.new_page()
+    entry = cartpole_entry()
+    path = f"/{entry.url_path}" if entry else "/"
+    open_app_page(tab, f"{url}{path}?seed=7")
+    before = 0
+    if entry is not None:
+        assert train_until_running(tab, 60)
+        before = episodes_shown(tab)
+    context.set_offline(True)
+    tab.evaluate("() => window.__pgsSockets.forEach(s => s.close())")
+    tab.wait_for_timeout(OFFLINE_S * 1000)
+    context.set_offline(False)
+    # The browser opens a new connection and the server hands it the same session.
+    tab.wait_for_function("() => window.__pgsSockets.length >= 2 && window.__pgsSockets.at(-1)"
+                          ".readyState === 1", timeout=60_000)
+    seed = tab.locator("[data-testid='stSidebar'] input[type='number']").first
+    seed.wait_for(timeout=30_000)
+    assert seed.input_value() == "7"
+    if entry is not None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and episodes_shown(tab) <= before:
+            tab.wait_for_timeout(500)
+        assert episodes_shown(tab) > before, "training did not resume after reconnecting"
+    seed.fill("8")
+    seed.press("Enter")
+    tab.wait_for_function("() => location.search.includes('seed=8')", timeout=30_000)
+    wait_until_idle(tab)
+    assert tab.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+@pytest.mark.browser
+def test_tab_closed_mid_training(server, baseline_threads, browser):
+    entry = cartpole_entry()
+    if entry is None:
+        pytest.skip(NO_CARTPOLE)
+    url, _proc = server
+    context = browser.new_context()
+    tab = context.new_page()
+    open_app_page(tab, f"{url}/{entry.url_path}")
+    assert train_until_running(tab, 60)
+    context.close()  # no goodbye: the session just loses its browser
+    assert_serving(browser, url)
+
+
+@pytest.mark.browser
+def test_page_reloaded_during_a_run(server, baseline_threads, browser):
+    entry = cartpole_entry()
+    if entry is None:
+        pytest.skip(NO_CARTPOLE)
+    url, _proc = server
+    context = browser.new_context()
+    tab = context.new_page()
+    open_app_page(tab, f"{url}/{entry.url_path}")
+    assert train_until_running(tab, 60)
+    tab.reload(wait_until="domcontentloaded")
+    wait_until_idle(tab)
+    assert tab.locator("[data-testid='stException']").count() == 0
+    # A reload is a new session: it starts cleanly (after at most the slot timeout).
+    assert train_until_running(tab, SLOT_RECOVERY_S)
+    context.close()
+
+
+@pytest.mark.browser
+def test_slots_and_threads_come_back(server, baseline_threads, browser):
+    url, proc = server
+    entry = cartpole_entry()
+    if entry is not None:
+        # Every earlier tab is gone; all CAP slots must be free again for new sessions.
+        contexts = [browser.new_context() for _ in range(CAP)]
+        tabs = [c.new_page() for c in contexts]
+        for tab in tabs:
+            open_app_page(tab, f"{url}/{entry.url_path}")
+        for tab in tabs:
+            assert train_until_running(tab, SLOT_RECOVERY_S), "a slot leaked"
+        for context in contexts:
+            context.close()
+    assert_serving(browser, url)
+    deadline = time.monotonic() + SESSION_TTL_S + 45
+    while time.monotonic() < deadline and thread_count(proc.pid) > baseline_threads + THREAD_SLACK:
+        time.sleep(1)
+    assert thread_count(proc.pid) <= baseline_threads + THREAD_SLACK, (
+        thread_count(proc.pid), baseline_threads)
+    assert proc.poll() is None

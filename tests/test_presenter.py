@@ -1,0 +1,61 @@
+"""ui.presenter: predict-then-reveal gating and the ?present=1 alias, through AppTest."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import app_test, assert_no_exception
+
+SCRIPT = """
+import plotly.graph_objects as go
+import streamlit as st
+from ui.common import show_chart
+from ui.presenter import predict_then_reveal
+
+fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
+if predict_then_reveal("Which way will the curve bend?", key="demo_q"):
+    show_chart(fig, key="demo_chart")
+show_chart(fig, key="other_chart", reveal="And this one?")
+"""
+
+
+def _run(present: bool) -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=30)
+    at.session_state["present"] = present
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def _charts(at: AppTest) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def test_outside_presenter_mode_charts_show_at_once():
+    at = _run(False)
+    assert _charts(at) == 2
+    assert not at.button
+
+
+def test_presenter_mode_asks_first_then_reveals_each_chart():
+    at = _run(True)
+    assert _charts(at) == 0
+    text = " ".join(m.value for m in at.markdown)
+    assert "Which way will the curve bend?" in text and "And this one?" in text
+    at.button(key="reveal_demo_q_show").click().run()
+    assert_no_exception(at)
+    assert _charts(at) == 1
+    at.button(key="reveal_other_chart_show").click().run()
+    assert _charts(at) == 2
+    at.button(key="reveal_demo_q_hide").click().run()  # "Ask again" for the next class
+    assert _charts(at) == 1
+
+
+def test_present_alias_spellings():
+    for raw, expected in (("1", True), ("YES", True), ("on", True), ("true", True),
+                          ("0", False), ("nonsense", False)):
+        at = app_test("app.py")
+        at.query_params["present"] = raw
+        at.run()
+        assert_no_exception(at)
+        assert bool(at.session_state["present"]) is expected, raw
