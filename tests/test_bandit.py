@@ -242,3 +242,27 @@ def test_validate_config_messages():
     assert "allows" in b.validate_config(too_many, arms)
     with pytest.raises(ValueError):
         b.train(arms, np.zeros(3), too_many, 0)
+
+
+def _points(trace) -> int:
+    for name in ("y", "a"):
+        values = getattr(trace, name, None)
+        if values is not None:
+            return len(values)
+    return 0
+
+
+@pytest.mark.parametrize("k", [3, 6])
+def test_charts_stay_small_at_the_largest_settings(k):
+    from core.charts import bandit as charts
+
+    arms, logits = b.default_arms(k)
+    config = b.TrainingConfig(learning_rate=1.0, samples_per_step=1, steps=1000, seeds=10)
+    paths = b.train(arms, logits, config, seed=0)
+    figures = [charts.objective_figure(paths), charts.probabilities_figure(paths, arms.expected())]
+    if k == 3:
+        points, velocity = b.simplex_field(arms, 10)
+        figures.append(charts.simplex_figure(paths, arms.expected(), points, velocity, 10))
+    for fig in figures:
+        assert len(fig.to_json()) < 300_000
+        assert max(_points(t) for t in fig.data) <= 2000

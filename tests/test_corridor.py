@@ -199,3 +199,18 @@ def test_validation_messages():
     assert "step sizes" in c.validate([c.Learner("a", 0.1, np.nan)], c.CorridorConfig())
     with pytest.raises(ValueError):
         c.learn([], c.CorridorConfig(), 0)
+
+
+def test_charts_stay_small_at_the_largest_settings():
+    from core.charts import corridor as charts
+
+    learners = c.figure_learners((-12, -13, -14), (-13, -9, -6))
+    curves = c.learn(learners, c.CorridorConfig(runs=3, episodes=2000), seed=0)
+    p_star, v_star = c.optimal_policy()
+    p = np.linspace(0, 1, 801)[1:-1]
+    figures = [charts.learning_curves_figure(curves.subset([0, 1, 2]), v_star, "a"),
+               charts.value_curve_figure(p, c.start_value(p), p_star, v_star, 1.0,
+                                         (c.start_value(0.5), c.start_value(0.5)))]
+    for fig in figures:
+        assert len(fig.to_json()) < 300_000
+        assert max(len(t.y) for t in fig.data if t.y is not None) <= 2000
