@@ -17,6 +17,9 @@ from core import score_estimators as se
 from core import softmax
 from core.charts.theme import log_spaced_indices
 
+MAX_ABS_REWARD = 1e6
+"""Largest |reward| the table accepts (fourth powers of the terms must stay finite)."""
+
 FAN_SIZE = 8
 """Independent N-sample estimates drawn as tangents in the 1-D view."""
 
@@ -82,7 +85,11 @@ def validate_table(logits: np.ndarray, rewards: np.ndarray) -> str | None:
     if np.size(logits) == 0:
         return (f"The table is empty: add between {softmax.MIN_OUTCOMES} and "
                 f"{softmax.MAX_OUTCOMES} rows.")
-    return softmax.validate_logits_and_rewards(logits, rewards)
+    problem = softmax.validate_logits_and_rewards(logits, rewards)
+    if problem is None and np.max(np.abs(rewards)) > MAX_ABS_REWARD:
+        return (f"Keep every reward between −{MAX_ABS_REWARD:,.0f} and {MAX_ABS_REWARD:,.0f}: "
+                "the estimator's variance grows with r², and larger rewards overflow it.")
+    return problem
 
 
 def validate_settings(settings: LabSettings) -> str | None:

@@ -12,7 +12,7 @@ from core.charts import pytorch_loss as charts
 from ui.common import show_chart
 
 START_LOGITS = (0.0, 0.0, 0.0)
-MIRROR_BATCHES = 8
+MIRROR_BATCHES = 6
 EPISODE_LENGTHS = (2, 8)
 SHORT_REDUCTIONS = {"episode_sum": "sum per episode", "episode_mean": "mean per episode",
                     "batch_mean": "mean over batch"}

@@ -128,6 +128,8 @@ def test_edited_table_changes_the_numbers():
     ({"edited_rows": {1: {"logit θ": None}}}, "finite"),
     ({"edited_rows": {2: {"reward r": None}}}, "finite"),
     ({"added_rows": [{"logit θ": 0.0, "reward r": 1.0}] * 6}, "between 2 and 8"),
+    ({"edited_rows": {0: {"reward r": 1e300}}}, "Keep every reward"),
+    ({"edited_rows": {0: {"logit θ": -1e10}}}, "more than 700"),
 ])
 def test_bad_tables_give_a_message_and_keep_other_settings(edits, message):
     at = run_with_table(edits)
