@@ -12,6 +12,7 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
+    MAX_POINTS_PER_TRACE,
     ORANGE,
     PURPLE,
     SKY,
@@ -69,7 +70,8 @@ def running_estimate_chart(n: np.ndarray, mean: np.ndarray, se: np.ndarray, exac
                            title: str, y_title: str, exact_name: str = "exact value"
                            ) -> go.Figure:
     """The estimate after n samples (log x-axis) with a ±1.96 SE band, converging to ``exact``."""
-    keep = log_spaced_indices(len(n))
+    # The band goes out and back, so each side gets half of the point budget.
+    keep = log_spaced_indices(len(n), MAX_POINTS_PER_TRACE // 2)
     n, mean, se = n[keep], mean[keep], se[keep]
     fig = new_figure(title, x_title="number of samples N", y_title=y_title, height=380)
     x = np.concatenate([n, n[::-1]]).astype(np.float64)
