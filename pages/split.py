@@ -60,6 +60,11 @@ else:
     elif result.sd_x == 0 or result.sd_y == 0:
         st.info("One of X, Y is a constant, so it cannot co-vary with anything: the split "
                 "holds, trivially.", icon=":material/info:")
+    elif abs(result.correlation) < 1e-9:
+        st.info(f"X = {x_label} and Y = {y_label} depend on each other completely (both come "
+                "from the same τ), yet here they happen to be uncorrelated: Cov(X, Y) = 0, so "
+                "the split holds. What the split needs is zero covariance; sharing τ usually "
+                "breaks it, as the other choices show.", icon=":material/info:")
     else:
         st.markdown(
             f"X = {x_label} and Y = {y_label} both move with τ (correlation "

@@ -128,3 +128,12 @@ def test_bandit_with_equal_rewards_has_zero_gradient():
     at.run()
     assert_no_exception(at)
     assert float(_metrics(at)["‖true gradient‖"]) < 1e-12
+
+
+def test_dependent_but_uncorrelated_case_is_explained():
+    # Standard normal τ: Y = τ² is a function of X = τ, yet Cov(τ, τ²) = E[τ³] = 0.
+    at = _apply(run_page(PAGE), [("selectbox", "sp_family", "normal"),
+                                 ("selectbox", "sp_h", "tau2")])
+    metrics = _metrics(at)
+    assert (metrics["E[XY]"], metrics["E[X]·E[Y]"], metrics["Cov(X, Y)"]) == ("0", "0", "0")
+    assert any("uncorrelated" in info.value for info in at.info)
