@@ -132,14 +132,14 @@ class LearningCurves:
 
     def mean(self) -> np.ndarray:
         """Average over runs, shape (learners, episodes)."""
-        return self.returns.mean(axis=1)
+        return self.returns.mean(axis=1, dtype=np.float64)
 
     def standard_error(self) -> np.ndarray:
         """Standard error of that average (0 with a single run), shape (learners, episodes)."""
         runs = self.returns.shape[1]
         if runs < 2:
             return np.zeros(self.returns.shape[::2])
-        return self.returns.std(axis=1, ddof=1) / np.sqrt(runs)
+        return self.returns.std(axis=1, ddof=1, dtype=np.float64) / np.sqrt(runs)
 
 
 def validate(learners: list[Learner], config: CorridorConfig) -> str | None:
@@ -187,7 +187,8 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
     alpha_w = np.repeat([lrn.alpha_w or 1.0 for lrn in learners], runs)
     theta = np.tile(np.asarray(config.initial_theta, dtype=float), (rows, 1))
     w = np.full(rows, config.initial_w)
-    returns = np.empty((rows, config.episodes))
+    # Whole numbers up to −max_steps: float32 holds them exactly at half the memory.
+    returns = np.empty((rows, config.episodes), dtype=np.float32)
     decay = 1.0 - alpha_w
     powers = decay[:, None] ** np.arange(config.max_steps + 64, dtype=float)[None, :]
     for episode in range(config.episodes):

@@ -20,7 +20,7 @@ def exponent_slider(label: str, options: list[int], default: int, key: str) -> i
                             format_func=corridor.power_label, bind="query-params")
 
 
-@st.cache_data(max_entries=16, show_spinner="Running REINFORCE on every run…")
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="Running REINFORCE on every run…")
 def learning_curves(plain: tuple[int, ...], pair: tuple[int, int, int], runs: int,
                     episodes: int, seed: int) -> corridor.LearningCurves:
     learners = corridor.figure_learners(plain, pair)
