@@ -105,8 +105,9 @@ st.markdown(
     "p(xᵢ)·f(xᵢ) converges to Σ p(x)²·f(x) (∫ p² f for a density), a different number."
 )
 t1, t2, t3 = st.columns(3)
-t1.metric("Σ p·f (the target)", dist.fmt(exact))
-t2.metric("Σ p²·f (where the trap goes)", dist.fmt(weighted))
+sum_sign = "Σ" if spec.is_discrete else "∫"
+t1.metric(f"{sum_sign} p·f (the target)", dist.fmt(exact))
+t2.metric(f"{sum_sign} p²·f (where the trap goes)", dist.fmt(weighted))
 t3.metric("Run 1: average of p(xᵢ)·f(xᵢ)", dist.fmt(result.first_weighted[-1], 5))
 show_chart(charts.trap_figure(result), key="ev_chart_trap")
 st.info(
