@@ -82,8 +82,9 @@ else:
             show_chart(charts.simplex_figure(paths, shifted, points, velocity,
                                              FIELD_RESOLUTION), key="bd_chart_simplex")
             st.caption("Each corner is a policy that always pulls one arm. Grey arrows: the "
-                       "direction exact gradient ascent moves π at that point (longer = "
-                       "faster). They do not depend on the shift c.")
+                       "direction plain (SGD) exact gradient ascent moves π at that point "
+                       "(longer = faster); Adam takes other routes. The arrows do not depend on "
+                       "the shift c.")
         else:
             show_chart(charts.probabilities_figure(paths, shifted), key="bd_chart_probs")
     with right:

@@ -69,10 +69,12 @@ with left:
 
 st.header("Learning it with REINFORCE")
 st.markdown(
-    "The policy is a softmax over two action preferences, θ_right and θ_left, starting near "
-    "ε-greedy-left (p ≈ 0.05) as in the book. After every episode each run moves θ by the sum "
-    "of its per-step REINFORCE updates (γ = 1). The baseline version also learns one number w, "
-    "an estimate of the value, and uses G − w in place of G. Step sizes are powers of two."
+    "The policy is a softmax over two action preferences, θ_right and θ_left, starting at "
+    "p ≈ 0.05, close to ε-greedy-left. After every episode each run moves θ by the sum of its "
+    "per-step REINFORCE updates (γ = 1); the book applies them one step at a time, which "
+    "differs only at second order in α. The baseline version also learns one number w, an "
+    "estimate of the value, updated after every step, and uses G − w in place of G. Step "
+    "sizes are powers of two, as in the book's figures."
 )
 with st.container(border=True):
     c1, c2, c3 = st.columns(3, gap="large")
