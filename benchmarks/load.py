@@ -45,7 +45,7 @@ IDLE_TARGET_S = 5.0
 IDLE_CPU_SHARE = 0.05
 """The server counts as idle once it uses under 5 % of one core over a 1 s window."""
 STEPS = re.compile(r"([\d][\d,]*)\s+env steps", re.I)
-MARKDOWN = "[data-testid='stMain'] [data-testid='stMarkdownContainer']"
+MAIN = "[data-testid='stMain']"
 IDLE_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   return app && app.getAttribute('data-test-script-state') === 'notRunning';
@@ -150,7 +150,7 @@ async def trainer(browser, url: str, seconds: float, result: dict) -> None:
         texts = await tab.locator("[data-testid='stAlert']").all_inner_texts()
         result["refused"] = any(REFUSED.search(t) for t in texts)
         await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
-        text = "\n".join(await tab.locator(MARKDOWN).all_inner_texts())
+        text = await tab.locator(MAIN).inner_text()
         result["episodes"] = parse_count(EPISODES, text)
         result["steps"] = parse_count(STEPS, text)
     except Exception as error:  # a failed session is reported, not fatal to the benchmark
@@ -184,7 +184,7 @@ async def clicker(browser, base: str, seconds: float, times: list[float], errors
                         await sliders.nth(i).press(key)
                         try:
                             await tab.wait_for_function("() => window.__pgsProbe.done !== null",
-                                                        timeout=30_000)
+                                                        timeout=10_000)
                         except Exception:
                             continue  # at an end already: the key changed nothing, no rerun
                         times.append(await tab.evaluate(

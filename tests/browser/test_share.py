@@ -1,0 +1,77 @@
+"""Shareable links end to end: move a control, copy the sidebar link, open it in a second
+browser: same control values, same numbers in every chart. Presenter mode from ?present=1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.browser.conftest import open_app_page, wait_until_idle
+from ui.registry import PAGES
+
+ANALYTIC = [p for p in PAGES if p.url_path != "cartpole"]
+CHART_DATA_JS = """() => JSON.stringify(Array.from(
+    document.querySelectorAll("[data-testid='stMain'] .js-plotly-plot"))
+    .map(el => (el.data || []).map(t => [t.x, t.y, t.z])))"""
+SLIDER_VALUES_JS = """() => Array.from(document.querySelectorAll(
+    "[data-testid='stMain'] [role='slider']")).map(s => s.getAttribute('aria-valuetext')
+    || s.getAttribute('aria-valuenow'))"""
+
+
+def _link(tab) -> str:
+    code = tab.locator("[data-testid='stSidebar'] [data-testid='stCode'] code").first
+    code.wait_for(timeout=30_000)
+    return code.inner_text().strip()
+
+
+def _charts(tab) -> list:
+    tab.locator("[data-testid='stMain'] .js-plotly-plot").first.wait_for(timeout=30_000)
+    return json.loads(tab.evaluate(CHART_DATA_JS))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("entry", ANALYTIC, ids=lambda e: e.url_path)
+def test_copied_link_reproduces_the_view(entry, app_url, browser):
+    first = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = first.new_page()
+    open_app_page(tab, f"{app_url}/{entry.url_path}?seed=3")
+    sliders = tab.locator("[data-testid='stMain'] [role='slider']")
+    if sliders.count():
+        sliders.first.press("ArrowRight")
+        tab.wait_for_timeout(300)
+        wait_until_idle(tab)
+    link = _link(tab)
+    assert link.startswith(app_url) and "seed=3" in link, link
+    values, charts = tab.evaluate(SLIDER_VALUES_JS), _charts(tab)
+    first.close()
+
+    second = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = second.new_page()
+    open_app_page(other, link)
+    assert other.locator("[data-testid='stException']").count() == 0
+    assert other.evaluate(SLIDER_VALUES_JS) == values
+    assert _charts(other) == charts  # identical numbers and curves, not just similar
+    assert _link(other) == link
+    second.close()
+
+
+@pytest.mark.browser
+def test_present_1_turns_presenter_mode_on(app_url, page):
+    open_app_page(page, f"{app_url}/?present=1")
+    h1 = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+    assert h1 >= 48  # 3.2rem in presenter mode (2.75rem otherwise)
+    box = page.locator("[data-testid='stSidebar']").bounding_box()
+    assert box is None or box["width"] == 0 or box["x"] < 0  # folded away
+    assert page.locator("[data-testid='stAlert']").count() == 0  # "1" is not refused
+
+
+@pytest.mark.browser
+def test_malformed_link_shows_a_note_and_defaults(app_url, page):
+    open_app_page(page, f"{app_url}/?seed=-4&nonsense=%3Cb%3Ex%3C/b%3E")
+    alert = page.locator("[data-testid='stAlert']").first
+    alert.wait_for(timeout=30_000)
+    assert "could not be used" in alert.inner_text()
+    assert page.locator("[data-testid='stAlert'] b").count() == 0
+    seed = page.locator("[data-testid='stSidebar'] input[type='number']").first
+    assert seed.input_value() == "0"
