@@ -136,3 +136,13 @@ def test_bad_tables_give_a_message_and_keep_other_settings(edits, message):
     assert any(message in w for w in warnings(at)), warnings(at)
     assert at.slider(key="ld_c").value == 5.0
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_other_seed_and_presenter_mode():
+    at = app_test(PAGE)
+    at.session_state["seed"] = 987_654
+    at.session_state["present"] = True
+    at.run()
+    assert_no_exception(at)
+    assert metrics(at)["J = E[r]"] == "2.66667"
+    assert len(at.get("plotly_chart")) == 6

@@ -71,3 +71,15 @@ def test_widgets_at_extremes(optimizer, key, value):
     assert not at.warning
     assert len(at.get("plotly_chart")) == 5
     assert largest_gap(at, "Largest difference over the run") < 1e-12
+
+
+def test_other_seed_and_presenter_mode():
+    from tests.apptest import app_test
+
+    at = app_test(PAGE)
+    at.session_state["seed"] = 2**31 - 1
+    at.session_state["present"] = True
+    at.run()
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 5
+    assert largest_gap(at, "Largest difference over the run") < 1e-12
