@@ -64,7 +64,8 @@ def estimate_tab(result: gl.LabResult) -> None:
     name = result.parameter_names[result.component]
     row = result.chosen
     cols = st.columns(4)
-    cols[0].metric("J = E[r]", f"{result.j:.6g}")
+    cols[0].metric("J = E[r]", f"{result.j:.6g}",
+                   help="Exact, with the shift c included (every reward is r + c).")
     cols[1].metric(f"∂J/∂{name}, autograd", f"{result.gradient[result.component]:.8g}")
     cols[2].metric(f"∂J/∂{name}, finite differences", f"{result.gradient_fd[result.component]:.8g}")
     cols[3].metric(f"estimate from N = {row.sample.n:,}", f"{row.sample.mean:.5g}",
