@@ -159,3 +159,18 @@ def test_custom_table_weights_are_normalised():
     shown = next(d.value for d in at.dataframe if "probability p(x)" in d.value)
     probs = shown["probability p(x)"].to_numpy()
     assert probs.sum() == pytest.approx(1.0) and probs[-1] == pytest.approx(2 / 12)
+
+
+def test_other_seed_and_presenter_mode():
+    base = run_page(PAGE)
+    at = app_test(PAGE)
+    at.session_state["seed"] = 2**31 - 1
+    at.session_state["present"] = True
+    at.run()
+    assert_no_exception(at)
+    assert _charts(at) == 4
+    # The exact value does not depend on the seed; the sampled run does.
+    assert _metrics(at)["Exact E[f(X)]"] == "38.5"
+    key = "Run 1 average at N = 10,000"
+    assert _metrics(at)[key] != _metrics(base)[key]
+    assert abs(float(_metrics(at)[key]) - 38.5) < 4 * 0.324

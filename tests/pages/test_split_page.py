@@ -137,3 +137,15 @@ def test_dependent_but_uncorrelated_case_is_explained():
     metrics = _metrics(at)
     assert (metrics["E[XY]"], metrics["E[X]·E[Y]"], metrics["Cov(X, Y)"]) == ("0", "0", "0")
     assert any("uncorrelated" in info.value for info in at.info)
+
+
+def test_other_seed_and_presenter_mode():
+    from tests.apptest import app_test
+
+    at = app_test(PAGE)
+    at.session_state["seed"] = 2**31 - 1
+    at.session_state["present"] = True
+    at.run()
+    assert_no_exception(at)
+    assert _charts(at) == 3
+    assert _metrics(at)["Cov(X, Y)"] == "8.25"
