@@ -13,6 +13,9 @@ Reduction = Literal["sum", "mean"]
 Sign = Literal["minus", "plus"]
 Rollout = Literal["batched", "per_step"]
 Activation = Literal["tanh", "relu"]
+LogprobPairing = Literal["per_step", "batch_mean_first"]
+ResetSeed = Literal["fresh", "same"]
+ActionSelection = Literal["sample", "argmax"]
 
 OPTIMIZERS: tuple[str, ...] = ("adam", "sgd")
 WEIGHTINGS: tuple[str, ...] = ("total", "reward_to_go")
@@ -21,6 +24,9 @@ REDUCTIONS: tuple[str, ...] = ("sum", "mean")
 SIGNS: tuple[str, ...] = ("minus", "plus")
 ROLLOUTS: tuple[str, ...] = ("batched", "per_step")
 ACTIVATIONS: tuple[str, ...] = ("tanh", "relu")
+LOGPROB_PAIRINGS: tuple[str, ...] = ("per_step", "batch_mean_first")
+RESET_SEEDS: tuple[str, ...] = ("fresh", "same")
+ACTION_SELECTIONS: tuple[str, ...] = ("sample", "argmax")
 
 MAX_HIDDEN_UNITS = 1024
 MAX_HIDDEN_LAYERS = 4
@@ -72,6 +78,16 @@ class TrainConfig:
     """Seed of the policy's initial weights, the action sampling and the environments."""
     max_episodes: int = 5000
     """Episode budget: training stops once this many episodes have finished."""
+    logprob_pairing: LogprobPairing = "per_step"
+    """"per_step" (correct: each log π(a_t|s_t) is multiplied by its own weight w_t) or
+    "batch_mean_first" (a classic mistake: every step gets the batch's mean weight, as if the
+    log-probabilities were averaged before multiplying by the returns)."""
+    reset_seed: ResetSeed = "fresh"
+    """"fresh" (correct: each episode starts from a new random state) or "same" (a classic
+    mistake: every episode starts from the one state the run's seed gives)."""
+    action_selection: ActionSelection = "sample"
+    """"sample" (correct: actions drawn from π(·|s)) or "argmax" (a classic mistake: always the
+    more probable action, so the policy never explores)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Field values as plain JSON-friendly Python values."""
@@ -82,7 +98,7 @@ class TrainConfig:
 
 LIVE_FIELDS: frozenset[str] = frozenset({
     "lr", "entropy_coef", "baseline", "weighting", "reduction", "sign", "gamma",
-    "max_grad_norm", "max_episodes",
+    "max_grad_norm", "max_episodes", "logprob_pairing",
 })
 """Fields a running trainer can take mid-run (effective from the next update)."""
 
@@ -149,7 +165,8 @@ def validate_config(config: TrainConfig) -> str | None:
     for name, options in (("optimizer", OPTIMIZERS), ("weighting", WEIGHTINGS),
                           ("baseline", BASELINES), ("reduction", REDUCTIONS),
                           ("sign", SIGNS), ("rollout", ROLLOUTS),
-                          ("activation", ACTIVATIONS)):
+                          ("activation", ACTIVATIONS), ("logprob_pairing", LOGPROB_PAIRINGS),
+                          ("reset_seed", RESET_SEEDS), ("action_selection", ACTION_SELECTIONS)):
         problem = _choice(name, getattr(config, name), options)
         if problem:
             return problem
