@@ -19,9 +19,9 @@ class Limits:
     max_episodes_per_session: int = 20_000
     """Episodes one session may train in total before it must reset
     (env PGS_MAX_EPISODES_PER_SESSION)."""
-    max_samples_per_request: int = 1_000_000
-    """Monte Carlo samples one page rerun may draw, over all its runs
-    (env PGS_MAX_SAMPLES_PER_REQUEST)."""
+    max_samples_per_request: int = 20_000_000
+    """Monte Carlo samples one page rerun may draw, over all its runs: the expectation page's
+    largest view is 1,000,000 samples × 20 runs (env PGS_MAX_SAMPLES_PER_REQUEST)."""
 
 
 _ENV_NAMES = {
@@ -49,6 +49,15 @@ def load_limits(environ: Mapping[str, str] | None = None) -> Limits:
 
 LIMITS = load_limits()
 """The limits in force for this process."""
+
+
+def sample_budget_problem(samples: int, limits: Limits | None = None) -> str | None:
+    """A message if one rerun asks for more Monte Carlo samples than this server allows."""
+    cap = (limits or LIMITS).max_samples_per_request
+    if samples > cap:
+        return (f"That asks for {samples:,} samples in one go; this server allows {cap:,}. "
+                "Lower N or the number of runs.")
+    return None
 
 
 class TrainingSlots:

@@ -19,6 +19,7 @@ import numpy as np
 
 from core import distributions as dist
 from core.charts.theme import MAX_POINTS_PER_TRACE, log_spaced_indices
+from core.limits import sample_budget_problem
 
 MAX_SAMPLES = 1_000_000
 """Largest N (samples per run)."""
@@ -75,7 +76,7 @@ def validate_run_sizes(n_samples: int, n_runs: int) -> str | None:
         return f"N must be between 1 and {MAX_SAMPLES:,}."
     if not 1 <= int(n_runs) <= MAX_RUNS:
         return f"K must be between 1 and {MAX_RUNS}."
-    return None
+    return sample_budget_problem(int(n_samples) * int(n_runs))
 
 
 def points_per_trace(n_runs: int) -> int:

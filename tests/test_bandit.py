@@ -238,7 +238,7 @@ def test_validate_config_messages():
     assert "optimizer" in b.validate_config(b.TrainingConfig(optimizer="x"), arms)
     assert "at least 1" in b.validate_config(b.TrainingConfig(seeds=0), arms)
     assert "shift" in b.validate_config(b.TrainingConfig(shift=np.inf), arms)
-    too_many = b.TrainingConfig(seeds=10, steps=1000, samples_per_step=1000)
+    too_many = b.TrainingConfig(seeds=30, steps=1000, samples_per_step=1000)
     assert "allows" in b.validate_config(too_many, arms)
     with pytest.raises(ValueError):
         b.train(arms, np.zeros(3), too_many, 0)

@@ -19,3 +19,13 @@ def test_slots_cap_and_release():
     slots.release("a")
     assert slots.acquire("c")
     assert slots.in_use() == 2
+
+
+def test_sample_budget_message_only_above_the_cap():
+    from core.limits import sample_budget_problem
+
+    limits = Limits(max_samples_per_request=1000)
+    assert sample_budget_problem(1000, limits) is None
+    assert "1,001" in sample_budget_problem(1001, limits)
+    # The expectation page's largest view fits the default budget.
+    assert sample_budget_problem(1_000_000 * 20, Limits()) is None
