@@ -33,6 +33,9 @@ _FIELD_HELP = {
     "reduction": "sum or mean", "sign": "minus (correct) or plus (flipped)",
     "entropy_coef": "entropy bonus weight", "max_grad_norm": "clip norm, or 'none'",
     "seed": "random seed", "max_episodes": "episode budget",
+    "logprob_pairing": "per_step (correct) or batch_mean_first (mistake)",
+    "reset_seed": "fresh (correct) or same (mistake)",
+    "action_selection": "sample (correct) or argmax (mistake)",
 }
 
 

@@ -76,10 +76,16 @@ class VectorCollector:
     so a batch is never biased towards short episodes (as taking "the first E to finish" would).
     """
 
-    def __init__(self, num_envs: int, seed: int) -> None:
+    def __init__(self, num_envs: int, seed: int, *, argmax: bool = False,
+                 same_start: bool = False) -> None:
         self.env = gym.make_vec(ENV_ID, num_envs=num_envs, vectorization_mode="vector_entry_point")
         self.num_envs = num_envs
         self._seed: int | None = int(seed)
+        self.argmax = argmax
+        """Take the more probable action instead of sampling (a classic mistake)."""
+        self.same_start = same_start
+        """Start every episode from one state (the mistake of resetting with the same seed)."""
+        self._start: np.ndarray | None = None
         self._active_batch = False
         self.obs = np.zeros((num_envs, OBS_DIM), dtype=np.float32)
 
@@ -92,6 +98,8 @@ class VectorCollector:
         """Reset every copy and start collecting a batch of ``episodes`` episodes."""
         self.obs, _ = self.env.reset(seed=self._seed)
         self._seed = None  # seed once; later resets continue the same random stream
+        if self.same_start:
+            self._restart(np.ones(self.num_envs, dtype=bool))
         self._targets = _split(episodes, self.num_envs)
         self._counts = np.zeros(self.num_envs, dtype=np.int64)
         self._resetting = np.zeros(self.num_envs, dtype=bool)
@@ -118,8 +126,13 @@ class VectorCollector:
         while remaining > 0:
             recording = (counts < targets) & ~self._resetting
             p_right = policy.prob_right(self.obs)
-            actions = (rng.random(n) < p_right).astype(np.int64)
+            if self.argmax:
+                actions = (p_right > 0.5).astype(np.int64)
+            else:
+                actions = (rng.random(n) < p_right).astype(np.int64)
             next_obs, reward, terminated, truncated, _ = env.step(actions)
+            if self.same_start and self._resetting.any():
+                next_obs = self._restart(self._resetting, next_obs)
             done = terminated | truncated
             self._obs.append(self.obs)
             self._act.append(actions)
@@ -139,6 +152,17 @@ class VectorCollector:
             if deadline is not None and time.perf_counter() >= deadline:
                 break
         return steps
+
+    def _restart(self, copies: np.ndarray, obs: np.ndarray | None = None) -> np.ndarray:
+        """Put ``copies`` back at the run's one start state (the first state copy 0 was reset
+        to); returns the observations with those rows replaced."""
+        state = self.env.unwrapped.state
+        if self._start is None:
+            self._start = state[:, 0].copy()
+        state[:, copies] = self._start[:, None]
+        obs = self.obs if obs is None else obs
+        obs[copies] = self._start.astype(np.float32)
+        return obs
 
     def finish(self) -> Batch:
         """The collected batch, episodes grouped by environment in the order they ran."""
@@ -169,11 +193,16 @@ class VectorCollector:
 class SingleCollector:
     """Episodes from one environment, one forward pass with autograd per step."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, *, argmax: bool = False, same_start: bool = False) -> None:
         self.env = gym.make(ENV_ID)
         self.keep_entropy = True
         """Keep each step's entropy with its graph (needed only for an entropy bonus)."""
         self._seed: int | None = int(seed)
+        self.argmax = argmax
+        """Take the more probable action instead of sampling (a classic mistake)."""
+        self.same_start = same_start
+        """Reset every episode with the run's seed (a classic mistake): all start alike."""
+        self._first_seed = int(seed)
         self._active_batch = False
         self.obs = np.zeros(OBS_DIM, dtype=np.float32)
 
@@ -197,7 +226,7 @@ class SingleCollector:
         self._active_batch = True
 
     def _reset(self) -> None:
-        self.obs, _ = self.env.reset(seed=self._seed)
+        self.obs, _ = self.env.reset(seed=self._first_seed if self.same_start else self._seed)
         self._seed = None
 
     @property
@@ -214,7 +243,7 @@ class SingleCollector:
             logits = policy(torch.as_tensor(self.obs, dtype=torch.float32))
             log_p = torch.log_softmax(logits, dim=-1)
             p_right = float(log_p[1].detach().exp())
-            action = int(rng.random() < p_right)
+            action = int(p_right > 0.5) if self.argmax else int(rng.random() < p_right)
             self._logp.append(log_p[action])
             if self.keep_entropy:
                 self._ent.append(-(log_p.exp() * log_p).sum())

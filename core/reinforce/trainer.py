@@ -126,10 +126,13 @@ class Trainer:
         else:
             self.optimizer = torch.optim.SGD(params, lr=config.lr)
         self.rng = np.random.default_rng([config.seed, 1])
+        mistakes = {"argmax": config.action_selection == "argmax",
+                    "same_start": config.reset_seed == "same"}
         if config.rollout == "per_step":
-            self.collector: VectorCollector | SingleCollector = SingleCollector(config.seed)
+            self.collector: VectorCollector | SingleCollector = SingleCollector(config.seed,
+                                                                                **mistakes)
         else:
-            self.collector = VectorCollector(config.num_envs, config.seed)
+            self.collector = VectorCollector(config.num_envs, config.seed, **mistakes)
         self.threshold = reward_threshold()
         self.episodes: list[EpisodeRecord] = []
         self.updates: list[UpdateRecord] = []
@@ -239,6 +242,9 @@ class Trainer:
         raw = step_weights(batch.rewards, batch.lengths, cfg.gamma, cfg.weighting)
         weights = torch.from_numpy(apply_baseline(raw, batch.lengths, cfg.baseline)
                                    .astype(np.float32))
+        if cfg.logprob_pairing == "batch_mean_first":
+            # The mistake: every step carries the batch's mean weight, not its own.
+            weights = weights.mean().expand_as(weights)
         terms = log_p * weights
         objective = terms.sum() / len(batch.lengths) if cfg.reduction == "sum" else terms.mean()
         signed = -objective if cfg.sign == "minus" else objective
