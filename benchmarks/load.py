@@ -46,6 +46,7 @@ IDLE_CPU_SHARE = 0.05
 """The server counts as idle once it uses under 5 % of one core over a 1 s window."""
 STEPS = re.compile(r"([\d][\d,]*)\s+env steps", re.I)
 MAIN = "[data-testid='stMain']"
+SLIDERS = "[data-testid='stMain'] [data-testid='stSlider'] input[type='range']"
 IDLE_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   return app && app.getAttribute('data-test-script-state') === 'notRunning';
@@ -174,7 +175,7 @@ async def clicker(browser, base: str, seconds: float, times: list[float], errors
                 if time.monotonic() >= deadline:
                     break
                 await open_and_wait(tab, f"{base}/{entry.url_path}")
-                sliders = tab.locator("[data-testid='stMain'] [role='slider']")
+                sliders = tab.locator(SLIDERS)
                 count = await sliders.count()
                 for i in range(min(count, 3)):
                     for key in ("ArrowRight", "ArrowLeft"):

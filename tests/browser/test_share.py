@@ -4,6 +4,7 @@ browser: same control values, same numbers in every chart. Presenter mode from ?
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -14,9 +15,15 @@ ANALYTIC = [p for p in PAGES if p.url_path != "cartpole"]
 CHART_DATA_JS = """() => JSON.stringify(Array.from(
     document.querySelectorAll("[data-testid='stMain'] .js-plotly-plot"))
     .map(el => (el.data || []).map(t => [t.x, t.y, t.z])))"""
+SLIDERS = "[data-testid='stMain'] [data-testid='stSlider'] input[type='range']"
 SLIDER_VALUES_JS = """() => Array.from(document.querySelectorAll(
-    "[data-testid='stMain'] [role='slider']")).map(s => s.getAttribute('aria-valuetext')
-    || s.getAttribute('aria-valuenow'))"""
+    "[data-testid='stMain'] [data-testid='stSlider'] input[type='range']"))
+    .map(s => s.getAttribute('aria-valuetext') || s.value)"""
+
+
+def _parts(url: str) -> tuple[str, dict[str, list[str]]]:
+    parsed = urlsplit(url)
+    return parsed.path.rstrip("/"), parse_qs(parsed.query)
 
 
 def _link(tab) -> str:
@@ -36,19 +43,28 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser):
     first = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = first.new_page()
     open_app_page(tab, f"{app_url}/{entry.url_path}?seed=3")
-    sliders = tab.locator("[data-testid='stMain'] [role='slider']")
+    sliders = tab.locator("[data-testid='stMain'] [data-testid='stSlider'] input[type='range']")
     if sliders.count():
+        before = tab.url
         sliders.first.press("ArrowRight")
-        tab.wait_for_timeout(300)
+        tab.wait_for_function(f"() => location.href !== {json.dumps(before)}", timeout=30_000)
         wait_until_idle(tab)
     link = _link(tab)
+    assert _parts(link) == _parts(tab.url), (link, tab.url)  # the link is the address bar
     assert link.startswith(app_url) and "seed=3" in link, link
-    values, charts = tab.evaluate(SLIDER_VALUES_JS), _charts(tab)
+    charts = _charts(tab)
+    values = tab.evaluate(SLIDER_VALUES_JS)
     first.close()
 
     second = browser.new_context(viewport={"width": 1400, "height": 1000})
     other = second.new_page()
     open_app_page(other, link)
+    # The first paint can precede the widgets and charts: wait for as many as the first had.
+    other.wait_for_function(
+        f"() => document.querySelectorAll({json.dumps(SLIDERS)}).length === {len(values)}"
+        f" && document.querySelectorAll(\"[data-testid='stMain'] .js-plotly-plot\").length"
+        f" === {len(charts)}", timeout=60_000)
+    wait_until_idle(other)
     assert other.locator("[data-testid='stException']").count() == 0
     assert other.evaluate(SLIDER_VALUES_JS) == values
     assert _charts(other) == charts  # identical numbers and curves, not just similar
@@ -59,8 +75,9 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser):
 @pytest.mark.browser
 def test_present_1_turns_presenter_mode_on(app_url, page):
     open_app_page(page, f"{app_url}/?present=1")
-    h1 = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
-    assert h1 >= 48  # 3.2rem in presenter mode (2.75rem otherwise)
+    # 3.2rem (51 px) in presenter mode, 2.75rem (44 px) otherwise.
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('h1'))"
+                           ".fontSize) >= 48", timeout=30_000)
     box = page.locator("[data-testid='stSidebar']").bounding_box()
     assert box is None or box["width"] == 0 or box["x"] < 0  # folded away
     assert page.locator("[data-testid='stAlert']").count() == 0  # "1" is not refused
