@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.registry import QUESTIONS, pages_answering
+from ui.registry import QUESTIONS, pages_answering, pages_in_section
 
 st.title("Policy Gradient, Seen")
 st.markdown(
@@ -77,3 +77,10 @@ for number, (question, answer) in QUESTIONS.items():
         st.markdown(answer)
         for entry in pages_answering(number):
             st.page_link(entry.path, label=f"See it: {entry.title}", icon=entry.icon)
+
+st.header("Then watch it learn")
+st.markdown("Once the four answers are in place, these labs put them to work.")
+for entry in pages_in_section("Labs"):
+    st.page_link(entry.path, label=entry.title, icon=entry.icon)
+    if entry.blurb:
+        st.caption(entry.blurb)

@@ -21,25 +21,33 @@ class PageEntry:
     """Navigation section the page sits in."""
     questions: tuple[int, ...] = ()
     """Which of the learner's four questions (1-4) the page answers."""
+    blurb: str = ""
+    """One sentence for the home page on what the page lets you watch."""
 
 
 HOME = PageEntry("pages/home.py", "Start here", ":material/home:", "", "Start")
 
 PAGES: tuple[PageEntry, ...] = (
-    PageEntry("pages/split.py", "Can the expectation be split?", ":material/call_split:",
-              "split", "The four questions", questions=(1,)),
     PageEntry("pages/expectation.py", "Expectation vs sample average", ":material/functions:",
               "expectation", "The four questions", questions=(2,)),
+    PageEntry("pages/split.py", "Can the expectation be split?", ":material/call_split:",
+              "split", "The four questions", questions=(1,)),
     PageEntry("pages/log_derivative.py", "The log-derivative trick", ":material/function:",
               "log-derivative", "The four questions", questions=(1,)),
     PageEntry("pages/pytorch_loss.py", "From the formula to the PyTorch loss", ":material/code:",
               "pytorch-loss", "The four questions", questions=(2, 3, 4)),
-    PageEntry("pages/cartpole.py", "REINFORCE on CartPole, live", ":material/play_circle:",
-              "cartpole", "Labs", questions=()),
     PageEntry("pages/bandit.py", "Learning a distribution: the bandit", ":material/casino:",
-              "bandit", "Labs"),
+              "bandit", "Labs",
+              blurb="Watch a softmax policy's probabilities move under exact gradient ascent "
+                    "and under REINFORCE, with the learning rate and the rewards in your hands."),
     PageEntry("pages/corridor.py", "The short corridor", ":material/swap_horiz:",
-              "corridor", "Labs"),
+              "corridor", "Labs",
+              blurb="A problem where the best policy is random: REINFORCE finds it, with and "
+                    "without a baseline (Sutton & Barto, Example 13.1)."),
+    PageEntry("pages/cartpole.py", "REINFORCE on CartPole, live", ":material/play_circle:",
+              "cartpole", "Labs",
+              blurb="Set the learning rate and the other knobs, press Start, and watch "
+                    "REINFORCE learn to balance a pole, live."),
 )
 """All pages except the home page."""
 
@@ -59,6 +67,11 @@ QUESTIONS: dict[int, tuple[str, str]] = {
 }
 """The four questions a learner asks on reading the derivation and the PyTorch loop,
 each with its one-paragraph answer."""
+
+
+def pages_in_section(section: str) -> list[PageEntry]:
+    """The registered pages of one navigation section, in order."""
+    return [page for page in PAGES if page.section == section]
 
 
 def pages_answering(question: int) -> list[PageEntry]:
