@@ -66,6 +66,7 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser):
         f" === {len(charts)}", timeout=60_000)
     wait_until_idle(other)
     assert other.locator("[data-testid='stException']").count() == 0
+    assert "could not be used" not in other.locator("[data-testid='stMain']").inner_text()
     assert other.evaluate(SLIDER_VALUES_JS) == values
     assert _charts(other) == charts  # identical numbers and curves, not just similar
     assert _link(other) == link
