@@ -48,6 +48,10 @@ PAGES: tuple[PageEntry, ...] = (
               "cartpole", "Labs",
               blurb="Set the learning rate and the other knobs, press Start, and watch "
                     "REINFORCE learn to balance a pole, live."),
+    PageEntry("pages/gallery.py", "A gallery of classic mistakes", ":material/bug_report:",
+              "gallery", "Labs",
+              blurb="Seven one-line slips in a REINFORCE loop, each trained beside the correct "
+                    "version on the same seeds, with what goes wrong and why."),
 )
 """All pages except the home page."""
 

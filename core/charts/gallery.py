@@ -1,0 +1,127 @@
+"""Charts of the gallery of classic mistakes: correct vs mistaken, on the same seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, linear_spaced_indices, new_figure
+from core.reinforce.mistakes import Comparison, Side
+
+CORRECT_LABEL = "correct"
+MISTAKE_LABEL = "with the mistake"
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _band_note(n_seeds: int) -> str:
+    if n_seeds == 1:
+        return "one seed"
+    return f"mean of {n_seeds} seeds; band from the lowest to the highest seed"
+
+
+def _add_side(fig: go.Figure, x: np.ndarray, y: np.ndarray, name: str, colour: str,
+              fmt: str) -> None:
+    """Mean over seeds as a line, the seeds' range as a band (rows of ``y`` are seeds)."""
+    idx = linear_spaced_indices(len(x), 1000)
+    x = x[idx].astype(np.float32)
+    y = y[:, idx]
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(y, axis=0) if np.isfinite(y).any() else np.full(len(x), np.nan)
+    if y.shape[0] > 1 and np.isfinite(y).any():
+        low, high = np.nanmin(y, axis=0), np.nanmax(y, axis=0)
+        fig.add_trace(go.Scatter(
+            x=np.concatenate([x, x[::-1]]),
+            y=np.concatenate([high, low[::-1]]).astype(np.float32),
+            fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0},
+            hoverinfo="skip", showlegend=False, legendgroup=name))
+    fig.add_trace(go.Scatter(x=x, y=mean.astype(np.float32), mode="lines+markers", name=name,
+                             line={"color": colour, "width": 2.5}, marker={"size": 5},
+                             legendgroup=name,
+                             hovertemplate=f"after %{{x}} episodes: %{{y:{fmt}}}<extra>{name}"
+                                           "</extra>"))
+
+
+def returns_figure(comparison: Comparison, *, height: int = 400) -> go.Figure:
+    """Mean return of each update's batch against episodes, correct vs mistaken."""
+    n = len(comparison.seeds)
+    fig = new_figure(f"{comparison.mistake.title}<br><sup>Return per batch: {_band_note(n)}"
+                     "</sup>", x_title="episodes trained", y_title="mean return of the batch",
+                     height=height)
+    for side, name, colour in ((comparison.correct, CORRECT_LABEL, BLUE),
+                               (comparison.mistaken, MISTAKE_LABEL, VERMILLION)):
+        x, y = side.update_curves()
+        _add_side(fig, x, y, name, colour, ".0f")
+    fig.update_yaxes(range=[0, 520])
+    fig.update_layout(margin={"t": 80}, legend={"orientation": "v", "x": 0.01, "y": 0.98,
+                                                "xanchor": "left", "yanchor": "top"})
+    return fig
+
+
+def entropy_figure(comparison: Comparison, *, height: int = 320) -> go.Figure:
+    """Mean policy entropy per update: how random the policy still is (ln 2 = a coin flip)."""
+    fig = new_figure("How random the policy is", x_title="episodes trained",
+                     y_title="mean entropy (nats)", height=height)
+    for side, name, colour in ((comparison.correct, CORRECT_LABEL, BLUE),
+                               (comparison.mistaken, MISTAKE_LABEL, VERMILLION)):
+        x, _ = side.update_curves()
+        _add_side(fig, x, side.entropy_curves(), name, colour, ".3f")
+    fig.add_hline(y=float(np.log(2)), line={"color": GREY, "dash": "dot"},
+                  annotation_text="ln 2: a fair coin", annotation_position="bottom right")
+    fig.update_yaxes(range=[0, 0.75])
+    fig.update_layout(legend={"orientation": "v", "x": 0.01, "y": 0.02, "xanchor": "left",
+                              "yanchor": "bottom"})
+    return fig
+
+
+def _strip(fig: go.Figure, label: str, values: np.ndarray, colour: str) -> None:
+    fig.add_trace(go.Bar(x=[label], y=[float(np.mean(values))], marker={"color":
+                                                                        _rgba(colour, 0.35)},
+                         name=label, showlegend=False,
+                         hovertemplate="mean over seeds: %{y:.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[label] * len(values), y=values.astype(np.float32),
+                             mode="markers", marker={"color": colour, "size": 10},
+                             showlegend=False,
+                             hovertemplate="one seed: %{y:.0f}<extra></extra>"))
+
+
+def evaluation_figure(comparison: Comparison, *, height: int = 320) -> go.Figure:
+    """Mean return of the trained policies on fresh start states (one dot per seed)."""
+    fig = new_figure("After training, from fresh start states", y_title="mean return",
+                     height=height)
+    _strip(fig, CORRECT_LABEL, comparison.correct.eval_means(), BLUE)
+    _strip(fig, MISTAKE_LABEL, comparison.mistaken.eval_means(), VERMILLION)
+    own = [r.start_state_eval_returns for r in comparison.mistaken.runs]
+    if all(r is not None for r in own):
+        _strip(fig, "with the mistake, from its one start state",
+               np.array([float(np.mean(r)) for r in own]), ORANGE)
+    fig.update_yaxes(range=[0, 520])
+    return fig
+
+
+def overview_figure(comparisons: Sequence[Comparison], *, height: int = 460) -> go.Figure:
+    """Mean return of the last batches of every run: the correct run and each mistake."""
+    fig = new_figure("End of training: mean return of the last three batches",
+                     x_title="mean return (dots: seeds)", height=height)
+    if not comparisons:
+        return fig
+    rows: list[tuple[str, Side, str]] = [("correct", comparisons[0].correct, BLUE)]
+    rows += [(c.mistake.title, c.mistaken, VERMILLION) for c in comparisons]
+    labels = [label for label, _, _ in rows][::-1]
+    for label, side, colour in rows:
+        values = side.end_means()
+        fig.add_trace(go.Bar(y=[label], x=[float(np.nanmean(values))], orientation="h",
+                             marker={"color": _rgba(colour, 0.35)}, showlegend=False,
+                             hovertemplate="mean over seeds: %{x:.0f}<extra></extra>"))
+        fig.add_trace(go.Scatter(y=[label] * len(values), x=values.astype(np.float32),
+                                 mode="markers", marker={"color": colour, "size": 9},
+                                 showlegend=False,
+                                 hovertemplate="one seed: %{x:.0f}<extra></extra>"))
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, automargin=True)
+    fig.update_xaxes(range=[0, 520])
+    return fig
