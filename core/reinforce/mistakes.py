@@ -67,8 +67,8 @@ MISTAKES: tuple[Mistake, ...] = (
             "the wrong moves, and the return falls instead of rising."),
     Mistake("total", "Total return G₀ for every step", (("weighting", "total"),),
             "An action cannot change the rewards that came before it, yet G₀ credits it with "
-            "them: the expected gradient is unchanged, but each estimate carries that extra "
-            "noise, so learning is slower."),
+            "them: without a baseline the expected gradient is the same, but each estimate "
+            "carries the noise of those earlier rewards, so learning is slower."),
     Mistake("logprob_mean", "Log-probabilities averaged before multiplying by returns",
             (("logprob_pairing", "batch_mean_first"),),
             "The mean of log π times the mean of the weights is not the mean of their product: "
@@ -95,7 +95,7 @@ MISTAKES: tuple[Mistake, ...] = (
             (("lr", GALLERY_BASE.lr * 10),),
             "Steps ten times larger make the policy almost deterministic (entropy near 0), and "
             "a policy that no longer explores cannot recover once it locks onto poor moves: "
-            "the runs end erratic and, from fresh starts, below the correct ones."),
+            "from fresh starts, the trained policies do worse than the correct ones."),
 )
 """The gallery, in the order the page shows it."""
 
@@ -322,31 +322,34 @@ def compare(entry: Mistake, seeds: Sequence[int], episodes: int, *,
                       Side(tuple(correct)), Side(tuple(mistaken)))
 
 
-def gradient_spread(config: TrainConfig, batches: int, seed: int) -> tuple[float, float]:
-    """How noisy the gradient estimate of ``config`` is at its initial policy.
+def paired_gradients(config: TrainConfig, variants: Sequence[dict[str, Any]], batches: int
+                     ) -> np.ndarray:
+    """Gradient estimates of several loss variants on the same batches, at the initial policy.
 
-    Collects ``batches`` independent batches with the untrained policy and returns the mean
-    squared distance of the batch gradients from their mean (the estimator's total variance)
-    and the squared norm of that mean.
+    Collects ``batches`` independent batches with ``config``'s untrained policy and returns,
+    for each variant (config fields to change in the loss, e.g. {"weighting": "total"}), the
+    gradient of its loss on every batch: shape (variants, batches, parameters), float64.
     """
-    trainer = Trainer(replace(config, seed=int(seed)))
-    grads = []
+    trainer = Trainer(config)
+    out = np.zeros((len(variants), batches,
+                    sum(p.numel() for p in trainer.policy.parameters())))
     try:
-        for _ in range(batches):
-            collector = trainer.collector
+        collector = trainer.collector
+        for b in range(batches):
             collector.begin(config.episodes_per_update)
             while not collector.complete:
                 collector.advance(trainer.policy, trainer.rng)
-            loss, _ = trainer.loss(collector.finish())
-            trainer.policy.zero_grad(set_to_none=False)
-            loss.backward()
-            grads.append(torch.cat([p.grad.reshape(-1) for p in trainer.policy.parameters()])
-                         .double().numpy().copy())
+            batch = collector.finish()
+            for v, changes in enumerate(variants):
+                trainer.config = replace(config, **changes)
+                loss, _ = trainer.loss(batch)
+                trainer.policy.zero_grad(set_to_none=False)
+                loss.backward()
+                out[v, b] = torch.cat([p.grad.reshape(-1) for p in trainer.policy.parameters()]
+                                      ).double().numpy()
     finally:
         trainer.close()
-    g = np.array(grads)
-    mean = g.mean(axis=0)
-    return float(((g - mean) ** 2).sum(axis=1).mean()), float(mean @ mean)
+    return out
 
 
 def _fmt(values: np.ndarray, digits: int = 0) -> str:

@@ -1,0 +1,275 @@
+"""The gallery of classic mistakes: each mistake's switch does what it says, and each produces
+the effect its sentence on the page states, on fixed seeds.
+
+Training is deterministic for a given seed, so the run-level checks are exact replays; their
+margins are chosen from the measured spread so that they test the stated direction, not noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.charts import gallery as charts
+from core.reinforce import mistakes as gm
+from core.reinforce.config import TrainConfig, validate_config
+from core.reinforce.policy import Policy
+from core.reinforce.returns import apply_baseline, returns_to_go
+from core.reinforce.rollout import SingleCollector, VectorCollector
+from core.reinforce.trainer import Trainer
+from core.torch_env import torch
+
+SEEDS = (0, 1)
+EPISODES = 300
+TRAINED = ("sign", "total", "logprob_mean", "same_reset", "argmax", "lr10")
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, gm.Comparison]:
+    cache: dict[TrainConfig, gm.Run] = {}
+
+    def runner(config: TrainConfig) -> gm.Run:
+        if config not in cache:
+            cache[config] = gm.train_run(config)
+        return cache[config]
+
+    return {key: gm.compare(gm.mistake(key), SEEDS, EPISODES, runner=runner) for key in TRAINED}
+
+
+def _collect(collector, policy: Policy, episodes: int, seed: int = 0):
+    collector.begin(episodes)
+    rng = np.random.default_rng(seed)
+    while not collector.complete:
+        collector.advance(policy, rng)
+    return collector.finish()
+
+
+def _first_obs(batch) -> np.ndarray:
+    return batch.obs[np.cumsum(batch.lengths) - batch.lengths]
+
+
+# ------------------------------------------------------------------ the gallery itself
+
+def test_every_mistake_is_one_valid_change_from_the_correct_run():
+    assert len(gm.MISTAKES) == 7 and len(set(gm.MISTAKE_KEYS)) == 7
+    for entry in gm.MISTAKES:
+        config = entry.config()
+        assert validate_config(config) is None
+        changed = {k for k in TrainConfig.__dataclass_fields__
+                   if getattr(config, k) != getattr(gm.GALLERY_BASE, k)}
+        assert changed == {name for name, _ in entry.changes}
+        assert entry.sentence.endswith(".") and len(entry.sentence) < 400
+    assert gm.mistake("lr10").config().lr == pytest.approx(10 * gm.GALLERY_BASE.lr)
+    with pytest.raises(ValueError):
+        gm.mistake("nope")
+
+
+def test_new_switches_default_to_the_correct_behaviour_and_are_validated():
+    config = TrainConfig()
+    assert (config.logprob_pairing, config.reset_seed, config.action_selection) == (
+        "per_step", "fresh", "sample")
+    for name in ("logprob_pairing", "reset_seed", "action_selection"):
+        assert validate_config(replace(config, **{name: "bogus"})) is not None
+
+
+def test_validate_request_bounds_the_work():
+    cap = 20_000
+    assert gm.validate_request((0, 1, 2), 300, 1, cap) is None
+    assert gm.validate_request((0, 1, 2), 600, 7, cap) is None  # 3 × 8 × 600 = 14,400
+    assert "24,000" in gm.validate_request(tuple(range(5)), 600, 7, cap)
+    assert gm.validate_request((), 300, 1, cap) is not None
+    assert gm.validate_request(tuple(range(gm.MAX_SEEDS + 1)), 100, 1, cap) is not None
+    assert gm.validate_request((0, 0), 300, 1, cap) is not None
+    assert gm.validate_request((0,), gm.MAX_EPISODES + 1, 1, cap) is not None
+    assert gm.validate_request((0,), gm.MIN_EPISODES - 1, 1, cap) is not None
+
+
+# ------------------------------------------------------------------ 1. the sign
+
+def test_flipped_sign_ends_lower_than_it_started_and_grows_sure(runs):
+    c = runs["sign"]
+    m = c.mistaken
+    assert np.all(m.end_means() < m.start_means() - 5)
+    assert np.all(m.end_means() < 12)          # 9-10 steps: the pole falls at once
+    assert np.all(m.final_entropy() < 0.1)     # near-certain of its (wrong) moves
+    assert np.all(c.correct.end_means() > 3 * c.correct.start_means())
+    assert np.all(m.eval_means() < c.correct.eval_means())
+    # Same seeds: both start from the same network and environments.
+    np.testing.assert_array_equal(m.start_means(), c.correct.start_means())
+
+
+# ------------------------------------------------------------------ 2. total return G0
+
+def test_total_return_adds_noise_with_the_same_mean_when_gamma_is_one():
+    config = replace(gm.GALLERY_BASE, baseline="none", gamma=1.0, seed=0)
+    g = gm.paired_gradients(config, [{}, {"weighting": "total"}], 80)
+    var = [((x - x.mean(0)) ** 2).sum(1).mean() for x in g]
+    assert var[1] > 2 * var[0]                 # measured: about 4-5 times
+    # The extra term (rewards before t) averages to zero: project the paired difference on a
+    # direction fixed by the first half, test its mean on the second half within 4 SE.
+    u = g[0][:40].mean(0)
+    u /= np.linalg.norm(u)
+    diff = (g[1][40:] - g[0][40:]) @ u
+    assert abs(diff.mean()) < 4 * diff.std(ddof=1) / np.sqrt(len(diff))
+
+
+def test_total_return_has_a_worse_signal_to_noise_in_the_gallery_config():
+    g = gm.paired_gradients(replace(gm.GALLERY_BASE, seed=1), [{}, {"weighting": "total"}], 80)
+    snr = [(x.mean(0) @ x.mean(0)) / ((x - x.mean(0)) ** 2).sum(1).mean() for x in g]
+    assert snr[0] > 1.5 * snr[1]               # measured: about 2.4 times
+
+
+def test_total_return_learns_slower_on_these_seeds(runs):
+    c = runs["total"]
+    _, y_ok = c.correct.update_curves()
+    _, y_bad = c.mistaken.update_curves()
+    assert np.all(y_bad.mean(axis=1) < y_ok.mean(axis=1) - 10)
+    assert np.all(c.mistaken.end_means() > 2 * c.mistaken.start_means())  # slower, not stuck
+
+
+# ------------------------------------------------------------------ 3. log-prob averaging
+
+def test_batch_mean_first_is_the_product_of_the_means():
+    config = replace(gm.GALLERY_BASE, baseline="none", reduction="mean", seed=3)
+    trainer = Trainer(config)
+    try:
+        batch = _collect(trainer.collector, trainer.policy, 8)
+        trainer.config = replace(config, logprob_pairing="batch_mean_first")
+        loss, _ = trainer.loss(batch)
+        logits = trainer.policy(torch.from_numpy(batch.obs))
+        log_p = torch.log_softmax(logits, -1).gather(
+            1, torch.from_numpy(batch.actions)[:, None]).squeeze(1)
+        returns = returns_to_go(batch.rewards, batch.lengths, config.gamma)
+        expected = -float(log_p.detach().mean()) * float(returns.mean())
+        assert float(loss) == pytest.approx(expected, rel=1e-5)
+        trainer.config = config
+        correct, _ = trainer.loss(batch)
+        assert float(correct) != pytest.approx(expected, rel=1e-3)
+    finally:
+        trainer.close()
+
+
+def test_averaged_log_probs_with_standardised_returns_learn_nothing(runs):
+    c = runs["logprob_mean"]
+    m = c.mistaken
+    for run in m.runs:
+        assert run.update_grad_norm.max() < 1e-5
+    for run in c.correct.runs:
+        assert np.median(run.update_grad_norm) > 0.1
+    # 16 start and 48 end episodes of ~20 steps: 15 is about 4 standard errors.
+    assert np.all(np.abs(m.end_means() - m.start_means()) < 15)
+    assert np.all(m.eval_means() < 40)
+    assert np.all(c.correct.end_means() > 100)
+
+
+# ------------------------------------------------------------------ 4. per-episode standardising
+
+@pytest.mark.parametrize("length", [10, 50, 200, 500])
+def test_per_episode_standardising_always_discourages_the_end(length):
+    lengths = np.array([length])
+    weights = apply_baseline(returns_to_go(np.ones(length), lengths, 0.99), lengths,
+                             "episode_standardise")
+    assert abs(weights.sum()) < 1e-9
+    assert np.all(weights[-1:] < 0) and np.all(np.diff(weights) < 0)
+    negative = float(np.mean(weights < 0))
+    assert 1 / 3 - 0.02 <= negative <= 0.5      # "its last third to half"
+
+
+def test_per_episode_weights_ignore_how_good_the_episode_was():
+    def weights(lengths):
+        lengths = np.array(lengths)
+        return apply_baseline(returns_to_go(np.ones(lengths.sum()), lengths, 0.99), lengths,
+                              "episode_standardise")
+
+    # A 20-step episode gets the same weights beside a 500-step one as beside a 10-step one.
+    np.testing.assert_allclose(weights([500, 20])[500:], weights([10, 20])[10:])
+    # Per batch, the long episode's steps outweigh the short one's.
+    per_batch = apply_baseline(returns_to_go(np.ones(520), np.array([500, 20]), 0.99),
+                               np.array([500, 20]), "batch_standardise")
+    assert per_batch[:500].mean() > 0 > per_batch[500:].mean()
+
+
+# ------------------------------------------------------------------ 5. same seed every episode
+
+def test_same_reset_starts_every_episode_alike_but_episodes_still_differ():
+    policy = Policy((32,), seed=0)
+    same = _collect(VectorCollector(4, seed=5, same_start=True), policy, 24)
+    starts = _first_obs(same)
+    assert len(same.lengths) == 24 and np.all(starts == starts[0])
+    assert len(np.unique(same.lengths)) > 3
+    fresh = _collect(VectorCollector(4, seed=5), policy, 24)
+    assert len(np.unique(_first_obs(fresh), axis=0)) == 24
+    single = _collect(SingleCollector(seed=5, same_start=True), policy, 5)
+    assert np.all(_first_obs(single) == _first_obs(single)[0])
+    assert len(np.unique(single.lengths)) > 1
+
+
+def test_cartpole_starts_lie_within_five_hundredths():
+    import gymnasium as gym
+
+    env = gym.make_vec("CartPole-v1", num_envs=2000, vectorization_mode="vector_entry_point")
+    obs, _ = env.reset(seed=0)
+    env.close()
+    assert np.abs(obs).max() <= 0.05 and np.abs(obs).max() > 0.049
+
+
+def test_same_reset_still_learns_and_carries_over_to_fresh_starts(runs):
+    m = runs["same_reset"].mistaken
+    assert np.all(m.end_means() > 5 * m.start_means())
+    own = np.array([r.start_state_eval_returns.mean() for r in m.runs])
+    assert m.eval_means().mean() >= 0.8 * own.mean()   # measured: about 0.95
+    assert all(r.start_state_eval_returns is None for r in runs["same_reset"].correct.runs)
+
+
+# ------------------------------------------------------------------ 6. argmax
+
+def test_argmax_pushes_one_way_and_episodes_end_fast():
+    for seed in SEEDS:
+        batch = _collect(VectorCollector(16, seed, argmax=True), Policy((32,), seed=seed), 16)
+        share = batch.actions.mean()
+        assert max(share, 1 - share) > 0.9
+        assert batch.lengths.max() <= 12
+
+
+def test_argmax_never_improves(runs):
+    c = runs["argmax"]
+    m = c.mistaken
+    assert np.all(m.end_means() < 12) and np.all(m.eval_means() < 12)
+    assert np.all(m.start_means() < c.correct.start_means())
+    assert np.all(c.correct.end_means() > 10 * m.end_means())
+
+
+# ------------------------------------------------------------------ 7. learning rate x10
+
+def test_ten_times_the_learning_rate_locks_up_and_does_worse_from_fresh_starts(runs):
+    c = runs["lr10"]
+    assert np.all(c.mistaken.final_entropy() < 0.15)
+    assert np.all(c.correct.final_entropy() > 0.4)
+    assert np.all(c.mistaken.eval_means() < c.correct.eval_means() - 50)
+
+
+# ------------------------------------------------------------------ summaries and charts
+
+def test_measured_lines_and_charts(runs):
+    for comparison in runs.values():
+        lines = gm.measured_lines(comparison)
+        assert len(lines) >= 4 and all(isinstance(line, str) for line in lines)
+        for fig in (charts.returns_figure(comparison), charts.entropy_figure(comparison),
+                    charts.evaluation_figure(comparison)):
+            assert len(fig.to_json()) < 300_000
+            assert all(len(t.x if t.x is not None else t.y) <= 2000 for t in fig.data)
+    assert any("one training start" in line for line in gm.measured_lines(runs["same_reset"]))
+    assert any("gradient norm" in line for line in gm.measured_lines(runs["logprob_mean"]))
+    fig = charts.overview_figure(list(runs.values()))
+    assert len(fig.data) == 2 * (len(runs) + 1)
+
+
+def test_evaluate_from_one_start_plays_from_that_state():
+    policy = Policy((32,), seed=0)
+    start = np.array([0.01, 0.0, -0.02, 0.0])
+    a = gm.evaluate(policy, 11, episodes=8, argmax=True, start=start)
+    assert np.all(a == a[0])                   # argmax from one state: eight identical games
+    b = gm.evaluate(policy, 11, episodes=8)
+    assert b.shape == (8,) and np.all((b >= 1) & (b <= 500))
