@@ -1,0 +1,96 @@
+"""AppTest of pages/gallery.py: defaults, every widget at its extremes, the Run button, the
+episode cap and a busy server; never an exception."""
+
+import pytest
+
+from core.limits import TRAINING_SLOTS
+from tests.apptest import assert_no_exception, run_page
+
+PAGE = "pages/gallery.py"
+TIMEOUT = 180
+
+
+def _charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def _text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _set(at, **values):
+    """Set widgets by key (gm_mistake, gm_seeds, gm_episodes) and rerun."""
+    kinds = {"gm_mistake": "selectbox", "gm_seeds": "slider", "gm_episodes": "select_slider"}
+    for key, value in values.items():
+        getattr(at, kinds[key])(key=key).set_value(value)
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def _run(at):
+    at.button(key="gm_run").click()
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def test_defaults_train_the_flipped_sign_on_three_seeds():
+    at = run_page(PAGE, timeout=TIMEOUT)
+    assert_no_exception(at)
+    assert at.selectbox(key="gm_mistake").value == "sign"
+    assert at.slider(key="gm_seeds").value == 3
+    assert at.select_slider(key="gm_episodes").value == 300
+    assert _charts(at) == 3                  # returns, entropy, fresh-start evaluation
+    text = _text(at)
+    assert "The minus sign dropped" in "\n".join(s.value for s in at.subheader)
+    assert "on 3 of 3 seeds" in text and "with the mistake 19 → 9." in text
+    assert not at.warning and not at.info
+
+
+def test_changed_settings_wait_for_run():
+    at = _set(run_page(PAGE, timeout=TIMEOUT), gm_seeds=1, gm_episodes=100)
+    assert at.info and "press **Run**" in at.info[0].value
+    assert "mean of 3 seeds" in _text(at)    # still the last run
+    at = _run(at)
+    assert not at.info
+    assert "(one seed)" in _text(at)
+
+
+@pytest.mark.parametrize("values", [
+    {"gm_mistake": "all", "gm_seeds": 1, "gm_episodes": 100},
+    {"gm_mistake": "lr10", "gm_seeds": 5, "gm_episodes": 100},
+    {"gm_mistake": "argmax", "gm_seeds": 1, "gm_episodes": 600},
+], ids=["all-min", "seeds-max", "episodes-max"])
+def test_widget_extremes(values):
+    at = _run(_set(run_page(PAGE, timeout=TIMEOUT), **values))
+    assert not at.warning
+    if values["gm_mistake"] == "all":
+        assert _charts(at) == 1 + 7          # overview + one curve per mistake
+        assert len(at.subheader) == 7
+    else:
+        assert _charts(at) == 3
+    for key, value in values.items():
+        assert at.session_state[key] == value
+
+
+def test_too_much_work_is_refused_with_a_message():
+    at = _run(_set(run_page(PAGE, timeout=TIMEOUT), gm_mistake="all", gm_seeds=5,
+                   gm_episodes=600))
+    assert at.warning and "24,000" in at.warning[0].value
+    assert _charts(at) == 0
+    assert at.selectbox(key="gm_mistake").value == "all"
+    assert at.slider(key="gm_seeds").value == 5
+
+
+def test_busy_server_shows_a_message():
+    taken = [f"test-holder-{i}" for i in range(TRAINING_SLOTS.capacity)]
+    try:
+        assert all(TRAINING_SLOTS.acquire(h) for h in taken)
+        at = run_page(PAGE, timeout=TIMEOUT, seed=987)   # a seed no other test trained
+        assert_no_exception(at)
+        assert at.warning and "already training" in at.warning[0].value
+        assert _charts(at) == 0
+    finally:
+        for h in taken:
+            TRAINING_SLOTS.release(h)
