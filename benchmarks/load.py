@@ -42,6 +42,8 @@ from ui.registry import PAGES  # noqa: E402
 P95_TARGET_S = 1.0
 RSS_TARGET_MB = 100.0
 IDLE_TARGET_S = 5.0
+RERUN_TIMEOUT_S = 20.0
+"""A rerun not finished after this long is recorded at this value (a lower bound)."""
 IDLE_CPU_SHARE = 0.05
 """The server counts as idle once it uses under 5 % of one core over a 1 s window."""
 STEPS = re.compile(r"([\d][\d,]*)\s+env steps", re.I)
@@ -147,9 +149,15 @@ async def trainer(browser, url: str, seconds: float, result: dict) -> None:
         main = tab.locator("[data-testid='stMain']")
         await main.get_by_role("button", name=START_LABEL).first.click(timeout=60_000)
         started = time.monotonic()
-        await tab.wait_for_timeout(4000)
-        texts = await tab.locator("[data-testid='stAlert']").all_inner_texts()
-        result["refused"] = any(REFUSED.search(t) for t in texts)
+        # Wait for the verdict: progress, or the "server is busy" message.
+        while time.monotonic() - started < min(seconds, 60.0):
+            texts = await tab.locator("[data-testid='stAlert']").all_inner_texts()
+            if any(REFUSED.search(t) for t in texts):
+                result["refused"] = True
+                break
+            if parse_count(EPISODES, await tab.locator(MAIN).inner_text()) > 0:
+                break
+            await tab.wait_for_timeout(500)
         await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
         text = await tab.locator(MAIN).inner_text()
         result["episodes"] = parse_count(EPISODES, text)
@@ -161,33 +169,40 @@ async def trainer(browser, url: str, seconds: float, result: dict) -> None:
         await context.close()
 
 
-async def clicker(browser, base: str, seconds: float, times: list[float], errors: list[str]
-                  ) -> None:
-    """One more visitor: cycles through the analytic pages moving one slider at a time."""
+async def clicker(browser, base: str, stop: asyncio.Event, times: list[float],
+                  errors: list[str], counts: dict[str, int]) -> None:
+    """One more visitor: cycles through the analytic pages moving one slider at a time, until
+    `stop` is set (the training sessions have closed)."""
     pages = [p for p in PAGES if p.section == "The four questions"] or \
         [p for p in PAGES if p.url_path != "cartpole"]
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = await context.new_page()
-    deadline = time.monotonic() + seconds
     try:
-        while time.monotonic() < deadline and pages:
+        while not stop.is_set() and pages:
             for entry in pages:
-                if time.monotonic() >= deadline:
+                if stop.is_set():
                     break
                 await open_and_wait(tab, f"{base}/{entry.url_path}")
+                counts["page loads"] = counts.get("page loads", 0) + 1
                 sliders = tab.locator(SLIDERS)
                 count = await sliders.count()
                 for i in range(min(count, 3)):
                     for key in ("ArrowRight", "ArrowLeft"):
-                        if time.monotonic() >= deadline:
+                        if stop.is_set():
                             break
+                        counts["presses"] = counts.get("presses", 0) + 1
                         await tab.evaluate(ARM_JS)
                         await sliders.nth(i).press(key)
                         try:
                             await tab.wait_for_function("() => window.__pgsProbe.done !== null",
-                                                        timeout=10_000)
+                                                        timeout=RERUN_TIMEOUT_S * 1000)
                         except Exception:
-                            continue  # at an end already: the key changed nothing, no rerun
+                            ran = await tab.evaluate("() => window.__pgsProbe.ran")
+                            if ran:  # started but not finished in time: count it as the cap
+                                times.append(RERUN_TIMEOUT_S)
+                            counts["timed out" if ran else "no rerun"] = counts.get(
+                                "timed out" if ran else "no rerun", 0) + 1
+                            continue  # no rerun at all: the slider was at its end already
                         times.append(await tab.evaluate(
                             "() => (window.__pgsProbe.done - window.__pgsProbe.t0) / 1000"))
                 if await tab.locator("[data-testid='stException']").count():
@@ -227,10 +242,15 @@ async def run(args: argparse.Namespace) -> int:
             results: list[dict] = [{} for _ in range(args.sessions)]
             times: list[float] = []
             errors: list[str] = []
-            await asyncio.gather(
-                *(trainer(browser, f"{base}/{entry.url_path}", args.seconds, r)
-                  for r in results),
-                clicker(browser, base, args.seconds, times, errors))
+            counts: dict[str, int] = {}
+            stop = asyncio.Event()
+
+            async def trainers() -> None:
+                await asyncio.gather(*(trainer(browser, f"{base}/{entry.url_path}",
+                                               args.seconds, r) for r in results))
+                stop.set()
+
+            await asyncio.gather(trainers(), clicker(browser, base, stop, times, errors, counts))
             t_closed = max(r.get("closed_at", time.monotonic()) for r in results)
             await browser.close()
         await asyncio.sleep(args.cooldown)
@@ -243,7 +263,7 @@ async def run(args: argparse.Namespace) -> int:
     peak_mb = max(monitor.rss_between(t_start, t_closed + args.cooldown) or [start_mb])
     after_mb = after_status["VmRSS"] / 1024
     idle_s = monitor.idle_after(t_closed)
-    trained = [r for r in results if not r.get("refused") and "error" not in r]
+    trained = [r for r in results if r.get("episodes", 0) > 0]
     refused_n = sum(1 for r in results if r.get("refused"))
     failed = [r["error"] for r in results if "error" in r]
     episodes = sum(r.get("episodes", 0) for r in trained)
@@ -258,7 +278,7 @@ async def run(args: argparse.Namespace) -> int:
           f"-> {episodes / args.seconds:.1f} episodes/s, {steps / args.seconds:,.0f} steps/s")
     print(f"  analytic reruns: n={len(times)} p50={p50:.3f} s p95={p95:.3f} s "
           f"(target p95 < {P95_TARGET_S} s, ratio {p95 / P95_TARGET_S:.2f})"
-          + (f"; exceptions on {errors}" if errors else ""))
+          + (f"; exceptions on {errors}" if errors else "") + f" ({counts})")
     print(f"  RSS: start {start_mb:.0f} MB, peak {peak_mb:.0f} MB, {args.cooldown:.0f} s after "
           f"close {after_mb:.0f} MB (+{after_mb - start_mb:.0f} MB; target < {RSS_TARGET_MB:.0f}"
           f" MB, ratio {(after_mb - start_mb) / RSS_TARGET_MB:.2f})")
