@@ -1,0 +1,32 @@
+"""The gallery of classic mistakes in a real browser: it renders from a link, and picking
+another mistake then pressing Run trains it and updates the link."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import open_app_page, wait_until_idle
+
+CHARTS = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+NO_EXCEPTION = "[data-testid='stException']"
+
+
+@pytest.mark.browser
+def test_gallery_renders_and_runs_another_mistake(app_url, page):
+    # One seed and the smallest budget keep the training in this test to about a second.
+    open_app_page(page, f"{app_url}/gallery?gm_seeds=1&gm_episodes=100", timeout_ms=120_000)
+    page.locator(CHARTS).nth(2).wait_for(timeout=60_000)
+    assert page.locator(NO_EXCEPTION).count() == 0
+    assert page.get_by_role("heading", name="The minus sign dropped").count() == 1
+    page.get_by_role("combobox", name="Mistake").click()
+    page.get_by_role("option", name="Actions by argmax instead of sampling").click()
+    wait_until_idle(page)
+    page.get_by_text("The settings changed").wait_for(timeout=30_000)
+    assert "gm_mistake=Actions+by+argmax" in page.url  # the link carries the label
+    page.get_by_role("button", name="Run").click()
+    wait_until_idle(page, timeout_ms=120_000)
+    page.get_by_role("heading", name="Actions by argmax instead of sampling").wait_for(
+        timeout=60_000)
+    assert page.get_by_text("The settings changed").count() == 0
+    assert page.locator(CHARTS).count() == 3
+    assert page.locator(NO_EXCEPTION).count() == 0
