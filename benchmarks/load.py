@@ -185,6 +185,11 @@ async def clicker(browser, base: str, stop: asyncio.Event, times: list[float],
                 await open_and_wait(tab, f"{base}/{entry.url_path}")
                 counts["page loads"] = counts.get("page loads", 0) + 1
                 sliders = tab.locator(SLIDERS)
+                try:  # the first paint can come before the widgets
+                    await sliders.first.wait_for(timeout=60_000)
+                    await tab.wait_for_function(IDLE_JS, timeout=120_000)
+                except Exception:
+                    continue  # a page without sliders
                 count = await sliders.count()
                 for i in range(min(count, 3)):
                     for key in ("ArrowRight", "ArrowLeft"):
