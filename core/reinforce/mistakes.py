@@ -93,9 +93,10 @@ MISTAKES: tuple[Mistake, ...] = (
             "would have been better, so nothing improves."),
     Mistake("lr10", "A learning rate ten times too large",
             (("lr", GALLERY_BASE.lr * 10),),
-            "Steps ten times larger make the policy almost deterministic (entropy near 0), and "
-            "a policy that no longer explores cannot recover once it locks onto poor moves: "
-            "from fresh starts, the trained policies do worse than the correct ones."),
+            "Steps ten times larger make the policy almost deterministic within about a "
+            "hundred episodes; a seed may race ahead at first, but a policy that no longer "
+            "explores cannot recover once it locks onto poor moves, so runs stall or fall back "
+            "while the correct ones keep improving."),
 )
 """The gallery, in the order the page shows it."""
 
