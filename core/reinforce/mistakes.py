@@ -68,7 +68,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("total", "Total return G₀ for every step", (("weighting", "total"),),
             "An action cannot change the rewards that came before it, yet G₀ credits it with "
             "them: without a baseline the expected gradient is the same, but each estimate "
-            "carries the noise of those earlier rewards, so learning is slower."),
+            "carries the noise of those earlier rewards, so on average learning is slower."),
     Mistake("logprob_mean", "Log-probabilities averaged before multiplying by returns",
             (("logprob_pairing", "batch_mean_first"),),
             "The mean of log π times the mean of the weights is not the mean of their product: "
@@ -79,7 +79,8 @@ MISTAKES: tuple[Mistake, ...] = (
             "Standardising within each episode gives every episode the same pattern of "
             "weights, positive early and negative on its last third to half (reward-to-go "
             "falls along every episode), so a 500-step success is discouraged at its end just "
-            "like a 10-step failure and the run no longer learns which episodes were better."),
+            "like a 10-step failure; the run can no longer tell which episodes were better, "
+            "only which steps came early, and learns more slowly."),
     Mistake("same_reset", "The environment reset with the same seed every episode",
             (("reset_seed", "same"),),
             "Every training episode starts from one and the same state, yet the sampled "
