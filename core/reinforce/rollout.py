@@ -153,6 +153,12 @@ class VectorCollector:
                 break
         return steps
 
+    @property
+    def start_state(self) -> np.ndarray | None:
+        """With ``same_start``, the one state every episode starts from (None until the first
+        batch begins, and always None without ``same_start``)."""
+        return None if self._start is None else self._start.copy()
+
     def _restart(self, copies: np.ndarray, obs: np.ndarray | None = None) -> np.ndarray:
         """Put ``copies`` back at the run's one start state (the first state copy 0 was reset
         to); returns the observations with those rows replaced."""
