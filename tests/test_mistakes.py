@@ -295,3 +295,15 @@ def test_evaluate_from_one_start_plays_from_that_state():
     assert np.all(a == a[0])                   # argmax from one state: eight identical games
     b = gm.evaluate(policy, 11, episodes=8)
     assert b.shape == (8,) and np.all((b >= 1) & (b <= 500))
+
+
+def test_cli_has_a_flag_for_each_switch():
+    from core.train import build_parser, config_from_args
+
+    args = build_parser().parse_args(["--logprob-pairing", "batch_mean_first", "--reset-seed",
+                                      "same", "--action-selection", "argmax"])
+    config = config_from_args(args)
+    assert (config.logprob_pairing, config.reset_seed, config.action_selection) == (
+        "batch_mean_first", "same", "argmax")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--action-selection", "greedy"])

@@ -185,7 +185,7 @@ def train_run(config: TrainConfig) -> Run:
         eval_seed = config.seed + EVAL_SEED_OFFSET
         eval_returns = evaluate(trainer.policy, eval_seed, argmax=argmax)
         start_returns = None
-        start = getattr(trainer.collector, "_start", None)
+        start = getattr(trainer.collector, "start_state", None)  # batched rollout only
         if config.reset_seed == "same" and start is not None:
             start_returns = evaluate(trainer.policy, eval_seed, argmax=argmax, start=start)
     finally:
