@@ -92,7 +92,7 @@ st.markdown(
 )
 
 with st.container(border=True):
-    c1, c2, c3 = st.columns([3, 2, 2], gap="large")
+    c1, c2, c3 = st.columns([4, 2, 2], gap="large")
     with c1:
         choice = st.selectbox("Mistake", [*gm.MISTAKE_KEYS, ALL], format_func=label,
                               key="gm_mistake", bind="query-params")

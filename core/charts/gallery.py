@@ -95,12 +95,14 @@ def evaluation_figure(comparison: Comparison, *, height: int = 320) -> go.Figure
     fig = new_figure("After training, from fresh start states", y_title="mean return",
                      height=height)
     _strip(fig, CORRECT_LABEL, comparison.correct.eval_means(), BLUE)
-    _strip(fig, MISTAKE_LABEL, comparison.mistaken.eval_means(), VERMILLION)
+    _strip(fig, MISTAKE_LABEL.replace("the ", "the<br>"), comparison.mistaken.eval_means(),
+           VERMILLION)
     own = [r.start_state_eval_returns for r in comparison.mistaken.runs]
     if all(r is not None for r in own):
-        _strip(fig, "with the mistake, from its one start state",
+        _strip(fig, "with the mistake,<br>from its one<br>training start",
                np.array([float(np.mean(r)) for r in own]), ORANGE)
     fig.update_yaxes(range=[0, 520])
+    fig.update_xaxes(tickangle=0)
     return fig
 
 
