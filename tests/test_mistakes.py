@@ -11,6 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.charts import gallery as charts
 from core.reinforce import mistakes as gm
@@ -307,3 +309,17 @@ def test_cli_has_a_flag_for_each_switch():
         "batch_mean_first", "same", "argmax")
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--action-selection", "greedy"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(seeds=st.lists(st.integers(0, 50), max_size=7), episodes=st.integers(0, 1000),
+       n_mistakes=st.integers(0, 8), cap=st.integers(1, 50_000))
+def test_validate_request_accepts_exactly_the_bounded_requests(seeds, episodes, n_mistakes,
+                                                               cap):
+    ok = (1 <= len(seeds) <= gm.MAX_SEEDS and len(set(seeds)) == len(seeds)
+          and gm.MIN_EPISODES <= episodes <= gm.MAX_EPISODES
+          and 1 <= n_mistakes <= len(gm.MISTAKES)
+          and len(seeds) * (n_mistakes + 1) * episodes <= cap)
+    message = gm.validate_request(tuple(seeds), episodes, n_mistakes, cap)
+    assert (message is None) == ok
+    assert message is None or (isinstance(message, str) and message.endswith("."))
