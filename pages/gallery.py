@@ -85,10 +85,9 @@ st.title("A gallery of classic mistakes")
 st.markdown(
     "Each mistake below is a one-line slip in a REINFORCE loop. The page trains the **correct** "
     "version and the **mistaken** one on CartPole from the same seeds, so both start from the "
-    "same network and the same environments, and draws them side by side. The correct run is "
-    "the app's default: Adam with learning rate 0.02, 16 episodes per update, reward-to-go "
-    "standardised over the batch. Budgets are small, so curves show the first few hundred "
-    "episodes of learning, not a solved pole."
+    "same network and the same environments, and draws them side by side. The correct run: "
+    f"{gm.describe_base()}. Budgets are small (at most {gm.MAX_EPISODES} episodes a run): "
+    "enough to see each effect, not always to finish learning."
 )
 
 with st.container(border=True):

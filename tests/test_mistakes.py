@@ -323,3 +323,12 @@ def test_validate_request_accepts_exactly_the_bounded_requests(seeds, episodes, 
     message = gm.validate_request(tuple(seeds), episodes, n_mistakes, cap)
     assert (message is None) == ok
     assert message is None or (isinstance(message, str) and message.endswith("."))
+
+
+def test_the_correct_run_is_described_as_configured():
+    base = gm.GALLERY_BASE
+    assert (base.weighting, base.baseline, base.sign) == ("reward_to_go", "batch_standardise",
+                                                          "minus")
+    text = gm.describe_base()
+    assert f"learning rate {base.lr:g}" in text and f"{base.episodes_per_update} episodes" in text
+    assert validate_config(base) is None

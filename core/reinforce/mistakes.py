@@ -22,8 +22,12 @@ from core.reinforce.rollout import ENV_ID, max_episode_steps
 from core.reinforce.trainer import Trainer
 from core.torch_env import torch
 
-GALLERY_BASE = TrainConfig(max_episodes=300)
-"""The correct run every mistake is compared with: the app's default config."""
+GALLERY_BASE = TrainConfig(
+    lr=0.02, optimizer="adam", gamma=0.99, hidden=(32,), activation="tanh",
+    episodes_per_update=16, num_envs=16, rollout="batched", weighting="reward_to_go",
+    baseline="batch_standardise", reduction="sum", sign="minus", max_episodes=300)
+"""The correct run every mistake is compared with (the app's default config, written out so
+the gallery's measured effects do not move if that default changes)."""
 
 START_UPDATES = 1
 """Updates whose episodes make up the "start" mean (the untrained policy's batch)."""
@@ -291,7 +295,7 @@ def validate_request(seeds: Sequence[int], episodes: int, n_mistakes: int,
     """
     if not 1 <= len(seeds) <= MAX_SEEDS:
         return f"Choose between 1 and {MAX_SEEDS} seeds."
-    if len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
+    if len(set(seeds)) != len(seeds) or any(not 0 <= s < 2**62 for s in seeds):
         return "The seeds must be distinct non-negative integers."
     if not MIN_EPISODES <= episodes <= MAX_EPISODES:
         return f"The episode budget must lie between {MIN_EPISODES} and {MAX_EPISODES}."
@@ -352,6 +356,13 @@ def paired_gradients(config: TrainConfig, variants: Sequence[dict[str, Any]], ba
     finally:
         trainer.close()
     return out
+
+
+def describe_base(base: TrainConfig = GALLERY_BASE) -> str:
+    """The correct run's settings in a few words."""
+    optimizer = {"adam": "Adam", "sgd": "SGD"}[base.optimizer]
+    return (f"{optimizer} with learning rate {base.lr:g}, {base.episodes_per_update} episodes "
+            f"per update, γ = {base.gamma:g}, reward-to-go standardised over the batch")
 
 
 def _fmt(values: np.ndarray, digits: int = 0) -> str:
