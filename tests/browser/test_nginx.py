@@ -56,9 +56,12 @@ def proxied(artifacts, tmp_path_factory):
 
 
 def _sticky(prefix) -> dict[str, set[str]]:
+    """Replicas each route cookie's WebSocket sessions went to. The session state lives in the
+    WebSocket's replica; a static file retried on the other replica (nginx retries a request
+    whose kept-alive upstream connection was closed) does not matter."""
     upstreams: dict[str, set[str]] = defaultdict(set)
-    for cookie, upstream, _status, _request in access_log(prefix):
-        if cookie != "-" and upstream != "-":
+    for cookie, upstream, _status, request in access_log(prefix):
+        if cookie != "-" and upstream != "-" and "/_stcore/stream" in request:
             upstreams[cookie].add(upstream)
     return upstreams
 
