@@ -93,9 +93,9 @@ MISTAKES: tuple[Mistake, ...] = (
             "well from fresh starts as from its own."),
     Mistake("argmax", "Actions by argmax instead of sampling", (("action_selection", "argmax"),),
             "Always taking the more probable action means never trying the other: the "
-            "untrained policy pushes the same way nearly every step, every episode ends after "
+            "untrained policy pushes the same way nearly every step, so the pole falls after "
             "about 10 steps, and with nothing else tried the returns cannot say which action "
-            "would have been better, so nothing improves."),
+            "would have been better: the returns stay there."),
     Mistake("lr10", "A learning rate ten times too large",
             (("lr", GALLERY_BASE.lr * 10),),
             "Steps ten times larger make the policy almost deterministic within about a "
