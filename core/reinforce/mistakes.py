@@ -95,7 +95,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "Always taking the more probable action means never trying the other: the "
             "untrained policy pushes the same way nearly every step, so the pole falls after "
             "about 10 steps, and with nothing else tried the returns cannot say which action "
-            "would have been better: the returns stay there."),
+            "would have been better: they stay at about 10."),
     Mistake("lr10", "A learning rate ten times too large",
             (("lr", GALLERY_BASE.lr * 10),),
             "Steps ten times larger make the policy almost deterministic within about a "
