@@ -104,6 +104,7 @@ else:
             "- **Adam** rescales each logit's step by its recent gradient size, so the "
             "learning rate means something else than with SGD."
         )
-    show_chart(charts.objective_figure(paths), key="bd_chart_j")
+    show_chart(charts.objective_figure(paths), key="bd_chart_j",
+               reveal="Will J rise at every step, for the exact path and for REINFORCE?")
     if k == 3:
         show_chart(charts.probabilities_figure(paths, shifted), key="bd_chart_probs")

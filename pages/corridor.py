@@ -65,7 +65,9 @@ with right:
                "2 − √2.")
 with left:
     show_chart(charts.value_curve_figure(P_GRID, values, p_star, v_star, epsilon,
-                                         (v_left, v_right)), key="sc_chart_value")
+                                         (v_left, v_right)), key="sc_chart_value",
+               reveal="Is the best policy here deterministic, or does it pick 'right' with a "
+                      "probability strictly between 0 and 1?")
 
 st.header("Learning it with REINFORCE")
 st.markdown(
@@ -107,7 +109,8 @@ else:
     with left:
         show_chart(charts.learning_curves_figure(curves.subset([3, 4]), v_star,
                                                  "With a learned baseline (Figure 13.2)"),
-                   key="sc_chart_fig2")
+                   key="sc_chart_fig2",
+                   reveal="Which will learn faster: REINFORCE with a baseline or without?")
     with right:
         st.subheader("What to try")
         st.markdown(

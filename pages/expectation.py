@@ -82,7 +82,8 @@ st.markdown(
     "√10 ≈ 3.2 for every tenfold increase in N. The shaded band is what run 1 can estimate "
     "from its own samples (±1.96 standard errors)."
 )
-show_chart(charts.running_average_figure(result, f_label=f_label), key="ev_chart_runs")
+show_chart(charts.running_average_figure(result, f_label=f_label), key="ev_chart_runs",
+           reveal="Will the plain average of draws from p settle on the p-weighted sum?")
 left, right = st.columns([3, 2], vertical_alignment="center")
 with left:
     hist_p = (dist.support_of(spec)[1] if spec.is_discrete

@@ -77,7 +77,8 @@ else:
     xs, ys = cv.sample_pairs(spec, g, h, n_samples, rng, independent=independent)
     with left:
         show_chart(charts.scatter_figure(xs, ys, result, x_label=x_label, y_label=y_label),
-                   key="sp_chart_scatter")
+                   key="sp_chart_scatter",
+                   reveal="Is E[X·Y] equal to E[X]·E[Y] when X and Y come from the same τ?")
     with right:
         show_chart(charts.identity_figure(result), key="sp_chart_identity")
     avg_xy, avg_prod = cv.sample_estimates(xs, ys)

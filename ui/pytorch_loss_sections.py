@@ -105,7 +105,8 @@ def training(rewards: np.ndarray, optimizer: str, lr: float, n: int,
 def sign_tab(runs: ld.TrainingResult, minus_sign: bool) -> None:
     """J with and without the minus sign."""
     j = runs.expected_rewards
-    show_chart(charts.sign_chart(j[0], j[1], chosen_with=minus_sign), key="pl_sign_chart")
+    show_chart(charts.sign_chart(j[0], j[1], chosen_with=minus_sign), key="pl_sign_chart",
+               reveal="What happens to J if the minus sign is dropped?")
     st.markdown(f"Same seed, same samples, {ld.TRAINING_STEPS} steps: with the minus sign J "
                 f"goes from {j[0, 0]:.4g} to **{j[0, -1]:.4g}**; without it to "
                 f"**{j[1, -1]:.4g}**. Optimizers only minimise, so we hand them −J: a descent "

@@ -168,6 +168,12 @@ def test_other_seed_and_presenter_mode():
     at.session_state["present"] = True
     at.run()
     assert_no_exception(at)
+    # Presenter mode asks before it shows the running averages.
+    assert _charts(at) == 3
+    reveal = [b for b in at.button if b.label == "Reveal the answer"]
+    assert len(reveal) == 1
+    reveal[0].click().run()
+    assert_no_exception(at)
     assert _charts(at) == 4
     # The exact value does not depend on the seed; the sampled run does.
     assert _metrics(at)["Exact E[f(X)]"] == "38.5"

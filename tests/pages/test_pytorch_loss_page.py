@@ -81,5 +81,10 @@ def test_other_seed_and_presenter_mode():
     at.session_state["present"] = True
     at.run()
     assert_no_exception(at)
+    # Presenter mode asks before it shows the sign chart.
+    assert len(at.get("plotly_chart")) == 4
+    [reveal] = [b for b in at.button if b.label == "Reveal the answer"]
+    reveal.click().run()
+    assert_no_exception(at)
     assert len(at.get("plotly_chart")) == 5
     assert largest_gap(at, "Largest difference over the run") < 1e-12

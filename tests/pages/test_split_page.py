@@ -147,5 +147,10 @@ def test_other_seed_and_presenter_mode():
     at.session_state["present"] = True
     at.run()
     assert_no_exception(at)
+    # Presenter mode asks before it shows the scatter.
+    assert _charts(at) == 2
+    [reveal] = [b for b in at.button if b.label == "Reveal the answer"]
+    reveal.click().run()
+    assert_no_exception(at)
     assert _charts(at) == 3
     assert _metrics(at)["Cov(X, Y)"] == "8.25"
