@@ -70,7 +70,9 @@ def show_comparison(comparison: gm.Comparison, *, detailed: bool) -> None:
     st.subheader(entry.title)
     st.markdown(f"**What goes wrong.** {entry.sentence}")
     st.caption(f"Changed from the correct run: {changed_fields(entry)}.")
-    show_chart(charts.returns_figure(comparison), key=f"gm_chart_{entry.key}")
+    show_chart(charts.returns_figure(comparison), key=f"gm_chart_{entry.key}",
+               reveal="With this mistake, will the return rise like the correct run's, rise "
+                      "more slowly, stay where it started, or fall?")
     if detailed:
         left, right = st.columns(2, gap="large")
         with left:

@@ -94,3 +94,16 @@ def test_busy_server_shows_a_message():
     finally:
         for h in taken:
             TRAINING_SLOTS.release(h)
+
+
+def test_presenter_mode_asks_before_showing_the_curves():
+    at = run_page(PAGE, timeout=TIMEOUT)
+    at.session_state["present"] = True
+    at.run()
+    assert_no_exception(at)
+    assert "Predict first." in _text(at)
+    assert _charts(at) == 2                  # the learning curves wait for the reveal
+    at.button(key="reveal_gm_chart_sign_show").click()
+    at.run()
+    assert_no_exception(at)
+    assert _charts(at) == 3
