@@ -28,3 +28,22 @@ def assert_no_exception(at: AppTest) -> None:
     """Fail with the page's own traceback text if the run raised."""
     assert not at.exception, "\n\n".join(str(e.value) + "\n" + "\n".join(e.stack_trace)
                                          for e in at.exception)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """The page's metrics, label -> displayed value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_count(at: AppTest) -> int:
+    """How many plotly charts the page drew."""
+    return len(at.get("plotly_chart"))
+
+
+def apply_steps(at: AppTest, steps) -> AppTest:
+    """Apply (widget kind, key, value) steps, one rerun each, checking every run."""
+    for kind, key, value in steps:
+        getattr(at, kind)(key=key).set_value(value)
+        at.run()
+        assert_no_exception(at)
+    return at

@@ -3,25 +3,15 @@ extremes, no exception."""
 
 import pytest
 
+from tests.apptest import apply_steps as _apply
 from tests.apptest import assert_no_exception, run_page
+from tests.apptest import chart_count as _charts
+from tests.apptest import metrics as _metrics
 
 PAGE = "pages/corridor.py"
 
 
-def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
-
-def _charts(at) -> int:
-    return len(at.get("plotly_chart"))
-
-
-def _apply(at, steps):
-    for kind, key, value in steps:
-        getattr(at, kind)(key=key).set_value(value)
-        at.run()
-        assert_no_exception(at)
-    return at
 
 
 def test_defaults():
