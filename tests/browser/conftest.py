@@ -57,19 +57,26 @@ def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = N
          "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
-    deadline = time.monotonic() + 60
+    wait_healthy(proc, port, 60, f"streamlit (see {log_path})")
+    return proc
+
+
+def wait_healthy(proc: subprocess.Popen, port: int, seconds: float, what: str) -> None:
+    """Poll the app's health endpoint on 127.0.0.1:port until it answers 200; kill ``proc``
+    and raise if it exits or does not answer in time."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log_path}")
+            raise RuntimeError(f"{what} exited early")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
                                         timeout=2) as response:
                 if response.status == 200:
-                    return proc
+                    return
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log_path}")
+    raise RuntimeError(f"{what} did not answer /_stcore/health within {seconds:.0f} s")
 
 
 def stop_server(proc: subprocess.Popen) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
+
+from tests.browser.conftest import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_CONF = ROOT / "deploy" / "nginx.conf"
@@ -71,19 +71,8 @@ def start_nginx(prefix: Path, listen_port: int, backend_ports: list[int]) -> sub
     proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(conf),
                              "-g", "daemon off; master_process off;"],
                             stdout=subprocess.DEVNULL, stderr=(prefix / "stderr.log").open("w"))
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"nginx exited: {(prefix / 'stderr.log').read_text()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{listen_port}/_stcore/health",
-                                        timeout=2) as response:
-                if response.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("nginx did not proxy /_stcore/health within 20 s")
+    wait_healthy(proc, listen_port, 20, f"nginx (see {prefix / 'stderr.log'})")
+    return proc
 
 
 def stop_nginx(proc: subprocess.Popen) -> None:
