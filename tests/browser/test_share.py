@@ -49,6 +49,13 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser):
         sliders.first.press("ArrowRight")
         tab.wait_for_function(f"() => location.href !== {json.dumps(before)}", timeout=30_000)
         wait_until_idle(tab)
+    run = tab.locator("[data-testid='stMain'] button").filter(has_text="Run")
+    if run.count():
+        # Pages that train (the gallery) show a changed setting's results once Run is pressed;
+        # a link opens straight onto those results.
+        run.first.click()
+        tab.wait_for_timeout(500)
+        wait_until_idle(tab)
     link = _link(tab)
     assert _parts(link) == _parts(tab.url), (link, tab.url)  # the link is the address bar
     assert link.startswith(app_url) and "seed=3" in link, link
