@@ -34,10 +34,6 @@ TICK_S = 0.25
 """Seconds between fragment ticks while training (4 redraws a second)."""
 TRAIN_SHARE = 0.8
 """Share of a tick spent training at full speed; the rest redraws the charts."""
-PROCESS_TRAIN_SHARE = 0.8
-"""Training seconds per second of wall time, summed over every session training in this
-process: sessions split it, so the analytic pages of other users keep most of the second
-core (and of Python's interpreter lock) however many classes train at once."""
 MAX_HISTORY = 10
 SPEEDS: dict[str, float | None] = {
     "as fast as possible": None, "2,000 steps/s": 2000.0, "500 steps/s": 500.0,
@@ -203,10 +199,9 @@ def _tick(state: Lab, speed: float | None) -> None:
     state.last_tick = now
     active = [t for t in state.trainers
               if not t.stopped and not (state.stop_solved and t.solved_at is not None)]
-    share = min(TRAIN_SHARE, PROCESS_TRAIN_SHARE / max(1, TRAINING_SLOTS.in_use()))
     for trainer in active:
         if speed is None:
-            trainer.step(max_seconds=TICK_S * share / len(active))
+            trainer.step(max_seconds=TICK_S * TRAIN_SHARE / len(active))
         else:
             trainer.step(max_vector_steps=max(1, round(speed * elapsed)))
     state.wall_s += elapsed
