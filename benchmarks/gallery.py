@@ -18,29 +18,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.timing import timed
 from core.reinforce import mistakes as gm
 from tests.apptest import app_test, assert_no_exception
 
 COLD_TARGET_S = 10.0
 CACHED_TARGET_S = 0.5
 
-
-def timed(fn: Callable[[int], object], repeats: int) -> tuple[list[float], list[float]]:
-    """Wall-clock and process CPU seconds of fn(i) for i = 1..repeats."""
-    wall, cpu = [], []
-    for i in range(1, repeats + 1):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn(i)
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return wall, cpu
 
 
 def report(name: str, times: tuple[list[float], list[float]],
