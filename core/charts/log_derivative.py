@@ -17,17 +17,10 @@ from core.charts.theme import (
     PURPLE,
     SKY,
     VERMILLION,
+    legend_below,
     log_spaced_indices,
     new_figure,
 )
-
-LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0.0}
-"""Legend under the plot: in half-width columns a legend above would run into the title."""
-
-
-def _finish(fig: go.Figure) -> go.Figure:
-    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 150})
-    return fig
 
 ESTIMATOR_COLOURS: dict[str, str] = {
     "score": VERMILLION,
@@ -63,7 +56,7 @@ def terms_histogram(centres: np.ndarray, density: np.ndarray, *, mean: float, ex
     _vertical(fig, exact, top, "exact gradient", BLACK, "solid")
     _vertical(fig, mean, top, "sample mean (the estimate)", VERMILLION, "dash")
     fig.update_layout(bargap=0.02)
-    return _finish(fig)
+    return legend_below(fig)
 
 
 def running_estimate_chart(n: np.ndarray, mean: np.ndarray, se: np.ndarray, exact: float, *,
@@ -86,7 +79,7 @@ def running_estimate_chart(n: np.ndarray, mean: np.ndarray, se: np.ndarray, exac
                     line={"color": BLACK, "width": 2, "dash": "dash"},
                     hovertemplate=f"{exact_name}: {exact:.5g}<extra></extra>")
     fig.update_xaxes(type="log")
-    return _finish(fig)
+    return legend_below(fig)
 
 
 def tangent_fan_chart(grid: np.ndarray, values: np.ndarray, *, at: float, value_at: float,
@@ -112,7 +105,7 @@ def tangent_fan_chart(grid: np.ndarray, values: np.ndarray, *, at: float, value_
                     marker={"color": VERMILLION, "size": 11}, showlegend=False)
     span = float(values.max() - values.min()) or 1.0
     fig.update_yaxes(range=[float(values.min()) - 0.25 * span, float(values.max()) + 0.25 * span])
-    return _finish(fig)
+    return legend_below(fig)
 
 
 def variance_chart(labels: Sequence[str], exact: Sequence[float], sampled: Sequence[float],
@@ -133,7 +126,7 @@ def variance_chart(labels: Sequence[str], exact: Sequence[float], sampled: Seque
     positive = np.all(exact > 0) and np.all(sampled > 0)
     if positive and exact.max() / exact.min() > 20:
         fig.update_yaxes(type="log", dtick=1)
-    return _finish(fig)
+    return legend_below(fig)
 
 
 def figure2_chart(k_exact: np.ndarray, exact: dict[str, np.ndarray], k_sampled: np.ndarray,
@@ -157,4 +150,4 @@ def figure2_chart(k_exact: np.ndarray, exact: dict[str, np.ndarray], k_sampled: 
                                  "arrayminus": sampled[name] - low, "thickness": 1},
                         hovertemplate="k=%{x:.2f}<br>sampled %{y:.4g}<extra></extra>")
     fig.update_yaxes(type="log", dtick=1)
-    return _finish(fig)
+    return legend_below(fig)

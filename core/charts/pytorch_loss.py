@@ -12,17 +12,10 @@ from core.charts.theme import (
     ORANGE,
     PALETTE,
     VERMILLION,
+    legend_below,
     linear_spaced_indices,
     new_figure,
 )
-
-LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0.0}
-"""Legend under the plot: in half-width columns a legend above would run into the title."""
-
-
-def _finish(fig: go.Figure) -> go.Figure:
-    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 150})
-    return fig
 
 
 def gradient_comparison_chart(grads: np.ndarray, scaled: np.ndarray, exact: np.ndarray, *,
@@ -50,7 +43,7 @@ def gradient_comparison_chart(grads: np.ndarray, scaled: np.ndarray, exact: np.n
                         line={"color": BLACK, "width": 3},
                         hovertemplate=f"−N·exact {exact[j]:.6g}<extra></extra>")
     fig.update_xaxes(tickvals=list(range(k)), ticktext=[f"θ{j + 1}" for j in range(k)])
-    return _finish(fig)
+    return legend_below(fig)
 
 
 def sign_chart(j_with: np.ndarray, j_without: np.ndarray, *, chosen_with: bool) -> go.Figure:
@@ -66,7 +59,7 @@ def sign_chart(j_with: np.ndarray, j_without: np.ndarray, *, chosen_with: bool) 
         fig.add_scatter(x=steps[keep], y=values[keep], mode="lines", name=name,
                         line={"color": colour, "width": 4 if chosen else 1.5},
                         opacity=1.0 if chosen else 0.6)
-    return _finish(fig)
+    return legend_below(fig)
 
 
 def paths_chart(first: np.ndarray, second: np.ndarray, *, first_name: str, second_name: str,
@@ -86,7 +79,7 @@ def paths_chart(first: np.ndarray, second: np.ndarray, *, first_name: str, secon
                         name=second_name, showlegend=j == 0,
                         line={"color": colour, "width": 2, "dash": "dot"},
                         hovertemplate=f"θ{j + 1} %{{y:.6g}}<extra>{second_name}</extra>")
-    return _finish(fig)
+    return legend_below(fig)
 
 
 def loss_vs_j_chart(loss: np.ndarray, j: np.ndarray) -> go.Figure:
@@ -100,4 +93,4 @@ def loss_vs_j_chart(loss: np.ndarray, j: np.ndarray) -> go.Figure:
     fig.add_scatter(x=steps[keep], y=j[:-1][keep], mode="lines", name="J(θ) (exact)",
                     line={"color": BLUE, "width": 3})
     fig.add_hline(y=0.0, line={"color": GREY, "width": 1})
-    return _finish(fig)
+    return legend_below(fig)

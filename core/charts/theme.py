@@ -61,6 +61,16 @@ def new_figure(title: str | None = None, *, x_title: str = "", y_title: str = ""
     return fig
 
 
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0.0}
+"""Legend under the plot: in half-width columns a legend above would run into the title."""
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """Move ``fig``'s legend under the plot, with room for it in the bottom margin."""
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 150})
+    return fig
+
+
 def scale_fonts(fig: go.Figure, factor: float) -> go.Figure:
     """Return a copy of ``fig`` with all text scaled by ``factor`` (for projectors)."""
     scaled = go.Figure(fig)

@@ -75,15 +75,6 @@ def start_nginx(prefix: Path, listen_port: int, backend_ports: list[int]) -> sub
     return proc
 
 
-def stop_nginx(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 def access_log(prefix: Path) -> list[tuple[str, str, str, str]]:
     """(route cookie, upstream address, status, request line) per logged request."""
     rows = []

@@ -143,30 +143,30 @@ def test_browser_reconnects_and_keeps_its_session(server, baseline_threads, brow
     context.close()
 
 
-@pytest.mark.browser
-def test_tab_closed_mid_training(server, baseline_threads, browser):
+def _training_tab(browser, url):
+    """A fresh browser context on the CartPole lab, training (skips without that page)."""
     entry = cartpole_entry()
     if entry is None:
         pytest.skip(NO_CARTPOLE)
-    url, _proc = server
     context = browser.new_context()
     tab = context.new_page()
     open_app_page(tab, f"{url}/{entry.url_path}")
     assert train_until_running(tab, 60)
+    return context, tab
+
+
+@pytest.mark.browser
+def test_tab_closed_mid_training(server, baseline_threads, browser):
+    url, _proc = server
+    context, _tab = _training_tab(browser, url)
     context.close()  # no goodbye: the session just loses its browser
     assert_serving(browser, url)
 
 
 @pytest.mark.browser
 def test_page_reloaded_during_a_run(server, baseline_threads, browser):
-    entry = cartpole_entry()
-    if entry is None:
-        pytest.skip(NO_CARTPOLE)
     url, _proc = server
-    context = browser.new_context()
-    tab = context.new_page()
-    open_app_page(tab, f"{url}/{entry.url_path}")
-    assert train_until_running(tab, 60)
+    context, tab = _training_tab(browser, url)
     tab.reload(wait_until="domcontentloaded")
     wait_until_idle(tab)
     assert tab.locator("[data-testid='stException']").count() == 0

@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     stop_server,
     wait_until_idle,
 )
-from tests.browser.nginx_proxy import access_log, nginx_binary, start_nginx, stop_nginx
+from tests.browser.nginx_proxy import access_log, nginx_binary, start_nginx
 from tests.browser.training import (
     NO_CARTPOLE,
     cartpole_entry,
@@ -50,7 +50,7 @@ def proxied(artifacts, tmp_path_factory):
         yield f"http://127.0.0.1:{listen}", prefix, ports
     finally:
         if proxy is not None:
-            stop_nginx(proxy)
+            stop_server(proxy)
         for server in servers:
             stop_server(server)
 
