@@ -20,6 +20,15 @@ SLIDER_VALUES_JS = """() => Array.from(document.querySelectorAll(
     "[data-testid='stMain'] [data-testid='stSlider'] input[type='range']"))
     .map(s => s.getAttribute('aria-valuetext') || s.value)"""
 
+LINK_MATCHES_ADDRESS_JS = """() => {
+    const code = document.querySelector("[data-testid='stSidebar'] [data-testid='stCode'] code");
+    if (!code) return false;
+    const link = new URL(code.innerText.trim()), here = new URL(location.href);
+    const sorted = u => [...u.searchParams.entries()].sort().join('&');
+    return link.pathname.replace(/\\/$/, '') === here.pathname.replace(/\\/$/, '')
+        && sorted(link) === sorted(here);
+}"""
+
 
 def _parts(url: str) -> tuple[str, dict[str, list[str]]]:
     parsed = urlsplit(url)
@@ -48,6 +57,9 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser):
         before = tab.url
         sliders.first.press("ArrowRight")
         tab.wait_for_function(f"() => location.href !== {json.dumps(before)}", timeout=30_000)
+        # The address bar changes at once; the sidebar's link follows when the rerun it
+        # triggered has finished, which can start after a first "not running" reading.
+        tab.wait_for_function(LINK_MATCHES_ADDRESS_JS, timeout=30_000)
         wait_until_idle(tab)
     run = tab.locator("[data-testid='stMain'] button").filter(has_text="Run")
     if run.count():
