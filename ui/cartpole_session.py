@@ -3,10 +3,15 @@ the training slot, and the fragment that trains one bounded chunk per tick and r
 
 All training happens inside the fragment, which only ticks while the page is open in a browser
 tab: closing the tab stops the ticks, so the session stops using CPU (and its slot times out).
+
+Every read or change of a session's trainers holds that session's lock. Streamlit's fast reruns
+start a new script thread for a widget change (or a reconnect) while the previous one may still
+be inside a training chunk; without the lock both would step the same environments at once.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -69,6 +74,8 @@ class Lab:
     wall_s: float = 0.0
     last_tick: float = 0.0
     stop_solved: bool = True
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    """Held while a thread steps, changes or reads the trainers (see the module docstring)."""
 
     @property
     def started(self) -> bool:
@@ -96,6 +103,11 @@ def episode_cap(seeds: int) -> int:
 def start(config: TrainConfig, seeds: int) -> None:
     """Start a fresh run (one trainer per seed), if a training slot is free."""
     state = lab()
+    with state.lock:
+        _start(state, config, seeds)
+
+
+def _start(state: Lab, config: TrainConfig, seeds: int) -> None:
     if not TRAINING_SLOTS.acquire(state.holder):
         state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
         return
@@ -113,38 +125,43 @@ def start(config: TrainConfig, seeds: int) -> None:
 def pause() -> None:
     """Stop ticking and give the training slot back."""
     state = lab()
-    state.running = False
-    TRAINING_SLOTS.release(state.holder)
+    with state.lock:
+        state.running = False
+        TRAINING_SLOTS.release(state.holder)
 
 
 def resume() -> None:
     """Continue the current run, if a training slot is free."""
     state = lab()
-    if not TRAINING_SLOTS.acquire(state.holder):
-        state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
-        return
-    state.running, state.message = True, None
-    state.last_tick = time.perf_counter()
+    with state.lock:
+        if not TRAINING_SLOTS.acquire(state.holder):
+            state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
+            return
+        state.running, state.message = True, None
+        state.last_tick = time.perf_counter()
 
 
 def reset() -> None:
     """Keep the current run in the history and clear it."""
-    pause()
-    archive()
     state = lab()
-    for trainer in state.trainers:
-        trainer.close()
-    state.trainers, state.message, state.watch_after = [], None, None
+    with state.lock:
+        pause()
+        archive()
+        for trainer in state.trainers:
+            trainer.close()
+        state.trainers, state.message, state.watch_after = [], None, None
 
 
 def clear_history() -> None:
     """Forget the kept runs."""
-    lab().history = []
+    state = lab()
+    with state.lock:
+        state.history = []
 
 
 def archive() -> None:
     """Move the current run (if it trained at all) into the history, labelled by what differs
-    from the run before it."""
+    from the run before it. The caller holds the lab's lock."""
     state = lab()
     if not state.trainers or not state.trainers[0].returns:
         return
@@ -167,25 +184,27 @@ def archive() -> None:
 def apply_settings(config: TrainConfig) -> None:
     """Pass changed settings to a running trainer: live ones from the next update on."""
     state = lab()
-    if not state.trainers or state.finished:  # a finished run stays as it was
-        state.pending_restart = ()
-        return
-    restart: set[str] = set()
-    for k, trainer in enumerate(state.trainers):
-        outcome = trainer.change(replace(config, seed=config.seed + k))
-        restart.update(outcome.needs_restart)
-    state.pending_restart = tuple(sorted(restart))
+    with state.lock:
+        if not state.trainers or state.finished:  # a finished run stays as it was
+            state.pending_restart = ()
+            return
+        restart: set[str] = set()
+        for k, trainer in enumerate(state.trainers):
+            outcome = trainer.change(replace(config, seed=config.seed + k))
+            restart.update(outcome.needs_restart)
+        state.pending_restart = tuple(sorted(restart))
 
 
 def watch_now(config: TrainConfig) -> None:
     """Play one episode with the current policy (or a fresh one before training)."""
     state = lab()
-    if state.trainers:
-        state.watch_after = state.trainers[0].watch(config.seed + 1000 + len(state.trainers[0]
-                                                                             .episodes))
-    else:
-        policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
-        state.watch_before = play_episode(policy, config.seed)
+    with state.lock:
+        if state.trainers:
+            trainer = state.trainers[0]
+            state.watch_after = trainer.watch(config.seed + 1000 + len(trainer.episodes))
+        else:
+            policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
+            state.watch_before = play_episode(policy, config.seed)
 
 
 # ------------------------------------------------------------------ the live fragment
@@ -231,43 +250,60 @@ def _status(state: Lab) -> str:
     return text
 
 
+def _view(state: Lab, speed: float | None, overlay: bool) -> list[tuple]:
+    """What the panel shows, built while the lab's lock is held: ("problem", text),
+    ("chart", figure, key) and ("caption", text) items in display order."""
+    items: list[tuple] = []
+    diverged = next((t for t in state.trainers if t.diverged), None)
+    if diverged is not None:
+        items.append(("problem", diverged.stop_reason or "Training diverged."))
+    if state.message:
+        items.append(("problem", state.message))
+    if len(state.trainers) > 1:
+        items.append(("chart", seeds_figure([np.asarray(t.returns) for t in state.trainers]),
+                      "cp_chart_seeds"))
+    else:
+        trainer = state.trainers[0] if state.trainers else None
+        overlays = [(run.label, run.returns) for run in state.history] if overlay else []
+        items.append(("chart", returns_figure(trainer.returns if trainer else [],
+                                              overlays=overlays,
+                                              markers=_markers(trainer) if trainer else []),
+                      "cp_chart_returns"))
+    if state.trainers:
+        items.append(("caption", _status(state)))
+        trainer = state.trainers[0]
+        updates = trainer.updates
+        if speed is not None and state.running:
+            items.append(("chart", cart_figure(trainer.live_state(),
+                                               title="First environment, now"), "cp_chart_live"))
+        items.append(("chart", updates_figure(np.array([u.episodes for u in updates]),
+                                              np.array([u.loss for u in updates]),
+                                              np.array([u.grad_norm for u in updates]),
+                                              np.array([u.entropy for u in updates]),
+                                              markers=_markers(trainer)), "cp_chart_updates"))
+    return items
+
+
 def live_panel(speed: float | None, overlay: bool) -> None:
     """The charts, refreshed by a fragment that trains one chunk per tick while running."""
     state = lab()
 
     @st.fragment(run_every=TICK_S if state.running else None)
     def panel() -> None:
-        was_running = state.running
-        if state.running:
-            _tick(state, speed)
-        for trainer in state.trainers:
-            if trainer.diverged:
-                show_problem(trainer.stop_reason or "Training diverged.")
-                break
-        if state.message:
-            show_problem(state.message)
-        overlays = [(run.label, run.returns) for run in state.history] if overlay else []
-        if len(state.trainers) > 1:
-            show_chart(seeds_figure([np.asarray(t.returns) for t in state.trainers]),
-                       key="cp_chart_seeds")
-        else:
-            trainer = state.trainers[0] if state.trainers else None
-            show_chart(returns_figure(trainer.returns if trainer else [], overlays=overlays,
-                                      markers=_markers(trainer) if trainer else []),
-                       key="cp_chart_returns")
-        if state.trainers:
-            st.caption(_status(state))
-            trainer = state.trainers[0]
-            updates = trainer.updates
-            if speed is not None and state.running:
-                show_chart(cart_figure(trainer.live_state(), title="First environment, now"),
-                           key="cp_chart_live")
-            show_chart(updates_figure(np.array([u.episodes for u in updates]),
-                                      np.array([u.loss for u in updates]),
-                                      np.array([u.grad_norm for u in updates]),
-                                      np.array([u.entropy for u in updates]),
-                                      markers=_markers(trainer)), key="cp_chart_updates")
-        if was_running and not state.running:
+        with state.lock:  # released before any Streamlit call, which may end this run
+            was_running = state.running
+            if state.running:
+                _tick(state, speed)
+            items = _view(state, speed, overlay)
+            stopped_now = was_running and not state.running
+        for kind, *content in items:
+            if kind == "problem":
+                show_problem(content[0])
+            elif kind == "caption":
+                st.caption(content[0])
+            else:
+                show_chart(content[0], key=content[1])
+        if stopped_now:
             st.rerun()  # a full rerun turns the ticking off and updates the buttons
 
     panel()

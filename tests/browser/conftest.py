@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+UNCAUGHT = "Uncaught app execution"
+"""What Streamlit logs before the traceback of an exception that escaped a page script."""
 
 
 def _unavailable(reason: str) -> None:
@@ -57,6 +59,7 @@ def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = N
          "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
+    proc.log_path = log_path  # read back by uncaught_errors
     wait_healthy(proc, port, 60, f"streamlit (see {log_path})")
     return proc
 
@@ -77,6 +80,26 @@ def wait_healthy(proc: subprocess.Popen, port: int, seconds: float, what: str) -
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"{what} did not answer /_stcore/health within {seconds:.0f} s")
+
+
+def uncaught_errors(proc: subprocess.Popen) -> list[str]:
+    """Every script exception the server logged so far, each as its traceback's last line
+    and the app frame it came from. The browser may never show these: an exception in a
+    run that a newer run replaced is only in the log."""
+    lines = Path(proc.log_path).read_text(errors="replace").splitlines()
+    errors = []
+    for start, line in enumerate(lines):
+        if UNCAUGHT not in line:
+            continue
+        frames = []
+        for follow in lines[start + 1:]:
+            app_frame = str(ROOT) in follow and "site-packages" not in follow
+            if follow.startswith("  File ") and app_frame:
+                frames.append(follow.strip())
+            if follow and not follow.startswith((" ", "Traceback")):
+                errors.append(f"{follow} (last app frame: {frames[-1] if frames else '?'})")
+                break
+    return errors
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -102,6 +125,8 @@ def app_url(artifacts: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_server(proc)
+    errors = uncaught_errors(proc)
+    assert not errors, f"the shared server logged script exceptions: {errors}"
 
 
 @pytest.fixture(scope="session")

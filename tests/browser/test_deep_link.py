@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import free_port, open_app_page, start_server, stop_server
+from tests.browser.conftest import (
+    free_port,
+    open_app_page,
+    start_server,
+    stop_server,
+    uncaught_errors,
+)
 from ui.registry import PAGES
 
 
@@ -24,3 +30,4 @@ def test_deep_link_on_fresh_server_runs_through_app_entry(page, artifacts):
         assert page.locator("h1").first.inner_text() == target.title
     finally:
         stop_server(proc)
+    assert not uncaught_errors(proc)

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     open_app_page,
     start_server,
     stop_server,
+    uncaught_errors,
     wait_until_idle,
 )
 from tests.browser.training import (
@@ -65,6 +66,16 @@ def server(artifacts):
         yield f"http://127.0.0.1:{port}", proc
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(autouse=True)
+def no_script_exceptions(server):
+    """After each fault, the log holds no exception from a page script: a second script
+    thread racing the first (a rerun started while a training chunk still runs) shows up here
+    even when the browser never displays it."""
+    yield
+    errors = uncaught_errors(server[1])
+    assert not errors, f"the server logged script exceptions: {errors}"
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +151,24 @@ def test_browser_reconnects_and_keeps_its_session(server, baseline_threads, brow
     tab.wait_for_function("() => location.search.includes('seed=8')", timeout=30_000)
     wait_until_idle(tab)
     assert tab.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
+@pytest.mark.browser
+def test_settings_changed_quickly_during_a_run(server, baseline_threads, browser):
+    """Each change starts a full rerun while the previous run may still be training a chunk
+    (Streamlit's fast reruns): the two must not step the same environments at once."""
+    url, proc = server
+    context, tab = _training_tab(browser, url)
+    seed = tab.locator("[data-testid='stSidebar'] input[type='number']").first
+    for value in range(20, 32):
+        seed.fill(str(value))
+        seed.press("Enter")
+        tab.wait_for_timeout(150)  # about half a training chunk: reruns land mid-chunk
+    tab.wait_for_function("() => location.search.includes('seed=31')", timeout=30_000)
+    wait_until_idle(tab)
+    assert tab.locator("[data-testid='stException']").count() == 0
+    assert not uncaught_errors(proc)
     context.close()
 
 

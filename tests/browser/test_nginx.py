@@ -19,6 +19,7 @@ from tests.browser.conftest import (
     open_app_page,
     start_server,
     stop_server,
+    uncaught_errors,
     wait_until_idle,
 )
 from tests.browser.nginx_proxy import access_log, nginx_binary, start_nginx
@@ -53,6 +54,8 @@ def proxied(artifacts, tmp_path_factory):
             stop_server(proxy)
         for server in servers:
             stop_server(server)
+    errors = [e for server in servers for e in uncaught_errors(server)]
+    assert not errors, f"a replica logged script exceptions: {errors}"
 
 
 def _sticky(prefix) -> dict[str, set[str]]:
