@@ -36,9 +36,9 @@ from ui.common import show_chart, show_problem
 
 STATE_KEY = "cp_lab"
 TICK_S = 0.25
-"""Seconds between fragment ticks while training (4 redraws a second)."""
+"""Seconds between fragment ticks while one session trains (4 redraws a second)."""
 TRAIN_SHARE = 0.8
-"""Share of a tick spent training at full speed; the rest redraws the charts."""
+"""Share of a lone session's tick spent training at full speed; the rest redraws the charts."""
 MAX_HISTORY = 10
 SPEEDS: dict[str, float | None] = {
     "as fast as possible": None, "2,000 steps/s": 2000.0, "500 steps/s": 500.0,
@@ -74,6 +74,8 @@ class Lab:
     wall_s: float = 0.0
     last_tick: float = 0.0
     stop_solved: bool = True
+    interval: float | None = None
+    """Seconds between ticks of the fragment as last registered (None: not ticking)."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     """Held while a thread steps, changes or reads the trainers (see the module docstring)."""
 
@@ -208,13 +210,24 @@ def watch_now(config: TrainConfig) -> None:
 
 
 # ------------------------------------------------------------------ the live fragment
+def tick_interval(sessions_training: int) -> float:
+    """Seconds between ticks when this many sessions train in the process.
+
+    Each tick trains about TICK_S * TRAIN_SHARE seconds, so spacing the ticks out by the number
+    of training sessions keeps the process's training near one core and its redraws near four
+    a second, however many sessions share the server: page reruns elsewhere stay quick, and
+    each session trains proportionally slower.
+    """
+    return TICK_S * max(1, sessions_training)
+
+
 def _tick(state: Lab, speed: float | None) -> None:
     if not TRAINING_SLOTS.acquire(state.holder):
         state.running = False
         state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
         return
     now = time.perf_counter()
-    elapsed = min(now - state.last_tick, 2 * TICK_S)
+    elapsed = min(now - state.last_tick, 2 * (state.interval or TICK_S))
     state.last_tick = now
     active = [t for t in state.trainers
               if not t.stopped and not (state.stop_solved and t.solved_at is not None)]
@@ -247,6 +260,10 @@ def _status(state: Lab) -> str:
     solved = [t.solved_at for t in trainers if t.solved_at is not None]
     if solved:
         text += f" · solved in {len(solved)}/{len(trainers)} (first at episode {min(solved):,})"
+    if state.running and state.interval and state.interval > TICK_S:
+        sessions = round(state.interval / TICK_S)
+        text += (f" · {sessions} sessions share this server's training: one update of the "
+                 f"charts every {state.interval:g} s")
     return text
 
 
@@ -288,7 +305,9 @@ def live_panel(speed: float | None, overlay: bool) -> None:
     """The charts, refreshed by a fragment that trains one chunk per tick while running."""
     state = lab()
 
-    @st.fragment(run_every=TICK_S if state.running else None)
+    state.interval = tick_interval(TRAINING_SLOTS.in_use()) if state.running else None
+
+    @st.fragment(run_every=state.interval)
     def panel() -> None:
         with state.lock:  # released before any Streamlit call, which may end this run
             was_running = state.running
@@ -296,6 +315,8 @@ def live_panel(speed: float | None, overlay: bool) -> None:
                 _tick(state, speed)
             items = _view(state, speed, overlay)
             stopped_now = was_running and not state.running
+            # Another session started or stopped training: re-register at the new pace.
+            retune = state.running and tick_interval(TRAINING_SLOTS.in_use()) != state.interval
         for kind, *content in items:
             if kind == "problem":
                 show_problem(content[0])
@@ -303,8 +324,8 @@ def live_panel(speed: float | None, overlay: bool) -> None:
                 st.caption(content[0])
             else:
                 show_chart(content[0], key=content[1])
-        if stopped_now:
-            st.rerun()  # a full rerun turns the ticking off and updates the buttons
+        if stopped_now or retune:
+            st.rerun()  # a full rerun sets the ticking anew and updates the buttons
 
     panel()
 

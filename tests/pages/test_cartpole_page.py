@@ -180,3 +180,22 @@ def test_full_server_says_busy():
     finally:
         for h in taken:
             TRAINING_SLOTS.release(h)
+
+
+def test_ticks_space_out_while_other_sessions_train(page):
+    from ui.cartpole_session import TICK_S, tick_interval
+
+    others = ["other-session-a", "other-session-b"]
+    for holder in others:
+        assert TRAINING_SLOTS.acquire(holder)
+    try:
+        at = _click(page, "cp_start")
+        assert _lab(at).interval == tick_interval(3) == 3 * TICK_S
+        assert any("3 sessions share" in c.value for c in at.caption)
+    finally:
+        for holder in others:
+            TRAINING_SLOTS.release(holder)
+    at.run()
+    assert_no_exception(at)
+    assert _lab(at).interval == TICK_S
+    assert not any("sessions share" in c.value for c in at.caption)
