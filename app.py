@@ -11,7 +11,7 @@ import threading
 
 import streamlit as st
 
-from ui import presenter, share
+from ui import presenter, priority, run_log, share
 from ui.common import DEFAULT_SEED, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, PAGES
 
@@ -56,6 +56,8 @@ with st.sidebar:
 
 presenter.apply()
 note_slot = st.empty()
-page.run()
+# Training in other sessions waits while this page runs.
+with priority.foreground(), run_log.timed(page.url_path):
+    page.run()
 share.after_run(raw_params, page.url_path, link_slot, note_slot,
                 aliases={PRESENTER_KEY: presenter.TRUTHY | presenter.FALSY})

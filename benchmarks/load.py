@@ -130,6 +130,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
+def analytic_run_times(log: Path, start: int, end: int, training_path: str) -> list[float]:
+    """Seconds of each page run the server logged between byte offsets ``start`` and ``end``
+    of its log, except the training page's (``pgs-run <path> <seconds>`` lines)."""
+    with log.open("rb") as handle:
+        handle.seek(start)
+        text = handle.read(end - start).decode(errors="replace")
+    times = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "pgs-run" and parts[1] != training_path:
+            times.append(float(parts[2]))
+    return times
+
+
 def parse_count(pattern: re.Pattern, text: str) -> int:
     return max((int(re.sub(r"\D", "", m)) for m in pattern.findall(text)), default=0)
 
@@ -227,6 +241,7 @@ async def run(args: argparse.Namespace) -> int:
     log = Path(args.log)
     env = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(args.session_ttl)} \
         if args.session_ttl is not None else {}
+    env["PGS_LOG_RUN_TIMES"] = "1"  # the server's own share of each page run (ui/run_log.py)
     server = start_server(port, log, env)
     base = f"http://127.0.0.1:{port}"
     monitor = Monitor(server.pid)
@@ -244,6 +259,7 @@ async def run(args: argparse.Namespace) -> int:
             start_status = proc_status(server.pid)
             monitor.start()
             t_start = time.monotonic()
+            log_start = log.stat().st_size
             results: list[dict] = [{} for _ in range(args.sessions)]
             times: list[float] = []
             errors: list[str] = []
@@ -257,6 +273,7 @@ async def run(args: argparse.Namespace) -> int:
 
             await asyncio.gather(trainers(), clicker(browser, base, stop, times, errors, counts))
             t_closed = max(r.get("closed_at", time.monotonic()) for r in results)
+            log_end = log.stat().st_size
             await browser.close()
         await asyncio.sleep(args.cooldown)
         after_status = proc_status(server.pid)
@@ -274,6 +291,7 @@ async def run(args: argparse.Namespace) -> int:
     episodes = sum(r.get("episodes", 0) for r in trained)
     steps = sum(r.get("steps", 0) for r in trained)
     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    server_times = analytic_run_times(log, log_start, log_end, entry.url_path)
 
     print(f"load: {args.sessions} training sessions x {args.seconds:.0f} s + 1 analytic "
           f"clicker, server on {base} ({os.cpu_count()} CPUs, shared: timings are noisy)")
@@ -284,6 +302,9 @@ async def run(args: argparse.Namespace) -> int:
     print(f"  analytic reruns: n={len(times)} p50={p50:.3f} s p95={p95:.3f} s "
           f"(target p95 < {P95_TARGET_S} s, ratio {p95 / P95_TARGET_S:.2f})"
           + (f"; exceptions on {errors}" if errors else "") + f" ({counts})")
+    print(f"  server time of those pages' runs (loads included): n={len(server_times)} "
+          f"p50={percentile(server_times, 0.5):.3f} s p95={percentile(server_times, 0.95):.3f} s"
+          " (the rest of a rerun is the browser's share of the same 2 cores)")
     print(f"  RSS: start {start_mb:.0f} MB, peak {peak_mb:.0f} MB, {args.cooldown:.0f} s after "
           f"close {after_mb:.0f} MB (+{after_mb - start_mb:.0f} MB; target < {RSS_TARGET_MB:.0f}"
           f" MB, ratio {(after_mb - start_mb) / RSS_TARGET_MB:.2f})")
