@@ -12,7 +12,7 @@ import threading
 import streamlit as st
 
 from ui import presenter, priority, run_log, share
-from ui.common import DEFAULT_SEED, PRESENTER_KEY, SEED_KEY
+from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, PAGES
 
 
@@ -52,6 +52,11 @@ with st.sidebar:
     st.toggle("Presenter mode", key=PRESENTER_KEY, bind="query-params",
               help="Large text and charts for projectors, sidebar folded away, and on each "
                    "lab a question to answer before the chart is revealed.")
+    st.radio("Chart downloads", IMAGE_FORMATS, key=IMAGE_FORMAT_KEY, horizontal=True,
+             bind="query-params",
+             help="What the camera button on each chart's toolbar saves: PNG for slides, "
+                  "SVG (vector, scales without blur) for print. Every chart also offers its "
+                  "data as CSV.")
     link_slot = st.empty()
 
 presenter.apply()

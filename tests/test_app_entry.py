@@ -1,5 +1,7 @@
 """The entry script: navigation, sidebar and the home page, through AppTest."""
 
+import json
+
 from tests.apptest import app_test, assert_no_exception
 from ui.registry import PAGES, QUESTIONS
 
@@ -33,3 +35,19 @@ def test_every_registered_page_runs_through_navigation():
     for entry in PAGES:
         at.switch_page(entry.path).run()
         assert_no_exception(at)
+
+
+def _image_formats(at) -> set[str]:
+    """The camera-button format of every chart on the page (from plotly's config)."""
+    return {json.loads(chart.proto.config)["toImageButtonOptions"]["format"]
+            for chart in at.get("plotly_chart")}
+
+
+def test_chart_downloads_follow_the_sidebar_format():
+    for chosen in ("PNG", "SVG"):
+        at = app_test("app.py")
+        at.session_state["img"] = chosen
+        at.switch_page(PAGES[0].path).run()
+        assert_no_exception(at)
+        assert at.get("plotly_chart"), "the first page draws charts"
+        assert _image_formats(at) == {chosen.lower()}

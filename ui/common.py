@@ -13,6 +13,9 @@ from core.charts.theme import scale_fonts
 
 SEED_KEY = "seed"
 PRESENTER_KEY = "present"
+IMAGE_FORMAT_KEY = "img"
+IMAGE_FORMATS = ("PNG", "SVG")
+"""What the camera button on a chart's toolbar saves: PNG (the default) or SVG."""
 DEFAULT_SEED = 0
 
 CHART_CONFIG = {
@@ -20,6 +23,14 @@ CHART_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
+
+
+def chart_config() -> dict:
+    """Plotly's config for every chart, with the image format chosen in the sidebar."""
+    chosen = st.session_state.get(IMAGE_FORMAT_KEY, IMAGE_FORMATS[0])
+    image_format = chosen if chosen in IMAGE_FORMATS else IMAGE_FORMATS[0]
+    return CHART_CONFIG | {"toImageButtonOptions": {"format": image_format.lower(),
+                                                     "scale": 2}}
 
 
 def global_seed() -> int:
@@ -37,10 +48,11 @@ def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True,
                reveal: str | None = None) -> None:
     """Render a figure from ``core.charts`` with the app's chart settings.
 
-    The chart's camera button saves a PNG; with a ``key`` (and ``csv``), a small button under
-    the chart downloads the plotted data as CSV. The CSV is built only when clicked, and the
-    click does not rerun the page. With ``reveal`` (a question) and a ``key``, presenter mode
-    asks the question first and draws the chart once "Reveal" is clicked.
+    The chart's camera button saves a PNG (or an SVG, as chosen in the sidebar); with a
+    ``key`` (and ``csv``), a small button under the chart downloads the plotted data as CSV.
+    The CSV is built only when clicked, and the click does not rerun the page. With
+    ``reveal`` (a question) and a ``key``, presenter mode asks the question first and draws
+    the chart once "Reveal" is clicked.
     """
     if reveal is not None and key is not None:
         from ui.presenter import predict_then_reveal  # ui.presenter imports this module
@@ -49,7 +61,7 @@ def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True,
             return
     if presenter_mode():
         fig = scale_fonts(fig, 1.35)
-    st.plotly_chart(fig, theme=None, key=key, config=CHART_CONFIG)
+    st.plotly_chart(fig, theme=None, key=key, config=chart_config())
     if csv and key is not None:
         st.download_button("Data (CSV)", data=lambda: figure_to_csv(fig),
                            file_name=f"{key}.csv", mime="text/csv", on_click="ignore",
