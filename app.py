@@ -11,7 +11,7 @@ import threading
 
 import streamlit as st
 
-from ui import presenter, priority, run_log, share
+from ui import presenter, run_log, share
 from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, PAGES
 
@@ -61,8 +61,7 @@ with st.sidebar:
 
 presenter.apply()
 note_slot = st.empty()
-# Training in other sessions waits while this page runs.
-with priority.foreground(), run_log.timed(page.url_path):
+with run_log.timed(page.url_path):
     page.run()
 share.after_run(raw_params, page.url_path, link_slot, note_slot,
                 aliases={PRESENTER_KEY: presenter.TRUTHY | presenter.FALSY})

@@ -33,25 +33,6 @@ def test_same_config_and_seed_give_bit_identical_histories_however_chunked():
     assert different.returns != a.returns
 
 
-@pytest.mark.parametrize("rollout", ["batched", "per_step"])
-def test_yield_point_runs_before_every_env_step_and_changes_nothing(rollout):
-    config = TrainConfig(seed=5, max_episodes=24, episodes_per_update=8,
-                         num_envs=4 if rollout == "batched" else 1, rollout=rollout)
-    calls = [0]
-
-    def yield_point() -> None:
-        calls[0] += 1
-
-    plain = Trainer(config)
-    plain_steps = plain.step().vector_steps
-    yielding = Trainer(config)
-    yielding_steps = yielding.step(yield_point=yield_point).vector_steps
-    assert calls[0] == yielding_steps == plain_steps > 0
-    assert yielding.returns == plain.returns and _weights(yielding) == _weights(plain)
-    plain.close()
-    yielding.close()
-
-
 def test_classic_per_step_loop_is_deterministic_too():
     config = preset("classic", seed=3, max_episodes=6)
     a, b = _run(config), _run(config)

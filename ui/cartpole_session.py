@@ -33,7 +33,6 @@ from core.reinforce.policy import Policy
 from core.reinforce.rollout import play_episode
 from core.reinforce.trainer import Trainer
 from ui.common import show_chart, show_problem
-from ui.priority import page_yielder
 
 STATE_KEY = "cp_lab"
 TICK_S = 0.25
@@ -233,14 +232,10 @@ def _tick(state: Lab, speed: float | None) -> None:
     active = [t for t in state.trainers
               if not t.stopped and not (state.stop_solved and t.solved_at is not None)]
     for trainer in active:
-        # Page runs of other sessions go first, for at most half of this tick's interval.
-        yield_point = page_yielder(0.5 * (state.interval or TICK_S) / len(active))
         if speed is None:
-            trainer.step(max_seconds=TICK_S * TRAIN_SHARE / len(active),
-                         yield_point=yield_point)
+            trainer.step(max_seconds=TICK_S * TRAIN_SHARE / len(active))
         else:
-            trainer.step(max_vector_steps=max(1, round(speed * elapsed)),
-                         yield_point=yield_point)
+            trainer.step(max_vector_steps=max(1, round(speed * elapsed)))
     state.wall_s += elapsed
     if state.finished:
         state.running = False

@@ -19,7 +19,6 @@ no episode, so it is never recorded, and the new episode starts from the observa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -117,19 +116,14 @@ class VectorCollector:
         return bool(np.all(self._counts >= self._targets))
 
     def advance(self, policy: Policy, rng: np.random.Generator, *,
-                deadline: float | None = None, max_steps: int | None = None,
-                yield_point: Callable[[], None] | None = None) -> int:
+                deadline: float | None = None, max_steps: int | None = None) -> int:
         """Step all copies until the batch is complete, the deadline passes or ``max_steps``
-        vector steps were taken (at least one step is always taken). Returns the steps taken.
-        ``yield_point`` is called before every step (a server uses it to let other work go
-        first); it may block but must not touch this collector."""
+        vector steps were taken (at least one step is always taken). Returns the steps taken."""
         steps = 0
         env, n = self.env, self.num_envs
         counts, targets = self._counts, self._targets
         remaining = int((targets - counts).clip(min=0).sum())
         while remaining > 0:
-            if yield_point is not None:
-                yield_point()
             recording = (counts < targets) & ~self._resetting
             p_right = policy.prob_right(self.obs)
             if self.argmax:
@@ -247,15 +241,11 @@ class SingleCollector:
         return self._count >= self._target
 
     def advance(self, policy: Policy, rng: np.random.Generator, *,
-                deadline: float | None = None, max_steps: int | None = None,
-                yield_point: Callable[[], None] | None = None) -> int:
+                deadline: float | None = None, max_steps: int | None = None) -> int:
         """Step until the batch is complete, the deadline passes or ``max_steps`` steps were
-        taken (at least one). Returns the steps taken. ``yield_point`` as in
-        ``VectorCollector.advance``."""
+        taken (at least one). Returns the steps taken."""
         steps = 0
         while not self.complete:
-            if yield_point is not None:
-                yield_point()
             logits = policy(torch.as_tensor(self.obs, dtype=torch.float32))
             log_p = torch.log_softmax(logits, dim=-1)
             p_right = float(log_p[1].detach().exp())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -186,16 +185,13 @@ class Trainer:
 
     # ----------------------------------------------------------------- training
     def step(self, max_seconds: float | None = None, max_episodes: int | None = None, *,
-             max_vector_steps: int | None = None, stop_when_solved: bool = False,
-             yield_point: Callable[[], None] | None = None) -> ChunkResult:
+             max_vector_steps: int | None = None, stop_when_solved: bool = False
+             ) -> ChunkResult:
         """Train until one bound is reached (time, episodes finished in this chunk, or vector
         steps), the episode budget is spent, training diverges, or (if asked) it is solved.
 
         Time and step bounds may end the chunk in the middle of collecting a batch; the next
         call continues it. Without any bound the chunk runs to the end of the budget.
-        ``yield_point`` is called before every environment step (see the collectors); time
-        spent in it counts against ``max_seconds``. It changes when work happens, never what
-        is computed.
         """
         result = ChunkResult()
         start = time.perf_counter()
@@ -210,8 +206,7 @@ class Trainer:
                 self.collector.begin(min(self.config.episodes_per_update, remaining))
             left = None if max_vector_steps is None else max_vector_steps - result.vector_steps
             result.vector_steps += self.collector.advance(self.policy, self.rng,
-                                                          deadline=deadline, max_steps=left,
-                                                          yield_point=yield_point)
+                                                          deadline=deadline, max_steps=left)
             if self.collector.complete:
                 self._update(self.collector.finish(), result)
             if max_episodes is not None and len(result.episodes) >= max_episodes:
