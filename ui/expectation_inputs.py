@@ -18,6 +18,20 @@ DEFAULT_TABLE = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "weight": [1.0, 2.0, 3.
 MAX_EDITABLE_OUTCOMES = 60
 
 
+def _kept_editor(key: str, start: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """``st.data_editor`` whose starting table is fixed while the editor lives.
+
+    Streamlit forgets an editor's edits once a run does not draw it (another distribution, a
+    different support). ``start`` is read only when the editor is new or was forgotten, so
+    callers pass what the user last had and nothing typed is lost; while the editor lives its
+    starting table stays put, as the edits it holds refer to it.
+    """
+    start_key = f"{key}__start"
+    if key not in st.session_state or start_key not in st.session_state:
+        st.session_state[start_key] = start
+    return st.data_editor(st.session_state[start_key], key=key, **kwargs)
+
+
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame:
         return np.zeros(0)
@@ -40,8 +54,11 @@ def distribution_inputs(prefix: str, *, with_f_column: bool, label: str = "Distr
         st.caption("Edit outcomes and weights (add or delete rows). Weights are divided by "
                    "their total to give probabilities.")
         columns = ["x", "weight", "f(x)"] if with_f_column else ["x", "weight"]
-        edited = st.data_editor(DEFAULT_TABLE[columns], key=f"{prefix}table", num_rows="dynamic",
-                                hide_index=True, width="stretch")
+        kept_key = f"{prefix}table_kept"
+        last = st.session_state.get(kept_key, DEFAULT_TABLE[columns])
+        edited = _kept_editor(f"{prefix}table", last, num_rows="dynamic", hide_index=True,
+                              width="stretch")
+        st.session_state[kept_key] = edited
         values, weights = _column(edited, "x"), _column(edited, "weight")
         spec = dist.DistributionSpec(family=family, table_values=tuple(values),
                                      table_weights=tuple(weights))
@@ -105,11 +122,17 @@ def function_inputs(prefix: str, spec: dist.DistributionSpec, f_column: np.ndarr
         if outcomes.size > MAX_EDITABLE_OUTCOMES:
             return fn, (f"This distribution has {outcomes.size} outcomes, too many to type f for "
                         f"each one: pick a formula, or fewer outcomes.")
-        st.caption("Type f(x) for each outcome (starts at x²).")
-        # The key names the support, so a different support starts a fresh column.
+        st.caption("Type f(x) for each outcome (starts at x²; values typed for an outcome are "
+                   "kept when the outcomes change).")
+        # Values typed so far, by outcome: a new support starts from them.
+        typed: dict[float, float] = st.session_state.setdefault(f"{prefix}f_typed", {})
+        start = pd.DataFrame({"x": outcomes,
+                              "f(x)": [typed.get(float(x), float(x) ** 2) for x in outcomes]})
         key = f"{prefix}ftable_{spec.family}_{outcomes.size}_{outcomes[0]:g}"
-        edited = st.data_editor(pd.DataFrame({"x": outcomes, "f(x)": outcomes**2}), key=key,
-                                disabled=["x"], hide_index=True, width="stretch", height=250)
+        edited = _kept_editor(key, start, disabled=["x"], hide_index=True, width="stretch",
+                              height=250)
         table = _column(edited, "f(x)")
+        typed.update((float(x), float(v)) for x, v in zip(outcomes, table, strict=False)
+                     if np.isfinite(v))
     fn = dist.FunctionSpec(kind=kind, c=float(c), table=tuple(table))
     return fn, dist.validate_function(fn, spec)

@@ -169,3 +169,33 @@ def test_other_seed_and_presenter_mode():
     key = "Run 1 average at N = 10,000"
     assert _metrics(at)[key] != _metrics(base)[key]
     assert abs(float(_metrics(at)[key]) - 38.5) < 4 * 0.324
+
+
+def test_typed_f_values_survive_a_change_of_outcomes():
+    at = app_test(PAGE)
+    at.run()
+    _apply(at, [("selectbox", "ev_f", "table")])
+    at.session_state["ev_ftable_uniform_int_10_1"] = {
+        "edited_rows": {2: {"f(x)": 100.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_no_exception(at)
+    # n = 10 → 12 → 10: f(3) = 100 is kept in the new table and back in the old one.
+    for n, exact in ((12, (650 - 9 + 100) / 12), (10, 38.5 + (100 - 9) / 10)):
+        _apply(at, [("slider", "ev_size", n)])
+        assert_no_exception(at)
+        assert abs(float(_metrics(at)["Exact E[f(X)]"]) - exact) < 1e-3, (n, _metrics(at))
+
+
+def test_custom_table_survives_a_switch_to_another_family_and_back():
+    at = app_test(PAGE)
+    at.run()
+    _apply(at, [("selectbox", "ev_family", "custom")])
+    at.session_state["ev_table"] = {"edited_rows": {0: {"weight": 9.0}}, "added_rows": [],
+                                    "deleted_rows": []}
+    at.run()
+    before = _metrics(at)["Exact E[f(X)]"]
+    assert before == "6"  # (9·1 + 2·4 + 3·9 + 4·16) / 18; the untouched table gives 10
+    _apply(at, [("selectbox", "ev_family", "poisson")])
+    _apply(at, [("selectbox", "ev_family", "custom")])
+    assert_no_exception(at)
+    assert _metrics(at)["Exact E[f(X)]"] == before
