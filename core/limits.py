@@ -14,8 +14,11 @@ from dataclasses import dataclass
 class Limits:
     """Caps that bound the CPU and memory one session (and the whole process) can use."""
 
-    max_training_sessions: int = 4
-    """Sessions that may train at the same time in this process (env PGS_MAX_TRAINING_SESSIONS)."""
+    max_training_sessions: int = 2
+    """Sessions that may train at the same time in this process (env PGS_MAX_TRAINING_SESSIONS).
+    Python runs one thread at a time, so a process trains about one core's worth however many
+    sessions share it: on 2 cores, 2 sessions trained as many steps in total as 4 did, and
+    page reruns stayed about five times quicker (benchmarks/load.py)."""
     max_episodes_per_session: int = 20_000
     """Episodes one session may train in total before it must reset
     (env PGS_MAX_EPISODES_PER_SESSION)."""

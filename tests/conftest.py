@@ -11,3 +11,7 @@ if str(ROOT) not in sys.path:
 
 # Same threading as the app: tests measure what users get.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Room for the page tests to train one after another (in AppTest and in the servers the browser
+# tests start, which inherit this): a closed tab keeps its training slot for up to 30 s. The
+# production default (2) and the refusals at the cap are tested with an explicit cap.
+os.environ.setdefault("PGS_MAX_TRAINING_SESSIONS", "4")
