@@ -106,22 +106,18 @@ def start(config: TrainConfig, seeds: int) -> None:
     """Start a fresh run (one trainer per seed), if a training slot is free."""
     state = lab()
     with state.lock:
-        _start(state, config, seeds)
-
-
-def _start(state: Lab, config: TrainConfig, seeds: int) -> None:
-    if not TRAINING_SLOTS.acquire(state.holder):
-        state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
-        return
-    archive()
-    for trainer in state.trainers:
-        trainer.close()
-    state.trainers = [Trainer(replace(config, seed=config.seed + k)) for k in range(seeds)]
-    state.watch_before = state.trainers[0].watch(config.seed)
-    state.watch_after = None
-    state.running, state.message, state.wall_s = True, None, 0.0
-    state.last_config = config
-    state.last_tick = time.perf_counter()
+        if not TRAINING_SLOTS.acquire(state.holder):
+            state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
+            return
+        archive()
+        for trainer in state.trainers:
+            trainer.close()
+        state.trainers = [Trainer(replace(config, seed=config.seed + k)) for k in range(seeds)]
+        state.watch_before = state.trainers[0].watch(config.seed)
+        state.watch_after = None
+        state.running, state.message, state.wall_s = True, None, 0.0
+        state.last_config = config
+        state.last_tick = time.perf_counter()
 
 
 def pause() -> None:
