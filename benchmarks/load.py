@@ -38,6 +38,7 @@ from tests.browser.conftest import (  # noqa: E402
 )
 from tests.browser.training import EPISODES, REFUSED, START_LABEL, cartpole_entry  # noqa: E402
 from ui.registry import PAGES  # noqa: E402
+from ui.run_log import PREFIX as RUN_LOG_PREFIX  # noqa: E402
 
 P95_TARGET_S = 1.0
 RSS_TARGET_MB = 100.0
@@ -132,14 +133,14 @@ def percentile(values: list[float], q: float) -> float:
 
 def analytic_run_times(log: Path, start: int, end: int, training_path: str) -> list[float]:
     """Seconds of each page run the server logged between byte offsets ``start`` and ``end``
-    of its log, except the training page's (``pgs-run <path> <seconds>`` lines)."""
+    of its log, except the training page's (ui/run_log's ``<prefix> <path> <seconds>``)."""
     with log.open("rb") as handle:
         handle.seek(start)
         text = handle.read(end - start).decode(errors="replace")
     times = []
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0] == "pgs-run" and parts[1] != training_path:
+        if len(parts) == 3 and parts[0] == RUN_LOG_PREFIX and parts[1] != training_path:
             times.append(float(parts[2]))
     return times
 

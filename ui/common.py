@@ -29,8 +29,8 @@ def chart_config() -> dict:
     """Plotly's config for every chart, with the image format chosen in the sidebar."""
     chosen = st.session_state.get(IMAGE_FORMAT_KEY, IMAGE_FORMATS[0])
     image_format = chosen if chosen in IMAGE_FORMATS else IMAGE_FORMATS[0]
-    return CHART_CONFIG | {"toImageButtonOptions": {"format": image_format.lower(),
-                                                     "scale": 2}}
+    image = CHART_CONFIG["toImageButtonOptions"] | {"format": image_format.lower()}
+    return CHART_CONFIG | {"toImageButtonOptions": image}
 
 
 def global_seed() -> int:

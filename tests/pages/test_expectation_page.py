@@ -83,14 +83,20 @@ def test_n_equal_one_gives_a_point_mass():
     assert metrics["Predicted spread σ/√N"] == "0"
 
 
-def test_typed_f_column_changes_the_expectation():
+def _typed_f(edited_rows: dict) -> object:
+    """The page with f typed per outcome (uniform on 1..10) and these rows edited."""
     at = app_test(PAGE)
     at.run()
     _apply(at, [("selectbox", "ev_f", "table")])
     at.session_state["ev_ftable_uniform_int_10_1"] = {
-        "edited_rows": {9: {"f(x)": 0.0}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
     at.run()
     assert_no_exception(at)
+    return at
+
+
+def test_typed_f_column_changes_the_expectation():
+    at = _typed_f({9: {"f(x)": 0.0}})
     assert _metrics(at)["Exact E[f(X)]"] == "28.5"  # 38.5 − 0.1·100
 
 
@@ -172,13 +178,7 @@ def test_other_seed_and_presenter_mode():
 
 
 def test_typed_f_values_survive_a_change_of_outcomes():
-    at = app_test(PAGE)
-    at.run()
-    _apply(at, [("selectbox", "ev_f", "table")])
-    at.session_state["ev_ftable_uniform_int_10_1"] = {
-        "edited_rows": {2: {"f(x)": 100.0}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert_no_exception(at)
+    at = _typed_f({2: {"f(x)": 100.0}})
     # n = 10 → 12 → 10: f(3) = 100 is kept in the new table and back in the old one.
     for n, exact in ((12, (650 - 9 + 100) / 12), (10, 38.5 + (100 - 9) / 10)):
         _apply(at, [("slider", "ev_size", n)])
