@@ -6,29 +6,29 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-import importlib
 import threading
 
 import streamlit as st
 
+from core.warmup import warm_up
 from ui import presenter, run_log, share
 from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, PAGES
 
 
 @st.cache_resource(show_spinner=False)
-def _start_torch_warmup() -> threading.Thread:
-    """Import torch once per process in the background, so pages that need no torch never
-    wait for it and pages that do rarely have to."""
-    thread = threading.Thread(target=importlib.import_module, args=("core.torch_env",),
-                              name="torch-warmup", daemon=True)
+def _start_warmup() -> threading.Thread:
+    """Load torch and everything else the pages use once per process, in the background (pages
+    that need no torch never wait for it), then freeze those long-lived objects out of the full
+    garbage collection Streamlit runs after every script run (see core/warmup.py)."""
+    thread = threading.Thread(target=warm_up, name="process-warmup", daemon=True)
     thread.start()
     return thread
 
 
 st.set_page_config(page_title="Policy Gradient, Seen", page_icon=":material/insights:",
                    layout="wide", initial_sidebar_state="expanded")
-_start_torch_warmup()
+_start_warmup()
 
 
 def _page(entry, *, default: bool = False) -> st.Page:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import sys
@@ -56,11 +57,14 @@ IDLE_JS = """() => {
 }"""
 ARM_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
-  const probe = {ran: false, done: null, t0: performance.now()};
+  const probe = {ran: false, started: null, done: null, t0: performance.now()};
   window.__pgsProbe = probe;
   const observer = new MutationObserver(() => {
     const state = app.getAttribute('data-test-script-state');
-    if (state === 'running') probe.ran = true;
+    if (state === 'running') {
+      probe.ran = true;
+      if (probe.started === null) probe.started = performance.now();
+    }
     else if (probe.ran && state === 'notRunning' && probe.done === null) {
       probe.done = performance.now(); observer.disconnect();
     }
@@ -161,6 +165,7 @@ async def trainer(browser, url: str, seconds: float, result: dict) -> None:
     tab = await context.new_page()
     try:
         await open_and_wait(tab, url)
+        result["opened_at"] = time.monotonic()
         main = tab.locator("[data-testid='stMain']")
         await main.get_by_role("button", name=START_LABEL).first.click(timeout=60_000)
         started = time.monotonic()
@@ -173,6 +178,7 @@ async def trainer(browser, url: str, seconds: float, result: dict) -> None:
             if parse_count(EPISODES, await tab.locator(MAIN).inner_text()) > 0:
                 break
             await tab.wait_for_timeout(500)
+        result["verdict_at"] = time.monotonic()
         await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
         text = await tab.locator(MAIN).inner_text()
         result["episodes"] = parse_count(EPISODES, text)
@@ -184,21 +190,38 @@ async def trainer(browser, url: str, seconds: float, result: dict) -> None:
         await context.close()
 
 
-async def clicker(browser, base: str, stop: asyncio.Event, times: list[float],
-                  errors: list[str], counts: dict[str, int]) -> None:
+@dataclass(frozen=True)
+class Press:
+    """One widget change on an analytic page and how long its rerun took in the browser."""
+
+    page: str
+    """url_path of the page."""
+    at: float
+    """time.monotonic() when the key was pressed."""
+    seconds: float
+    """From the key press to the end of the rerun (RERUN_TIMEOUT_S if it had not ended)."""
+    to_start: float | None
+    """From the key press to the moment the page showed the rerun as running."""
+
+
+async def clicker(browser, base: str, stop: asyncio.Event, presses: list[Press],
+                  errors: list[str], counts: dict[str, int], loads: list[float]) -> None:
     """One more visitor: cycles through the analytic pages moving one slider at a time, until
     `stop` is set (the training sessions have closed)."""
     pages = [p for p in PAGES if p.section == "The four questions"] or \
         [p for p in PAGES if p.url_path != "cartpole"]
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = await context.new_page()
+    probe = "() => [window.__pgsProbe.ran, window.__pgsProbe.t0, window.__pgsProbe.started, " \
+        "window.__pgsProbe.done]"
     try:
         while not stop.is_set() and pages:
             for entry in pages:
                 if stop.is_set():
                     break
+                opened = time.monotonic()
                 await open_and_wait(tab, f"{base}/{entry.url_path}")
-                counts["page loads"] = counts.get("page loads", 0) + 1
+                loads.append(time.monotonic() - opened)
                 sliders = tab.locator(SLIDERS)
                 try:  # the first paint can come before the widgets
                     await sliders.first.wait_for(timeout=60_000)
@@ -207,28 +230,42 @@ async def clicker(browser, base: str, stop: asyncio.Event, times: list[float],
                     continue  # a page without sliders
                 count = await sliders.count()
                 for i in range(min(count, 3)):
-                    for key in ("ArrowRight", "ArrowLeft"):
+                    # Towards the side with room first, so that both presses change the value.
+                    at_max = await sliders.nth(i).evaluate("e => Number(e.value) >= Number(e.max)")
+                    for key in ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight",
+                                                                          "ArrowLeft"):
                         if stop.is_set():
                             break
                         counts["presses"] = counts.get("presses", 0) + 1
                         await tab.evaluate(ARM_JS)
+                        pressed_at = time.monotonic()
                         await sliders.nth(i).press(key)
-                        try:
+                        with contextlib.suppress(Exception):  # timed out: judged below
                             await tab.wait_for_function("() => window.__pgsProbe.done !== null",
                                                         timeout=RERUN_TIMEOUT_S * 1000)
-                        except Exception:
-                            ran = await tab.evaluate("() => window.__pgsProbe.ran")
-                            if ran:  # started but not finished in time: count it as the cap
-                                times.append(RERUN_TIMEOUT_S)
-                            counts["timed out" if ran else "no rerun"] = counts.get(
-                                "timed out" if ran else "no rerun", 0) + 1
-                            continue  # no rerun at all: the slider was at its end already
-                        times.append(await tab.evaluate(
-                            "() => (window.__pgsProbe.done - window.__pgsProbe.t0) / 1000"))
+                        ran, t0, started, done = await tab.evaluate(probe)
+                        if not ran:  # no rerun at all: the slider was at its end already
+                            counts["no rerun"] = counts.get("no rerun", 0) + 1
+                            continue
+                        if done is None:  # started, not finished in time: count it as the cap
+                            counts["timed out"] = counts.get("timed out", 0) + 1
+                        seconds = RERUN_TIMEOUT_S if done is None else (done - t0) / 1000
+                        to_start = None if started is None else (started - t0) / 1000
+                        presses.append(Press(entry.url_path, pressed_at, seconds, to_start))
                 if await tab.locator("[data-testid='stException']").count():
                     errors.append(entry.url_path)
     finally:
         await context.close()
+
+
+def timeline(presses: list[Press], t_start: float, window_s: float = 10.0) -> str:
+    """p50 / max rerun time per window of the run, to show when slow reruns happened."""
+    windows: dict[int, list[float]] = {}
+    for press in presses:
+        windows.setdefault(int((press.at - t_start) // window_s), []).append(press.seconds)
+    return "; ".join(f"{k * window_s:.0f}-{(k + 1) * window_s:.0f} s: "
+                     f"{percentile(v, 0.5):.2f}/{max(v):.2f} ({len(v)})"
+                     for k, v in sorted(windows.items()))
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -262,7 +299,8 @@ async def run(args: argparse.Namespace) -> int:
             t_start = time.monotonic()
             log_start = log.stat().st_size
             results: list[dict] = [{} for _ in range(args.sessions)]
-            times: list[float] = []
+            presses: list[Press] = []
+            loads: list[float] = []
             errors: list[str] = []
             counts: dict[str, int] = {}
             stop = asyncio.Event()
@@ -272,7 +310,8 @@ async def run(args: argparse.Namespace) -> int:
                                                args.seconds, r) for r in results))
                 stop.set()
 
-            await asyncio.gather(trainers(), clicker(browser, base, stop, times, errors, counts))
+            await asyncio.gather(trainers(), clicker(browser, base, stop, presses, errors,
+                                                          counts, loads))
             t_closed = max(r.get("closed_at", time.monotonic()) for r in results)
             log_end = log.stat().st_size
             await browser.close()
@@ -291,11 +330,21 @@ async def run(args: argparse.Namespace) -> int:
     failed = [r["error"] for r in results if "error" in r]
     episodes = sum(r.get("episodes", 0) for r in trained)
     steps = sum(r.get("steps", 0) for r in trained)
+    times = [press.seconds for press in presses]
     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    by_page: dict[str, list[float]] = {}
+    for press in presses:
+        by_page.setdefault(press.page, []).append(press.seconds)
+    to_start = [press.to_start for press in presses if press.to_start is not None]
     server_times = analytic_run_times(log, log_start, log_end, entry.url_path)
 
     print(f"load: {args.sessions} training sessions x {args.seconds:.0f} s + 1 analytic "
           f"clicker, server on {base} ({os.cpu_count()} CPUs, shared: timings are noisy)")
+    opened = [r["opened_at"] - t_start for r in results if "opened_at" in r]
+    verdicts = [r["verdict_at"] - t_start for r in results if "verdict_at" in r]
+    if opened and verdicts:
+        print(f"  student tabs: page shown {min(opened):.1f}-{max(opened):.1f} s after the "
+              f"first opened, trained or told busy by {max(verdicts):.1f} s")
     print(f"  training: {len(trained)} trained, {refused_n} told the server is busy, "
           f"{len(failed)} failed {failed[:2]}")
     print(f"  throughput: {episodes:,} episodes, {steps:,} env steps in total "
@@ -303,6 +352,15 @@ async def run(args: argparse.Namespace) -> int:
     print(f"  analytic reruns: n={len(times)} p50={p50:.3f} s p95={p95:.3f} s "
           f"(target p95 < {P95_TARGET_S} s, ratio {p95 / P95_TARGET_S:.2f})"
           + (f"; exceptions on {errors}" if errors else "") + f" ({counts})")
+    print("  by page (p50 / max, n): " + "; ".join(
+        f"{path} {percentile(v, 0.5):.2f}/{max(v):.2f} s ({len(v)})"
+        for path, v in by_page.items()))
+    print(f"  the clicker's page loads (not in the target): n={len(loads)} "
+          f"p50 {percentile(loads, 0.5):.2f} s, max {max(loads, default=float('nan')):.2f} s")
+    print(f"  key press to rerun start: p50 {percentile(to_start, 0.5):.3f} s, "
+          f"p95 {percentile(to_start, 0.95):.3f} s")
+    print(f"  over time (p50/max, n per 10 s from the first tab opening): "
+          f"{timeline(presses, t_start)}")
     print(f"  server time of those pages' runs (loads included): n={len(server_times)} "
           f"p50={percentile(server_times, 0.5):.3f} s p95={percentile(server_times, 0.95):.3f} s"
           " (the rest of a rerun is the browser's share of the same 2 cores)")

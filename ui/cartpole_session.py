@@ -45,6 +45,8 @@ SPEEDS: dict[str, float | None] = {
     "100 steps/s": 100.0, "real time (50 steps/s)": 50.0,
 }
 """Speed choices: environment steps per second of simulated time (one step is 0.02 s)."""
+EMPTY_CHART = ("Press Start: the return of every episode is plotted here as it trains, with "
+               "the mean of the last 100 episodes and the solved line at 475.")
 BUSY = ("The server is training for {n} other sessions right now, its limit. "
         "Try again in a minute.")
 
@@ -275,6 +277,10 @@ def _view(state: Lab, speed: float | None, overlay: bool) -> list[tuple]:
     if len(state.trainers) > 1:
         items.append(("chart", seeds_figure([np.asarray(t.returns) for t in state.trainers]),
                       "cp_chart_seeds"))
+    elif not state.trainers and not (overlay and state.history):
+        # Empty axes teach nothing, and not drawing them spares a tab that never trains
+        # (or is told the server is busy) loading the charting library: about 1 s of CPU.
+        items.append(("caption", EMPTY_CHART))
     else:
         trainer = state.trainers[0] if state.trainers else None
         overlays = [(run.label, run.returns) for run in state.history] if overlay else []

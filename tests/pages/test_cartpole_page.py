@@ -24,6 +24,10 @@ def _click(at, key: str):
     return at
 
 
+def _chart_keys(at) -> set[str]:
+    return {chart.key for chart in at.get("plotly_chart")}
+
+
 @pytest.fixture
 def page():
     at = run_page(PAGE, seed=3)
@@ -40,7 +44,8 @@ def test_defaults(page):
     assert at.radio(key="cp_sign").value == "minus"
     assert at.select_slider(key="cp_batch").value == 16
     assert at.select_slider(key="cp_speed").value == "as fast as possible"
-    assert len(at.get("plotly_chart")) == 1          # the empty return chart
+    assert not at.get("plotly_chart")                # nothing to plot before Start
+    assert any("Press Start" in c.value for c in at.caption)
     assert not at.button(key="cp_start").disabled and at.button(key="cp_pause").disabled
     assert not at.warning
 
@@ -71,6 +76,9 @@ def test_start_ticks_grow_history_and_pause_stops_it(page):
     assert _episodes(at) > paused
     at = _click(at, "cp_reset")
     assert not _lab(at).trainers and len(_lab(at).history) == 1
+    assert "cp_chart_returns" in _chart_keys(at)       # the kept run, overlaid
+    at.toggle(key="cp_overlay").set_value(False).run()
+    assert "cp_chart_returns" not in _chart_keys(at)   # nothing left to plot
 
 
 def test_live_lr_change_is_applied_and_recorded(page):
