@@ -1,13 +1,13 @@
 """Load on loopback: a class at once.
 
-N headless-browser sessions (default 10) each open the CartPole page and press Start, and keep
-it open for --seconds (default 60); sessions beyond the process-wide cap are told the server is
-busy and are counted. Meanwhile one more session clicks through the analytic pages (section
-"The four questions"), moving a slider and timing each widget change until its rerun has
-finished. Reported: p50/p95 of those times (target p95 < 1 s), total training throughput,
-server RSS at start / peak / 30 s after the sessions close (target: back within 100 MB of
-start), thread count before/after, and how long after the last tab closed the server's CPU
-went idle (target <= 5 s).
+N headless-browser sessions (default 10) each open the CartPole page with "Stop when solved"
+off, press Start and keep the tab open for --seconds (default 60), training all along;
+sessions beyond the process-wide cap are told the server is busy and are counted. Meanwhile
+one more session clicks through the analytic pages (section "The four questions"), moving a
+slider and timing each widget change until its rerun has finished. Reported: p50/p95 of those
+times (target p95 < 1 s), total training throughput, server RSS at start / peak / 30 s after
+the sessions close (target: back within 100 MB of start), thread count before/after, and how
+long after the last tab closed the server's CPU went idle (target <= 5 s).
 
     .venv/bin/python benchmarks/load.py               # the full run (about 2.5 minutes)
     .venv/bin/python benchmarks/load.py --seconds 10 --sessions 3 --cooldown 10   # smoke run
@@ -37,7 +37,13 @@ from tests.browser.conftest import (  # noqa: E402
     start_server,
     stop_server,
 )
-from tests.browser.training import EPISODES, REFUSED, START_LABEL, cartpole_entry  # noqa: E402
+from tests.browser.training import (  # noqa: E402
+    EPISODES,
+    KEEP_TRAINING,
+    REFUSED,
+    START_LABEL,
+    cartpole_entry,
+)
 from ui.registry import PAGES  # noqa: E402
 from ui.run_log import PREFIX as RUN_LOG_PREFIX  # noqa: E402
 
@@ -306,8 +312,8 @@ async def run(args: argparse.Namespace) -> int:
             stop = asyncio.Event()
 
             async def trainers() -> None:
-                await asyncio.gather(*(trainer(browser, f"{base}/{entry.url_path}",
-                                               args.seconds, r) for r in results))
+                url = f"{base}/{entry.url_path}?{KEEP_TRAINING}"
+                await asyncio.gather(*(trainer(browser, url, args.seconds, r) for r in results))
                 stop.set()
 
             await asyncio.gather(trainers(), clicker(browser, base, stop, presses, errors,

@@ -4,6 +4,7 @@ import numpy as np
 import plotly.io as pio
 
 from core.charts.cartpole import (
+    EPISODE_DOTS,
     MAX_FRAMES,
     Marker,
     cart_figure,
@@ -32,6 +33,13 @@ def test_moving_average_by_hand():
     assert moving_average([]).size == 0
 
 
+def test_a_short_run_shows_every_episode():
+    returns = np.arange(1.0, EPISODE_DOTS + 1)
+    dots = next(t for t in returns_figure(returns).data if t.mode == "markers")
+    assert dots.name == "return"
+    np.testing.assert_array_equal(dots.y, returns)
+
+
 def test_long_runs_stay_small():
     rng = np.random.default_rng(0)
     returns = rng.uniform(0, 500, 20_000)
@@ -39,7 +47,10 @@ def test_long_runs_stay_small():
                          overlays=[(f"#{k}", rng.uniform(0, 500, 20_000)) for k in range(10)])
     _check_bounded(fig)
     names = [t.name for t in fig.data]
-    assert "return" in names and "mean of last 100" in names
+    assert f"return ({EPISODE_DOTS} of 20,000 episodes)" in names and "mean of last 100" in names
+    dots = fig.data[names.index(f"return ({EPISODE_DOTS} of 20,000 episodes)")]
+    assert len(dots.x) == EPISODE_DOTS and dots.x[0] == 1 and dots.x[-1] == 20_000
+    np.testing.assert_array_equal(dots.y, returns[np.asarray(dots.x, dtype=int) - 1])
     mean_trace = fig.data[names.index("mean of last 100")]
     assert mean_trace.y[-1] == moving_average(returns)[-1]
     assert mean_trace.x[-1] == 20_000  # the last episode is always drawn

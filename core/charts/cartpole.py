@@ -31,6 +31,9 @@ WINDOW = 100
 """Episodes in the moving average (the same window gymnasium's "solved" uses)."""
 OVERLAY_POINTS = 500
 """Points per earlier run's curve (they are smooth moving averages)."""
+EPISODE_DOTS = 400
+"""Most episodes drawn as dots, evenly spaced: the browser styles every dot on every redraw of
+a live chart (2,000 dots kept a renderer busy on one core at four redraws a second)."""
 MAX_MARKERS = 30
 """Most recent mid-run changes drawn as markers (older ones are dropped)."""
 MAX_FRAMES = 260
@@ -99,8 +102,9 @@ def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 
                    markers: Sequence[Marker] = (),
                    overlays: Sequence[tuple[str, np.ndarray]] = (),
                    title: str = "Episode return", height: int = 420) -> go.Figure:
-    """Each episode's return (dots), its 100-episode moving average, the solved line, earlier
-    runs' moving averages (``overlays``: label, returns) and mid-run change markers."""
+    """Each episode's return (dots; at most EPISODE_DOTS of them, evenly spaced, the legend
+    says how many), its 100-episode moving average over every episode, the solved line,
+    earlier runs' moving averages (``overlays``: label, returns) and mid-run change markers."""
     data = []
     for k, (label, past) in enumerate(overlays):
         past = np.asarray(past, dtype=np.float64)
@@ -111,8 +115,9 @@ def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 
                                          "width": 1.5}))
     y = np.asarray(returns, dtype=np.float64)
     x = np.arange(1, y.size + 1, dtype=np.float64)
-    keep = linear_spaced_indices(y.size)
-    data.append({"type": "scatter", "mode": "markers", "name": "return", "x": x[keep],
+    keep = linear_spaced_indices(y.size, EPISODE_DOTS)
+    dots = "return" if keep.size == y.size else f"return ({keep.size:,} of {y.size:,} episodes)"
+    data.append({"type": "scatter", "mode": "markers", "name": dots, "x": x[keep],
                  "y": y[keep], "marker": {"color": BLUE, "size": 4, "opacity": 0.35}})
     data.append(_line_dict(x, moving_average(y), name=f"mean of last {WINDOW}",
                            line={"color": BLUE, "width": 3}))

@@ -11,7 +11,7 @@ from tests.browser.conftest import open_app_page
 POINTS_JS = """() => {
     for (const div of document.querySelectorAll('.js-plotly-plot')) {
         // _fullData holds the decoded arrays (data may keep plotly's base64 form).
-        const trace = (div._fullData || []).find(t => t.name === 'return');
+        const trace = (div._fullData || []).find(t => (t.name || '').startsWith('return'));
         if (trace && trace.x && trace.x.length !== undefined) return trace.x.length;
     }
     return -1;
