@@ -50,6 +50,8 @@ from ui.run_log import PREFIX as RUN_LOG_PREFIX  # noqa: E402
 P95_TARGET_S = 1.0
 RSS_TARGET_MB = 100.0
 IDLE_TARGET_S = 5.0
+UNSEEN_S = 5.0
+"""A press whose rerun has not shown as running after this long is counted as unseen."""
 RERUN_TIMEOUT_S = 20.0
 """A rerun not finished after this long is recorded at this value (a lower bound)."""
 IDLE_CPU_SHARE = 0.05
@@ -247,11 +249,18 @@ async def clicker(browser, base: str, stop: asyncio.Event, presses: list[Press],
                         pressed_at = time.monotonic()
                         await sliders.nth(i).press(key)
                         with contextlib.suppress(Exception):  # timed out: judged below
+                            await tab.wait_for_function("() => window.__pgsProbe.ran",
+                                                        timeout=UNSEEN_S * 1000)
                             await tab.wait_for_function("() => window.__pgsProbe.done !== null",
                                                         timeout=RERUN_TIMEOUT_S * 1000)
                         ran, t0, started, done = await tab.evaluate(probe)
-                        if not ran:  # no rerun at all: the slider was at its end already
-                            counts["no rerun"] = counts.get("no rerun", 0) + 1
+                        if not ran:
+                            # The page never showed "running": a rerun so quick that the
+                            # browser drew its start and end as one frame (no time to record),
+                            # or none at all. Settle before the next press.
+                            counts["unseen"] = counts.get("unseen", 0) + 1
+                            await tab.wait_for_function(IDLE_JS, timeout=120_000)
+                            await tab.wait_for_timeout(1000)
                             continue
                         if done is None:  # started, not finished in time: count it as the cap
                             counts["timed out"] = counts.get("timed out", 0) + 1

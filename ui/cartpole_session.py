@@ -37,6 +37,9 @@ from ui.common import show_chart, show_problem
 STATE_KEY = "cp_lab"
 TICK_S = 0.25
 """Seconds between fragment ticks while one session trains (4 redraws a second)."""
+SHARED_TICK_S = 0.4
+"""Seconds per training session between ticks while several sessions train (see
+tick_interval)."""
 TRAIN_SHARE = 0.8
 """Share of a lone session's tick spent training at full speed; the rest redraws the charts."""
 MAX_HISTORY = 10
@@ -211,12 +214,15 @@ def watch_now(config: TrainConfig) -> None:
 def tick_interval(sessions_training: int) -> float:
     """Seconds between ticks when this many sessions train in the process.
 
-    Each tick trains about TICK_S * TRAIN_SHARE seconds, so spacing the ticks out by the number
-    of training sessions keeps the process's training near one core and its redraws near four
-    a second, however many sessions share the server: page reruns elsewhere stay quick, and
-    each session trains proportionally slower.
+    Each tick trains about TICK_S * TRAIN_SHARE seconds. A lone session ticks every TICK_S
+    (four redraws a second, training on about 0.8 of a core). With n sessions each ticks every
+    n * SHARED_TICK_S, so the process trains on about half a core in all and redraws 2.5
+    charts a second, however many sessions share it: page reruns of everyone else stay quick,
+    and each session trains proportionally slower.
     """
-    return TICK_S * max(1, sessions_training)
+    if sessions_training <= 1:
+        return TICK_S
+    return SHARED_TICK_S * sessions_training
 
 
 def _tick(state: Lab, speed: float | None) -> None:
@@ -259,7 +265,7 @@ def _status(state: Lab) -> str:
     if solved:
         text += f" · solved in {len(solved)}/{len(trainers)} (first at episode {min(solved):,})"
     if state.running and state.interval and state.interval > TICK_S:
-        sessions = round(state.interval / TICK_S)
+        sessions = round(state.interval / SHARED_TICK_S)
         text += (f" · {sessions} sessions share this server's training: one update of the "
                  f"charts every {state.interval:g} s")
     return text

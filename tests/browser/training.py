@@ -17,9 +17,10 @@ CARTPOLE_PATH = "cartpole"
 START_LABEL = re.compile(r"^\s*(train|start)", re.I)
 REFUSED = re.compile(r"busy|capacity|limit|slots?\b|try again|too many", re.I)
 EPISODES = re.compile(r"([\d][\d,\u202f\u00a0]*)\s+episodes?\s*·", re.I)
-KEEP_TRAINING = "cp_stop=false"
-"""Query string that switches off "Stop when solved", so a session trains for as long as it is
-open (the default preset solves within seconds and would then sit idle)."""
+KEEP_TRAINING = "cp_stop=false&cp_budget=20000"
+"""Query string that switches off "Stop when solved" and sets the largest episode budget, so a
+session trains for as long as it is open (the default preset solves within seconds, and 2,000
+episodes can run out within a minute)."""
 NO_CARTPOLE = ("no page with url_path 'cartpole' is registered in ui/registry.PAGES yet; "
                "the training part runs once it is")
 

@@ -191,7 +191,12 @@ def test_full_server_says_busy():
 
 
 def test_ticks_space_out_while_other_sessions_train(page):
-    from ui.cartpole_session import TICK_S, tick_interval
+    from ui.cartpole_session import SHARED_TICK_S, TICK_S, TRAIN_SHARE, tick_interval
+
+    # Alone: four redraws a second; shared: about half a core of training in all.
+    assert tick_interval(1) == TICK_S <= 0.25
+    for n in (2, 3, 10):
+        assert abs(n * TICK_S * TRAIN_SHARE / tick_interval(n) - 0.5) < 1e-9
 
     others = ["other-session-a", "other-session-b"]
     assert TRAINING_SLOTS.capacity >= 3
@@ -199,7 +204,7 @@ def test_ticks_space_out_while_other_sessions_train(page):
         assert TRAINING_SLOTS.acquire(holder)
     try:
         at = _click(page, "cp_start")
-        assert _lab(at).interval == tick_interval(3) == 3 * TICK_S
+        assert _lab(at).interval == tick_interval(3) == 3 * SHARED_TICK_S
         assert any("3 sessions share" in c.value for c in at.caption)
     finally:
         for holder in others:
