@@ -5,7 +5,8 @@ Run: .venv/bin/python benchmarks/expectation.py [--no-browser]
 
 Prints, each with its ratio to the target (below 1 is within it):
 - server time of one rerun of the expectation page at N = 1,000,000 and K = 20 (AppTest runs
-  the real script; median of several reruns), per distribution family, and the core work alone;
+  the real script in a process warmed up as the server's is, core/warmup.py; median of
+  several reruns), per distribution family, and the core work alone;
 - the most points any trace sends, and every chart's JSON payload in KB;
 - cold start: `streamlit run app.py` on a free port until the home page has rendered in
   headless Chromium;
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from benchmarks.timing import like_the_server  # noqa: E402
 from core import distributions as dist  # noqa: E402
 from core import sample_average as sa  # noqa: E402
 from core.charts import expectation as charts  # noqa: E402
@@ -125,7 +127,7 @@ def split_payloads() -> None:
 
 def home_imports_torch() -> None:
     """Import what pages/home.py imports, in a fresh process, and look for torch. (app.py
-    itself imports torch on a background thread, so the home page never waits on it.)"""
+    loads torch in its background warm-up, so the home page never waits on it.)"""
     code = (
         "import ast, importlib, sys\n"
         "tree = ast.parse(open('pages/home.py').read())\n"
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="skip the cold-start run")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
+    like_the_server()
     rerun_times(args.repeats)
     core_times_and_payloads()
     split_payloads()

@@ -8,7 +8,8 @@ Targets (issue 5):
   runs five learners (Figures 13.1 and 13.2) in one batch; that is reported too.
 
 Server time of a page is measured as AppTest's script run (widgets set, a fresh sidebar seed
-each repeat so no cache helps), after one warm-up run that pays for the imports. The machine
+each repeat so no cache helps), in a process warmed up as the server's is (core/warmup.py),
+after one warm-up run that pays for the imports. The machine
 is shared, so every figure is the median of the repeats, with the minimum and the process CPU
 time beside it (CPU time is what the work costs on an otherwise idle core).
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.timing import timed
+from benchmarks.timing import like_the_server, timed
 from core import bandit, corridor
 from core.charts import bandit as bandit_charts
 from tests.apptest import app_test, assert_no_exception
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     repeats = args.repeats
+    like_the_server()
     print("Bandit: 10 seeds × 500 steps × N = 100 (K = 3)")
     bandit_core(0)
     report("core: train + 3 figures + JSON", timed(bandit_core, repeats))

@@ -3,6 +3,16 @@
 import time
 from collections.abc import Callable
 
+from core.warmup import WarmUp, warm_up
+
+
+def like_the_server() -> WarmUp:
+    """Warm this process up as app.py warms every server process (core/warmup.py), so that
+    Streamlit's garbage collection after each AppTest run costs what it costs on the server."""
+    import streamlit  # noqa: F401  (frozen with the rest, as in the server)
+
+    return warm_up()
+
 
 def timed(fn: Callable[[int], object], repeats: int) -> tuple[list[float], list[float]]:
     """Wall-clock and process CPU seconds of fn(i) for i = 1..repeats."""
