@@ -65,15 +65,12 @@ IDLE_JS = """() => {
 }"""
 ARM_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
-  const probe = {ran: false, started: null, done: null, t0: performance.now()};
+  const probe = {started: null, done: null, t0: performance.now()};
   window.__pgsProbe = probe;
   const observer = new MutationObserver(() => {
     const state = app.getAttribute('data-test-script-state');
-    if (state === 'running') {
-      probe.ran = true;
-      if (probe.started === null) probe.started = performance.now();
-    }
-    else if (probe.ran && state === 'notRunning' && probe.done === null) {
+    if (state === 'running' && probe.started === null) probe.started = performance.now();
+    else if (probe.started !== null && state === 'notRunning' && probe.done === null) {
       probe.done = performance.now(); observer.disconnect();
     }
   });
@@ -208,7 +205,7 @@ class Press:
     """time.monotonic() when the key was pressed."""
     seconds: float
     """From the key press to the end of the rerun (RERUN_TIMEOUT_S if it had not ended)."""
-    to_start: float | None
+    to_start: float
     """From the key press to the moment the page showed the rerun as running."""
 
 
@@ -220,8 +217,7 @@ async def clicker(browser, base: str, stop: asyncio.Event, presses: list[Press],
         [p for p in PAGES if p.url_path != "cartpole"]
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = await context.new_page()
-    probe = "() => [window.__pgsProbe.ran, window.__pgsProbe.t0, window.__pgsProbe.started, " \
-        "window.__pgsProbe.done]"
+    probe = "() => [window.__pgsProbe.t0, window.__pgsProbe.started, window.__pgsProbe.done]"
     try:
         while not stop.is_set() and pages:
             for entry in pages:
@@ -249,12 +245,12 @@ async def clicker(browser, base: str, stop: asyncio.Event, presses: list[Press],
                         pressed_at = time.monotonic()
                         await sliders.nth(i).press(key)
                         with contextlib.suppress(Exception):  # timed out: judged below
-                            await tab.wait_for_function("() => window.__pgsProbe.ran",
+                            await tab.wait_for_function("() => window.__pgsProbe.started",
                                                         timeout=UNSEEN_S * 1000)
                             await tab.wait_for_function("() => window.__pgsProbe.done !== null",
                                                         timeout=RERUN_TIMEOUT_S * 1000)
-                        ran, t0, started, done = await tab.evaluate(probe)
-                        if not ran:
+                        t0, started, done = await tab.evaluate(probe)
+                        if started is None:
                             # The page never showed "running": a rerun so quick that the
                             # browser drew its start and end as one frame (no time to record),
                             # or none at all. Settle before the next press.
@@ -265,8 +261,8 @@ async def clicker(browser, base: str, stop: asyncio.Event, presses: list[Press],
                         if done is None:  # started, not finished in time: count it as the cap
                             counts["timed out"] = counts.get("timed out", 0) + 1
                         seconds = RERUN_TIMEOUT_S if done is None else (done - t0) / 1000
-                        to_start = None if started is None else (started - t0) / 1000
-                        presses.append(Press(entry.url_path, pressed_at, seconds, to_start))
+                        presses.append(Press(entry.url_path, pressed_at, seconds,
+                                             (started - t0) / 1000))
                 if await tab.locator("[data-testid='stException']").count():
                     errors.append(entry.url_path)
     finally:
@@ -350,7 +346,7 @@ async def run(args: argparse.Namespace) -> int:
     by_page: dict[str, list[float]] = {}
     for press in presses:
         by_page.setdefault(press.page, []).append(press.seconds)
-    to_start = [press.to_start for press in presses if press.to_start is not None]
+    to_start = [press.to_start for press in presses]
     server_times = analytic_run_times(log, log_start, log_end, entry.url_path)
 
     print(f"load: {args.sessions} training sessions x {args.seconds:.0f} s + 1 analytic "

@@ -16,9 +16,9 @@ class Limits:
 
     max_training_sessions: int = 2
     """Sessions that may train at the same time in this process (env PGS_MAX_TRAINING_SESSIONS).
-    Python runs one thread at a time, so a process trains about one core's worth however many
-    sessions share it: on 2 cores, 2 sessions trained as many steps in total as 4 did, and
-    page reruns stayed about five times quicker (benchmarks/load.py)."""
+    Once two or more train, the process trains on about half a core in all whatever the cap
+    (ui/cartpole_session.tick_interval), so a higher cap gives each session less; on 2 cores
+    reruns of other pages had p95 0.78 s at cap 2 and 1.07 s at cap 4 (benchmarks/load.py)."""
     max_episodes_per_session: int = 20_000
     """Episodes one session may train in total before it must reset
     (env PGS_MAX_EPISODES_PER_SESSION)."""
