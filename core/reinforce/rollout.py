@@ -6,7 +6,7 @@ Two collectors share one interface (``begin`` a batch, ``advance`` it in bounded
 - ``VectorCollector`` steps gymnasium's vectorized CartPole (``make_vec`` with the
   ``vector_entry_point``) and samples all actions with one graph-free forward pass per step.
   The log-probabilities are recomputed later, in one batched pass, from the stored
-  observations and actions.
+  observations and actions (and, with dropout, the stored masks of the pass that sampled).
 - ``SingleCollector`` steps one ``gymnasium.make`` environment with one forward pass per step
   and keeps the autograd graph of every log-probability, like the classic loop.
 
@@ -56,6 +56,10 @@ class Batch:
     """log π(a_t|s_t) with its autograd graph (per-step collector only)."""
     entropies: torch.Tensor | None = None
     """Policy entropy at each s_t with its graph (per-step collector only)."""
+    masks: tuple[np.ndarray, ...] = ()
+    """With dropout (batched collector): the keep-masks of the forward pass that sampled each
+    a_t, one bool array (steps, units) per dropout layer, so log π(a_t|s_t) is recomputed
+    under the very network that chose a_t (a fresh mask would bias the gradient)."""
 
     @property
     def returns(self) -> np.ndarray:
@@ -108,6 +112,7 @@ class VectorCollector:
         self._rew: list[np.ndarray] = []
         self._mask: list[np.ndarray] = []
         self._done: list[np.ndarray] = []
+        self._masks: list[tuple[np.ndarray, ...]] = []
         self._active_batch = True
 
     @property
@@ -125,7 +130,9 @@ class VectorCollector:
         remaining = int((targets - counts).clip(min=0).sum())
         while remaining > 0:
             recording = (counts < targets) & ~self._resetting
-            p_right = policy.prob_right(self.obs)
+            p_right, masks = policy.prob_right_and_masks(self.obs)
+            if masks:
+                self._masks.append(masks)
             if self.argmax:
                 actions = (p_right > 0.5).astype(np.int64)
             else:
@@ -184,8 +191,10 @@ class VectorCollector:
         done = np.stack(self._done).T[env_major]
         ends = np.flatnonzero(done)
         lengths = np.diff(np.concatenate(([-1], ends))).astype(np.int64)
+        masks = tuple(np.stack([step[k] for step in self._masks]).transpose(1, 0, 2)[env_major]
+                      for k in range(len(self._masks[0]))) if self._masks else ()
         return Batch(obs=np.ascontiguousarray(obs, dtype=np.float32), actions=act, rewards=rew,
-                     lengths=lengths)
+                     lengths=lengths, masks=masks)
 
     def first_state(self) -> np.ndarray:
         """The current observation of copy 0 (for a live picture of the cart)."""

@@ -219,6 +219,24 @@ class Trainer:
         self.seconds += result.seconds
         return result
 
+    def log_probs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """log π(a_t|s_t) of every step, with its graph, and the policy's entropy at s_t.
+
+        Each log-probability is that of the forward pass that sampled a_t: the per-step
+        collector kept it; for the batched one the stored dropout masks are replayed.
+        """
+        if batch.log_probs is not None:
+            if batch.entropies is not None:
+                return batch.log_probs, batch.entropies
+            with torch.no_grad():  # reported only: recompute without a graph
+                log_all = torch.log_softmax(self.policy(torch.from_numpy(batch.obs)), dim=-1)
+            return batch.log_probs, -(log_all.exp() * log_all).sum(dim=1)
+        masks = [torch.from_numpy(m.astype(np.float32)) for m in batch.masks] or None
+        logits = self.policy(torch.from_numpy(batch.obs), masks)
+        log_all = torch.log_softmax(logits, dim=-1)
+        log_p = log_all.gather(1, torch.from_numpy(batch.actions)[:, None]).squeeze(1)
+        return log_p, -(log_all.exp() * log_all).sum(dim=1)
+
     def loss(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """The REINFORCE loss of ``batch`` under the current config, and the mean entropy.
 
@@ -226,19 +244,7 @@ class Trainer:
         (mean), minus the entropy bonus; w_t are the returns after the baseline.
         """
         cfg = self.config
-        if batch.log_probs is not None:
-            log_p = batch.log_probs
-            if batch.entropies is not None:
-                entropy = batch.entropies
-            else:  # reported only: recompute without a graph
-                with torch.no_grad():
-                    log_all = torch.log_softmax(self.policy(torch.from_numpy(batch.obs)), dim=-1)
-                    entropy = -(log_all.exp() * log_all).sum(dim=1)
-        else:
-            logits = self.policy(torch.from_numpy(batch.obs))
-            log_all = torch.log_softmax(logits, dim=-1)
-            log_p = log_all.gather(1, torch.from_numpy(batch.actions)[:, None]).squeeze(1)
-            entropy = -(log_all.exp() * log_all).sum(dim=1)
+        log_p, entropy = self.log_probs(batch)
         raw = step_weights(batch.rewards, batch.lengths, cfg.gamma, cfg.weighting)
         weights = torch.from_numpy(apply_baseline(raw, batch.lengths, cfg.baseline)
                                    .astype(np.float32))
