@@ -120,3 +120,32 @@ class Policy(torch.nn.Module):
     def parameters_finite(self) -> bool:
         """False if any weight is NaN or infinite."""
         return all(bool(torch.isfinite(p).all()) for p in self.parameters())
+
+
+class ValueNet(torch.nn.Module):
+    """V_w(s): a small MLP from CartPole's 4 observations to one number, the learned baseline
+    of REINFORCE with baseline (Sutton & Barto §13.4). Seeded apart from the policy."""
+
+    def __init__(self, hidden: tuple[int, ...], activation: str = "tanh", seed: int = 0) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(int(seed) + 7_919)
+        act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[activation]
+        layers: list[torch.nn.Module] = []
+        sizes = (OBS_DIM, *hidden)
+        for n_in, n_out in itertools.pairwise(sizes):
+            layers += [_seeded_linear(n_in, n_out, generator), act()]
+        layers.append(_seeded_linear(sizes[-1], 1, generator))
+        self.net = torch.nn.Sequential(*layers)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """V(s), shape (...,)."""
+        return self.net(obs).squeeze(-1)
+
+
+def _seeded_linear(n_in: int, n_out: int, generator: torch.Generator) -> torch.nn.Linear:
+    layer = torch.nn.Linear(n_in, n_out)
+    bound = 1.0 / math.sqrt(n_in)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.uniform_(-bound, bound, generator=generator)
+    return layer

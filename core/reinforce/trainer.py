@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from core.reinforce.config import LIVE_FIELDS, TrainConfig, config_diff, validate_config
-from core.reinforce.policy import Policy
+from core.reinforce.policy import Policy, ValueNet
 from core.reinforce.returns import apply_baseline, step_weights
 from core.reinforce.rollout import (
     Batch,
@@ -125,6 +125,8 @@ class Trainer:
             self.optimizer: torch.optim.Optimizer = torch.optim.Adam(params, lr=config.lr)
         else:
             self.optimizer = torch.optim.SGD(params, lr=config.lr)
+        self.value: ValueNet | None = None
+        self.value_optimizer: torch.optim.Optimizer | None = None
         self.rng = np.random.default_rng([config.seed, 1])
         mistakes = {"argmax": config.action_selection == "argmax",
                     "same_start": config.reset_seed == "same"}
@@ -248,21 +250,66 @@ class Trainer:
         raw = step_weights(batch.rewards, batch.lengths, cfg.gamma, cfg.weighting)
         weights = torch.from_numpy(apply_baseline(raw, batch.lengths, cfg.baseline)
                                    .astype(np.float32))
+        if cfg.baseline == "learned":
+            v = self.value_net()(torch.from_numpy(batch.obs))
+            # Correct: V(s_t) is a constant in the policy loss. The mistake keeps its graph, so
+            # the policy loss's backward pass also pushes the value net.
+            weights = weights - (v.detach() if cfg.value_detach == "detached" else v)
         if cfg.logprob_pairing == "batch_mean_first":
             # The mistake: every step carries the batch's mean weight, not its own.
             weights = weights.mean().expand_as(weights)
-        terms = log_p * weights
+        # The mistake "prob": π(a|s) instead of log π(a|s); ∇π = π ∇log π, a biased direction.
+        terms = (log_p.exp() if cfg.score == "prob" else log_p) * weights
         objective = terms.sum() / len(batch.lengths) if cfg.reduction == "sum" else terms.mean()
         signed = -objective if cfg.sign == "minus" else objective
         mean_entropy = entropy.mean()
         return signed - cfg.entropy_coef * mean_entropy, mean_entropy
 
+    def value_net(self) -> ValueNet:
+        """The learned baseline V(s), created (seeded) the first time it is needed."""
+        if self.value is None:
+            cfg = self.config
+            self.value = ValueNet(cfg.hidden or (32,), cfg.activation, cfg.seed)
+            self.value_optimizer = torch.optim.Adam(self.value.parameters(), lr=cfg.value_lr)
+        return self.value
+
+    def fit_value(self, batch: Batch, *, keep_leak: bool = False) -> float:
+        """``value_steps`` Adam steps on the mean squared error between V(s_t) and the raw
+        weights (G_t or G₀) of ``batch``; returns the last loss. Run after the policy step,
+        so the baseline used for a batch never saw that batch's returns.
+
+        ``keep_leak`` (the not-detached mistake): the first step also applies what the policy
+        loss's backward pass left in V's gradients, as one optimizer stepping the sum
+        policy loss + value loss would."""
+        cfg = self.config
+        value = self.value_net()
+        assert self.value_optimizer is not None
+        for group in self.value_optimizer.param_groups:
+            group["lr"] = cfg.value_lr
+        obs = torch.from_numpy(batch.obs)
+        target = torch.from_numpy(step_weights(batch.rewards, batch.lengths, cfg.gamma,
+                                               cfg.weighting).astype(np.float32))
+        last = math.nan
+        for k in range(cfg.value_steps):
+            if k > 0 or not keep_leak:
+                self.value_optimizer.zero_grad(set_to_none=False)
+            loss = torch.mean((value(obs) - target) ** 2)
+            loss.backward()
+            self.value_optimizer.step()
+            last = float(loss.detach())
+        return last
+
     def _update(self, batch: Batch, result: ChunkResult) -> None:
         cfg = self.config
         for group in self.optimizer.param_groups:
             group["lr"] = cfg.lr
+        if cfg.baseline == "learned":
+            self.value_net()
+            assert self.value_optimizer is not None
+            self.value_optimizer.zero_grad(set_to_none=False)
         loss, entropy = self.loss(batch)
-        self.optimizer.zero_grad(set_to_none=False)
+        if cfg.zero_grad == "every_update":  # "never": the classic mistake, grads pile up
+            self.optimizer.zero_grad(set_to_none=False)
         loss_value = float(loss.detach())
         if math.isfinite(loss_value):
             loss.backward()
@@ -276,6 +323,8 @@ class Trainer:
                 self.optimizer.step()
             except (RuntimeError, OverflowError):
                 step_failed = True  # e.g. Adam refusing a step size beyond float32's range
+            if cfg.baseline == "learned" and not step_failed:
+                self.fit_value(batch, keep_leak=cfg.value_detach == "attached")
         n_updates = len(self.updates) + 1
         first = len(self.episodes) + 1
         returns = batch.returns
