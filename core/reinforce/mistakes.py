@@ -16,9 +16,9 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from core.reinforce.config import TrainConfig, validate_config
+from core.reinforce.config import TrainConfig, label, validate_config
 from core.reinforce.policy import Policy
-from core.reinforce.rollout import ENV_ID, max_episode_steps
+from core.reinforce.rollout import ENV_ID, V0_ENV_ID, max_episode_steps, reward_threshold
 from core.reinforce.trainer import Trainer
 from core.torch_env import torch
 
@@ -37,6 +37,10 @@ EVAL_EPISODES = 32
 """Evaluation episodes per trained policy, from fresh start states."""
 EVAL_SEED_OFFSET = 1_000_003
 """Added to a run's seed to seed its evaluation starts, which training never saw."""
+
+LEVELS: tuple[float, ...] = (reward_threshold(V0_ENV_ID), reward_threshold())
+"""Mean returns whose first crossing the ranking reports: CartPole-v0's and CartPole-v1's
+solved thresholds (195 and 475, from gymnasium's registry)."""
 
 MAX_SEEDS = 5
 """Most seeds one comparison may use."""
@@ -58,50 +62,101 @@ class Mistake:
     """Config fields set to the mistaken values, as (field, value) pairs."""
     sentence: str
     """What goes wrong and why, in one sentence."""
+    code: tuple[str, str]
+    """The one line of a PyTorch REINFORCE loop that differs: (correct, mistaken)."""
+    setting: tuple[tuple[str, Any], ...] = ()
+    """Config fields both sides share that ``GALLERY_BASE`` lacks (e.g. the learned baseline
+    a mistake about that baseline needs), as (field, value) pairs."""
+
+    def correct(self, base: TrainConfig = GALLERY_BASE) -> TrainConfig:
+        """The correct run this mistake is compared with: ``base`` plus its shared setting."""
+        return replace(base, **dict(self.setting))
 
     def config(self, base: TrainConfig = GALLERY_BASE) -> TrainConfig:
         """``base`` with this mistake made."""
-        return replace(base, **dict(self.changes))
+        return replace(self.correct(base), **dict(self.changes))
 
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("sign", "The minus sign dropped", (("sign", "plus"),),
             "Optimizers minimise, so a loss of +J instead of −J makes every step descend J: "
             "actions followed by long episodes become less likely, the policy grows sure of "
-            "the wrong moves, and the return falls instead of rising."),
+            "the wrong moves, and the return falls instead of rising.",
+            ("loss = -(log_probs * weights).sum()", "loss = (log_probs * weights).sum()")),
     Mistake("total", "Total return G₀ for every step", (("weighting", "total"),),
             "An action cannot change the rewards that came before it, yet G₀ credits it with "
-            "them: without a baseline the expected gradient is the same, but each estimate "
-            "carries the noise of those earlier rewards, so on average learning is slower."),
+            "them, so each estimate carries their noise and learning is slower on average. "
+            "Only at γ = 1 do both weightings have the same expected gradient: at γ "
+            f"= {GALLERY_BASE.gamma:g} G₀ weighting estimates ∇J_γ, while the usual "
+            "reward-to-go drops the factor γ^t in front of each G_t, a known bias that is "
+            "usually wanted.",
+            ("weights = rewards_to_go(rewards, gamma)",
+             "weights = [sum(rewards)] * len(rewards)")),
     Mistake("logprob_mean", "Log-probabilities averaged before multiplying by returns",
             (("logprob_pairing", "batch_mean_first"),),
             "The mean of log π times the mean of the weights is not the mean of their product: "
             "every action loses its own return, and weights standardised over the batch have "
-            "mean 0, so the gradient is zero up to rounding and nothing is learned."),
+            "mean 0, so the gradient is zero up to rounding and nothing is learned.",
+            ("loss = -(log_probs * weights).sum()",
+             "loss = -log_probs.sum() * weights.mean()")),
     Mistake("episode_std", "Returns standardised per episode, not per batch",
             (("baseline", "episode_standardise"),),
             "Standardising within each episode gives every episode the same pattern of "
             "weights, positive early and negative on its last third to half (reward-to-go "
             "falls along every episode), so a 500-step success is discouraged at its end just "
             "like a 10-step failure; the run can no longer tell which episodes were better, "
-            "only which steps came early, and learns more slowly."),
+            "only which steps came early, and learns more slowly.",
+            ("weights = (batch_G - batch_G.mean()) / batch_G.std()",
+             "weights = (episode_G - episode_G.mean()) / episode_G.std()")),
     Mistake("same_reset", "The environment reset with the same seed every episode",
             (("reset_seed", "same"),),
             "Every training episode starts from one and the same state, yet the sampled "
             "actions still make the episodes differ and every start state of CartPole lies "
             "within ±0.05 of upright and still, so the policy still learns and does almost as "
-            "well from fresh starts as from its own."),
+            "well from fresh starts as from its own.",
+            ("obs, _ = env.reset()", "obs, _ = env.reset(seed=seed)")),
     Mistake("argmax", "Actions by argmax instead of sampling", (("action_selection", "argmax"),),
             "Always taking the more probable action means never trying the other: the "
             "untrained policy pushes the same way nearly every step, so the pole falls after "
             "about 10 steps, and with nothing else tried the returns cannot say which action "
-            "would have been better: they stay at about 10."),
+            "would have been better: they stay at about 10.",
+            ("action = dist.sample()", "action = probs.argmax()")),
     Mistake("lr10", "A learning rate ten times too large",
             (("lr", GALLERY_BASE.lr * 10),),
             "Steps ten times larger make the policy almost deterministic within about a "
             "hundred episodes; a seed may race ahead at first, but a policy that no longer "
             "explores cannot recover once it locks onto poor moves, so runs stall or fall back "
-            "while the correct ones keep improving."),
+            "while the correct ones keep improving.",
+            (f"optimizer = Adam(policy.parameters(), lr={GALLERY_BASE.lr:g})",
+             f"optimizer = Adam(policy.parameters(), lr={GALLERY_BASE.lr * 10:g})")),
+    Mistake("zero_grad", "optimizer.zero_grad() forgotten", (("zero_grad", "never"),),
+            "loss.backward() adds into .grad, so without zero_grad() each step follows the sum "
+            "of every gradient computed so far: after a few updates the direction is "
+            "dominated by old batches from policies long gone, and learning stalls far below "
+            "the correct run.",
+            ("optimizer.zero_grad(); loss.backward()", "loss.backward()")),
+    Mistake("prob", "Probabilities instead of log-probabilities", (("score", "prob"),),
+            "The loss −Σ π(a_t|s_t)·w_t differentiates to −Σ π(a_t|s_t)·w_t·∇log π(a_t|s_t): "
+            "each term is scaled by the probability of the action taken, so the gradient is "
+            "not the policy gradient but a biased direction in which rare actions hardly "
+            "count, and the policy barely moves from a coin flip.",
+            ("loss = -(log_probs * weights).sum()",
+             "loss = -(log_probs.exp() * weights).sum()")),
+    Mistake("not_detached", "A learned baseline not detached", (("value_detach", "attached"),),
+            "Both runs subtract a learned state value V(s_t) (Sutton & Barto §13.4). Left "
+            "attached, V is also trained by the policy loss, whose gradient Σ log π·∇V "
+            "(log π < 0) pushes V up, away from the returns it should track: the gradient "
+            "stays unbiased (V depends on the state only) but its baseline no longer "
+            "removes the noise it should.",
+            ("weights = returns - values.detach()", "weights = returns - values"),
+            setting=(("baseline", "learned"),)),
+    Mistake("forwards", "Reward-to-go computed forwards", (("weighting", "reward_so_far"),),
+            "Running R ← r + γR from the first step instead of from the last gives each step "
+            "the rewards before it, not after: the last steps, the ones that let the pole "
+            "fall, get the largest weights, so the moves that end episodes are reinforced "
+            "most and the return sinks to about 10.",
+            ("for r in reversed(rewards): R = r + gamma * R",
+             "for r in rewards: R = r + gamma * R")),
 )
 """The gallery, in the order the page shows it."""
 
@@ -131,6 +186,8 @@ class Run:
     """Mean policy entropy (nats) over each update's batch, shape (updates,)."""
     update_grad_norm: np.ndarray
     """Gradient norm of each update, shape (updates,)."""
+    update_value_gap: np.ndarray
+    """With a learned baseline: mean V(s_t) − w_t of each update's batch (NaN without)."""
     eval_returns: np.ndarray
     """Returns of ``EVAL_EPISODES`` episodes from fresh start states, with the run's own way of
     choosing actions (sampling, or argmax for that mistake), shape (EVAL_EPISODES,)."""
@@ -203,6 +260,7 @@ def train_run(config: TrainConfig) -> Run:
         update_returns=np.array([u.mean_return for u in ups], dtype=np.float64),
         update_entropy=np.array([u.entropy for u in ups], dtype=np.float64),
         update_grad_norm=np.array([u.grad_norm for u in ups], dtype=np.float64),
+        update_value_gap=np.array([u.value_gap for u in ups], dtype=np.float64),
         eval_returns=eval_returns.astype(np.float32),
         start_state_eval_returns=(None if start_returns is None
                                   else start_returns.astype(np.float32)),
@@ -248,6 +306,20 @@ class Side:
         """Per seed: the policy's mean entropy over the last update's batch (nats)."""
         return np.array([float(r.update_entropy[-1]) if len(r.update_entropy) else math.nan
                          for r in self.runs])
+
+    def area(self) -> np.ndarray:
+        """Per seed: the area under the learning curve, as the mean return over every
+        episode of the budget (episodes a diverged run never trained count as 0)."""
+        return np.array([float(np.nan_to_num(r.returns, nan=0.0).mean()) for r in self.runs])
+
+    def episodes_to(self, level: float) -> np.ndarray:
+        """Per seed: episodes trained when a batch's mean return first reached ``level``
+        (NaN if it never did)."""
+        out = []
+        for run in self.runs:
+            hit = np.flatnonzero(run.update_returns >= level)
+            out.append(float(run.update_episodes[hit[0]]) if len(hit) else math.nan)
+        return np.array(out)
 
     def update_curves(self) -> tuple[np.ndarray, np.ndarray]:
         """Episodes finished after each update and the batch mean returns, seeds × updates.
@@ -322,7 +394,7 @@ def compare(entry: Mistake, seeds: Sequence[int], episodes: int, *,
     correct, mistaken = [], []
     for seed in seeds:
         cfg = replace(base, seed=int(seed), max_episodes=int(episodes))
-        correct.append(runner(cfg))
+        correct.append(runner(entry.correct(cfg)))
         mistaken.append(runner(entry.config(cfg)))
     return Comparison(entry, tuple(int(s) for s in seeds), int(episodes),
                       Side(tuple(correct)), Side(tuple(mistaken)))
@@ -358,9 +430,60 @@ def paired_gradients(config: TrainConfig, variants: Sequence[dict[str, Any]], ba
     return out
 
 
+@dataclass(frozen=True)
+class Rank:
+    """One row of the gallery's ranking: a config (the correct one or a mistake) over seeds."""
+
+    name: str
+    """The correct run, or the mistake's title."""
+    is_correct: bool
+    """True for the correct run."""
+    side: Side
+    """Its runs."""
+    area: float
+    """Mean over seeds of the area under the learning curve (mean return per episode)."""
+    final: float
+    """Mean over seeds of the last three batches' mean return."""
+    reached: tuple[tuple[float, int], ...]
+    """For each of ``LEVELS``: (mean episodes to reach it over the seeds that did, how many
+    seeds did)."""
+
+
+def ranking(comparisons: Sequence[Comparison]) -> list[Rank]:
+    """The correct run and every mistake, best area under the learning curve first.
+
+    Correct runs that share a setting (the learned baseline's) are listed once per setting."""
+    sides: dict[str, tuple[Side, bool]] = {}
+    for c in comparisons:
+        setting = dict(c.mistake.setting)
+        name = "correct" if not setting else "correct, " + ", ".join(
+            label(k, v) for k, v in setting.items())
+        sides.setdefault(name, (c.correct, True))
+    for c in comparisons:
+        sides[c.mistake.title] = (c.mistaken, False)
+    rows = []
+    for name, (side, is_correct) in sides.items():
+        reached = []
+        for level in LEVELS:
+            hits = side.episodes_to(level)
+            ok = np.isfinite(hits)
+            reached.append((float(hits[ok].mean()) if ok.any() else math.nan, int(ok.sum())))
+        rows.append(Rank(name, is_correct, side, float(np.mean(side.area())),
+                         float(np.nanmean(side.end_means())), tuple(reached)))
+    return sorted(rows, key=lambda r: -r.area)
+
+
+def reached_text(mean_episodes: float, seeds: int, n_seeds: int) -> str:
+    """"not reached", or the mean episodes to reach a level (and on how many seeds)."""
+    if seeds == 0:
+        return "not reached"
+    text = f"{mean_episodes:,.0f}"
+    return text if seeds == n_seeds else f"{text} ({seeds} of {n_seeds} seeds)"
+
+
 def describe_base(base: TrainConfig = GALLERY_BASE) -> str:
     """The correct run's settings in a few words."""
-    optimizer = {"adam": "Adam", "sgd": "SGD"}[base.optimizer]
+    optimizer = label("optimizer", base.optimizer)
     return (f"{optimizer} with learning rate {base.lr:g}, {base.episodes_per_update} episodes "
             f"per update, γ = {base.gamma:g}, reward-to-go standardised over the batch")
 
@@ -392,6 +515,24 @@ def measured_lines(comparison: Comparison) -> list[str]:
         lines.append("The mistaken policy from its one training start state: "
                      f"{_fmt(np.array([np.mean(r) for r in own]))} (fresh starts: "
                      f"{_fmt(m.eval_means())}).")
+    reach = []
+    for level in LEVELS:
+        texts = []
+        for side in (c, m):
+            hits = side.episodes_to(level)
+            ok = np.isfinite(hits)
+            texts.append(reached_text(float(hits[ok].mean()) if ok.any() else math.nan,
+                                      int(ok.sum()), n))
+        reach.append(f"{level:g}: correct {texts[0]}, with the mistake {texts[1]}")
+    lines.append("Episodes until a batch's mean return first reached " + "; ".join(reach)
+                 + f". Area under the learning curve (mean return per episode): correct "
+                 f"{_fmt(c.area())}, with the mistake {_fmt(m.area())}.")
+    gaps = [np.nanmean(r.update_value_gap[-END_UPDATES:]) for r in m.runs]
+    if np.isfinite(gaps).all():
+        gaps_ok = [np.nanmean(r.update_value_gap[-END_UPDATES:]) for r in c.runs]
+        lines.append("How far the learned baseline sits above the returns, mean V(s_t) − G_t "
+                     f"over the last three batches: correct {np.mean(gaps_ok):+.1f}, with the "
+                     f"mistake {np.mean(gaps):+.1f}.")
     if comparison.mistake.key == "logprob_mean":
         lines.append("Median gradient norm per update: correct "
                      f"{np.median(np.concatenate([r.update_grad_norm for r in c.runs])):.3g}, "

@@ -28,11 +28,14 @@ from core.reinforce.policy import OBS_DIM, Policy
 from core.torch_env import torch
 
 ENV_ID = "CartPole-v1"
+V0_ENV_ID = "CartPole-v0"
+"""The older CartPole (200-step episodes), whose solved threshold (195) is the classic first
+milestone."""
 
 
-def reward_threshold() -> float:
-    """The mean return gymnasium calls solved for CartPole-v1 (475)."""
-    return float(gym.spec(ENV_ID).reward_threshold)
+def reward_threshold(env_id: str = ENV_ID) -> float:
+    """The mean return gymnasium calls solved for ``env_id`` (CartPole-v1: 475, v0: 195)."""
+    return float(gym.spec(env_id).reward_threshold)
 
 
 def max_episode_steps() -> int:

@@ -64,6 +64,9 @@ class UpdateRecord:
     """Learning rate in force for this step."""
     mean_return: float
     """Mean undiscounted return of the batch's episodes."""
+    value_gap: float = math.nan
+    """With the learned baseline: mean of V(s_t) − w_t over the batch (its weights G_t or
+    G₀), before this batch's fit: how far the baseline sits above the returns (NaN without)."""
 
 
 @dataclass(frozen=True)
@@ -273,40 +276,46 @@ class Trainer:
             self.value_optimizer = torch.optim.Adam(self.value.parameters(), lr=cfg.value_lr)
         return self.value
 
-    def fit_value(self, batch: Batch, *, keep_leak: bool = False) -> float:
+    def fit_value(self, batch: Batch) -> float:
         """``value_steps`` Adam steps on the mean squared error between V(s_t) and the raw
-        weights (G_t or G₀) of ``batch``; returns the last loss. Run after the policy step,
-        so the baseline used for a batch never saw that batch's returns.
+        weights (G_t or G₀) of ``batch``; returns the last squared error. Run after the policy
+        step, so the baseline used for a batch never saw that batch's returns.
 
-        ``keep_leak`` (the not-detached mistake): the first step also applies what the policy
-        loss's backward pass left in V's gradients, as one optimizer stepping the sum
-        policy loss + value loss would."""
+        With ``value_detach="attached"`` (the mistake) each step minimises the value loss
+        plus the policy loss, as one optimizer stepping their sum would: V's weights then
+        also follow the policy loss's gradient through the undetached V(s_t)."""
         cfg = self.config
         value = self.value_net()
         assert self.value_optimizer is not None
         for group in self.value_optimizer.param_groups:
             group["lr"] = cfg.value_lr
+        params = list(value.parameters())
         obs = torch.from_numpy(batch.obs)
         target = torch.from_numpy(step_weights(batch.rewards, batch.lengths, cfg.gamma,
                                                cfg.weighting).astype(np.float32))
         last = math.nan
-        for k in range(cfg.value_steps):
-            if k > 0 or not keep_leak:
-                self.value_optimizer.zero_grad(set_to_none=False)
-            loss = torch.mean((value(obs) - target) ** 2)
-            loss.backward()
+        for _ in range(cfg.value_steps):
+            mse = torch.mean((value(obs) - target) ** 2)
+            total = mse
+            if cfg.value_detach == "attached":
+                total = total + self.loss(batch)[0]
+            grads = torch.autograd.grad(total, params)
+            for p, g in zip(params, grads, strict=True):
+                p.grad = g
             self.value_optimizer.step()
-            last = float(loss.detach())
+            last = float(mse.detach())
         return last
 
     def _update(self, batch: Batch, result: ChunkResult) -> None:
         cfg = self.config
         for group in self.optimizer.param_groups:
             group["lr"] = cfg.lr
+        value_gap = math.nan
         if cfg.baseline == "learned":
-            self.value_net()
-            assert self.value_optimizer is not None
-            self.value_optimizer.zero_grad(set_to_none=False)
+            with torch.no_grad():
+                v = self.value_net()(torch.from_numpy(batch.obs)).double().numpy()
+            value_gap = float(np.mean(v - step_weights(batch.rewards, batch.lengths, cfg.gamma,
+                                                       cfg.weighting)))
         loss, entropy = self.loss(batch)
         if cfg.zero_grad == "every_update":  # "never": the classic mistake, grads pile up
             self.optimizer.zero_grad(set_to_none=False)
@@ -324,7 +333,7 @@ class Trainer:
             except (RuntimeError, OverflowError):
                 step_failed = True  # e.g. Adam refusing a step size beyond float32's range
             if cfg.baseline == "learned" and not step_failed:
-                self.fit_value(batch, keep_leak=cfg.value_detach == "attached")
+                self.fit_value(batch)
         n_updates = len(self.updates) + 1
         first = len(self.episodes) + 1
         returns = batch.returns
@@ -337,7 +346,8 @@ class Trainer:
             self.returns.append(float(ret))
             result.episodes.append(record)
         update = UpdateRecord(n_updates, len(self.episodes), self.env_steps, loss_value,
-                              grad_norm, float(entropy.detach()), cfg.lr, float(returns.mean()))
+                              grad_norm, float(entropy.detach()), cfg.lr, float(returns.mean()),
+                              value_gap)
         self.updates.append(update)
         result.updates.append(update)
         if self.solved and self.solved_at is None:
