@@ -132,29 +132,29 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("zero_grad", "optimizer.zero_grad() forgotten", (("zero_grad", "never"),),
             "loss.backward() adds into .grad, so without zero_grad() each step follows the sum "
             "of every gradient computed so far: after a few updates the direction is "
-            "dominated by old batches from policies long gone, and learning stalls far below "
-            "the correct run.",
+            "dominated by old batches from policies long gone, and the run learns more slowly "
+            "and less surely than the correct one.",
             ("optimizer.zero_grad(); loss.backward()", "loss.backward()")),
     Mistake("prob", "Probabilities instead of log-probabilities", (("score", "prob"),),
             "The loss −Σ π(a_t|s_t)·w_t differentiates to −Σ π(a_t|s_t)·w_t·∇log π(a_t|s_t): "
             "each term is scaled by the probability of the action taken, so the gradient is "
             "not the policy gradient but a biased direction in which rare actions hardly "
-            "count, and the policy barely moves from a coin flip.",
+            "count, and learning crawls.",
             ("loss = -(log_probs * weights).sum()",
              "loss = -(log_probs.exp() * weights).sum()")),
     Mistake("not_detached", "A learned baseline not detached", (("value_detach", "attached"),),
             "Both runs subtract a learned state value V(s_t) (Sutton & Barto §13.4). Left "
             "attached, V is also trained by the policy loss, whose gradient Σ log π·∇V "
-            "(log π < 0) pushes V up, away from the returns it should track: the gradient "
-            "stays unbiased (V depends on the state only) but its baseline no longer "
-            "removes the noise it should.",
+            "(log π < 0) pushes V up, above the returns it should track. The policy gradient "
+            "stays unbiased (V depends on the state only), so only its noise suffers: some "
+            "seeds learn more slowly, others no worse, a bug that hides.",
             ("weights = returns - values.detach()", "weights = returns - values"),
             setting=(("baseline", "learned"),)),
     Mistake("forwards", "Reward-to-go computed forwards", (("weighting", "reward_so_far"),),
             "Running R ← r + γR from the first step instead of from the last gives each step "
             "the rewards before it, not after: the last steps, the ones that let the pole "
             "fall, get the largest weights, so the moves that end episodes are reinforced "
-            "most and the return sinks to about 10.",
+            "most and the return falls towards the shortest episodes, about 10 steps.",
             ("for r in reversed(rewards): R = r + gamma * R",
              "for r in rewards: R = r + gamma * R")),
 )
@@ -527,9 +527,9 @@ def measured_lines(comparison: Comparison) -> list[str]:
     lines.append("Episodes until a batch's mean return first reached " + "; ".join(reach)
                  + f". Area under the learning curve (mean return per episode): correct "
                  f"{_fmt(c.area())}, with the mistake {_fmt(m.area())}.")
-    gaps = [np.nanmean(r.update_value_gap[-END_UPDATES:]) for r in m.runs]
-    if np.isfinite(gaps).all():
-        gaps_ok = [np.nanmean(r.update_value_gap[-END_UPDATES:]) for r in c.runs]
+    if all(np.isfinite(r.update_value_gap[-END_UPDATES:]).all() for r in m.runs + c.runs):
+        gaps = [np.mean(r.update_value_gap[-END_UPDATES:]) for r in m.runs]
+        gaps_ok = [np.mean(r.update_value_gap[-END_UPDATES:]) for r in c.runs]
         lines.append("How far the learned baseline sits above the returns, mean V(s_t) − G_t "
                      f"over the last three batches: correct {np.mean(gaps_ok):+.1f}, with the "
                      f"mistake {np.mean(gaps):+.1f}.")
