@@ -124,11 +124,14 @@ class LearningCurves:
     """Total reward of each episode, shape (learners, runs, episodes)."""
     final_p_right: np.ndarray
     """π(right) after the last episode, shape (learners, runs)."""
+    w: np.ndarray
+    """The baseline weight w after each episode, shape (learners, runs, episodes), float32;
+    NaN for learners without a baseline."""
 
     def subset(self, learners: list[int]) -> LearningCurves:
         """The curves of some learners only, in the order given."""
         return LearningCurves(tuple(self.labels[i] for i in learners), self.returns[learners],
-                              self.final_p_right[learners])
+                              self.final_p_right[learners], self.w[learners])
 
     def mean(self) -> np.ndarray:
         """Average over runs, shape (learners, episodes)."""
@@ -189,6 +192,7 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
     w = np.full(rows, config.initial_w)
     # Whole numbers up to −max_steps: float32 holds them exactly at half the memory.
     returns = np.empty((rows, config.episodes), dtype=np.float32)
+    w_after = np.full((rows, config.episodes), np.nan, dtype=np.float32)
     decay = 1.0 - alpha_w
     powers = decay[:, None] ** np.arange(config.max_steps + 64, dtype=float)[None, :]
     for episode in range(config.episodes):
@@ -201,6 +205,7 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
         returns[:, episode] = -steps
         weight_right, weight_left, w = episode_weights(steps, n_right, t_right, a_right, w,
                                                        alpha_w, has_baseline)
+        w_after[has_baseline, episode] = w[has_baseline]
         if engine == "autograd":
             theta = theta + policy_step(torch.from_numpy(theta), weight_right, weight_left,
                                         torch.from_numpy(alpha_theta)).numpy()
@@ -209,7 +214,25 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
                                                     alpha_theta)
     return LearningCurves(tuple(lrn.label for lrn in learners),
                           returns.reshape(n_learners, runs, config.episodes),
-                          _p_right(theta).reshape(n_learners, runs))
+                          _p_right(theta).reshape(n_learners, runs),
+                          w_after.reshape(n_learners, runs, config.episodes))
+
+
+W_CHECKPOINTS: tuple[int, ...] = (10, 100, 1000)
+"""Episodes after which the page reports the learned baseline's w (those within the run)."""
+
+
+def describe_baseline_w(curves: LearningCurves, learner: int) -> str:
+    """What the learned baseline w of ``learner`` did, from its curves: the median over runs
+    after each checkpoint episode, beside the median return of those episodes."""
+    w, returns = curves.w[learner], curves.returns[learner]
+    episodes = w.shape[1]
+    marks = [k for k in W_CHECKPOINTS if k < episodes] + [episodes]
+    parts = [f"{float(np.median(w[:, k - 1])):.1f} after {k:,} episode{'s' if k > 1 else ''}"
+             for k in dict.fromkeys(marks)]
+    typical = float(np.median(returns[:, max(0, episodes - 100):]))
+    return (f"median w over the runs: {'; '.join(parts)}, while the returns G of the last "
+            f"episodes have median {typical:.0f}")
 
 
 def _p_right(theta: np.ndarray) -> np.ndarray:

@@ -111,6 +111,7 @@ else:
                                                  "With a learned baseline (Figure 13.2)"),
                    key="sc_chart_fig2",
                    reveal="Which will learn faster: REINFORCE with a baseline or without?")
+    baseline_w = corridor.describe_baseline_w(curves, 4)
     with right:
         st.subheader("What to try")
         st.markdown(
@@ -118,9 +119,11 @@ else:
             "- **A larger α without baseline**: 2^-10 learns faster than the book's three. At "
             "2^-8 the average stalls far below v*: some runs get pushed close to p = 0 or 1, "
             "where one episode can last hundreds of steps.\n"
-            "- **The baseline's α^θ = 2^-9** is 16 times the α it is compared with. Set α^w "
-            "to 2^-12: w hardly leaves 0, G − w is almost G, and the curve becomes plain "
-            "REINFORCE with α = 2^-9.\n"
+            f"- **The baseline's α^θ = {corridor.power_label(pair[1])}** is "
+            f"{2.0 ** (pair[1] - pair[0]):g} times the α it is compared with. With "
+            f"α^w = {corridor.power_label(pair[2])}, the {baseline_w}. Move α^w and watch how "
+            "fast w follows the returns: even 2^-12 takes w several units below 0 within 100 "
+            "episodes, so G − w is not G.\n"
             "- Episodes are cut after 1,000 steps, which only policies near p = 0 or 1 reach."
         )
     final = curves.final_p_right.mean(axis=1)

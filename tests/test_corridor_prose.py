@@ -1,0 +1,29 @@
+"""The corridor page's sentence about the learned baseline w is computed, and true
+(issue 13, item 1.3: "Set α^w to 2^-12: w hardly leaves 0" was false)."""
+
+import numpy as np
+
+from core import corridor as c
+from tests.apptest import assert_no_exception, run_page
+
+
+def test_a_small_alpha_w_still_moves_w_far_from_zero():
+    learners = c.figure_learners((-12,), (-13, -9, -12))
+    curves = c.learn(learners, c.CorridorConfig(runs=20, episodes=1000), seed=0)
+    w = curves.w[2]                                   # the baseline learner: (runs, episodes)
+    medians = np.median(w[:, [9, 99, 999]], axis=0)
+    assert np.all(medians < -3), medians               # measured about −5, −7.5, −10
+    assert np.all(np.isnan(curves.w[:2]))              # plain learners have no w
+    text = c.describe_baseline_w(curves, 2)
+    for m in medians:
+        assert f"{m:.1f}" in text
+
+
+def test_the_page_states_the_computed_w_not_that_it_hardly_leaves_zero():
+    at = run_page("pages/corridor.py", timeout=300)
+    at.select_slider(key="sc_aw").set_value(-12)
+    at.slider(key="sc_runs").set_value(20).run()
+    assert_no_exception(at)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "hardly leaves 0" not in text
+    assert "median w" in text
