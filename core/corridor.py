@@ -95,6 +95,8 @@ class Learner:
     """Step size of the policy parameters θ."""
     alpha_w: float | None = None
     """Step size of the learned baseline v̂(s, w) = w, or None for plain REINFORCE."""
+    figure: int = 1
+    """The book's figure this learner belongs to (13.1 → 1, 13.2 → 2)."""
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,28 @@ class LearningCurves:
     w: np.ndarray
     """The baseline weight w after each episode, shape (learners, runs, episodes), float32;
     NaN for learners without a baseline."""
+    figures: tuple[int, ...] = ()
+    """The book's figure of each learner (empty: all figure 1)."""
 
     def subset(self, learners: list[int]) -> LearningCurves:
         """The curves of some learners only, in the order given."""
+        figures = self.figures or (1,) * len(self.labels)
         return LearningCurves(tuple(self.labels[i] for i in learners), self.returns[learners],
-                              self.final_p_right[learners], self.w[learners])
+                              self.final_p_right[learners], self.w[learners],
+                              tuple(figures[i] for i in learners))
+
+    def for_figure(self, figure: int) -> LearningCurves:
+        """The learners of one of the book's figures (13.1 → 1, 13.2 → 2)."""
+        figures = self.figures or (1,) * len(self.labels)
+        return self.subset([i for i, f in enumerate(figures) if f == figure])
+
+    @property
+    def with_baseline(self) -> int:
+        """Index of the first learner with a learned baseline (ValueError if none)."""
+        for i in range(len(self.labels)):
+            if np.isfinite(self.w[i]).any():
+                return i
+        raise ValueError("no learner with a baseline")
 
     def mean(self) -> np.ndarray:
         """Average over runs, shape (learners, episodes)."""
@@ -215,16 +234,20 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
     return LearningCurves(tuple(lrn.label for lrn in learners),
                           returns.reshape(n_learners, runs, config.episodes),
                           _p_right(theta).reshape(n_learners, runs),
-                          w_after.reshape(n_learners, runs, config.episodes))
+                          w_after.reshape(n_learners, runs, config.episodes),
+                          tuple(lrn.figure for lrn in learners))
 
 
 W_CHECKPOINTS: tuple[int, ...] = (10, 100, 1000)
 """Episodes after which the page reports the learned baseline's w (those within the run)."""
 
 
-def describe_baseline_w(curves: LearningCurves, learner: int) -> str:
-    """What the learned baseline w of ``learner`` did, from its curves: the median over runs
-    after each checkpoint episode, beside the median return of those episodes."""
+def describe_baseline_w(curves: LearningCurves, learner: int | None = None) -> str:
+    """What the learned baseline w of ``learner`` (default: the first with a baseline) did,
+    from its curves: the median over runs after each checkpoint episode, beside the median
+    return of the last episodes."""
+    if learner is None:
+        learner = curves.with_baseline
     w, returns = curves.w[learner], curves.returns[learner]
     episodes = w.shape[1]
     marks = [k for k in W_CHECKPOINTS if k < episodes] + [episodes]
@@ -361,9 +384,9 @@ def figure_learners(plain_exponents: tuple[int, ...], baseline_exponents: tuple[
     with α = 2^e₀ and REINFORCE with baseline with α^θ = 2^e₁, α^w = 2^e₂."""
     plain, theta, w = baseline_exponents
     return ([Learner(f"α = {power_label(e)}", 2.0**e) for e in plain_exponents]
-            + [Learner(f"REINFORCE, α = {power_label(plain)}", 2.0**plain),
+            + [Learner(f"REINFORCE, α = {power_label(plain)}", 2.0**plain, figure=2),
                Learner(f"with baseline, α^θ = {power_label(theta)}, α^w = {power_label(w)}",
-                       2.0**theta, 2.0**w)])
+                       2.0**theta, 2.0**w, figure=2)])
 
 
 def book_learners(figure: int) -> list[Learner]:
@@ -371,5 +394,5 @@ def book_learners(figure: int) -> list[Learner]:
     baseline)."""
     if figure == 1:
         return [Learner(f"α = 2^{e}", 2.0**e) for e in (-12, -13, -14)]
-    return [Learner("REINFORCE, α = 2^-13", 2.0**-13),
-            Learner("with baseline, α^θ = 2^-9, α^w = 2^-6", 2.0**-9, 2.0**-6)]
+    return [Learner("REINFORCE, α = 2^-13", 2.0**-13, figure=2),
+            Learner("with baseline, α^θ = 2^-9, α^w = 2^-6", 2.0**-9, 2.0**-6, figure=2)]

@@ -102,16 +102,16 @@ if problem:
     show_problem(problem)
 else:
     curves = learning_curves(plain, pair, int(runs), int(episodes), global_seed())
-    show_chart(charts.learning_curves_figure(curves.subset([0, 1, 2]), v_star,
+    show_chart(charts.learning_curves_figure(curves.for_figure(1), v_star,
                                              "REINFORCE with three step sizes (Figure 13.1)"),
                key="sc_chart_fig1")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        show_chart(charts.learning_curves_figure(curves.subset([3, 4]), v_star,
+        show_chart(charts.learning_curves_figure(curves.for_figure(2), v_star,
                                                  "With a learned baseline (Figure 13.2)"),
                    key="sc_chart_fig2",
                    reveal="Which will learn faster: REINFORCE with a baseline or without?")
-    baseline_w = corridor.describe_baseline_w(curves, 4)
+    baseline_w = corridor.describe_baseline_w(curves.for_figure(2))
     with right:
         st.subheader("What to try")
         st.markdown(
