@@ -30,8 +30,8 @@ from core.charts.cartpole import (
 from core.limits import LIMITS, TRAINING_SLOTS
 from core.reinforce.config import TrainConfig, config_diff
 from core.reinforce.policy import Policy
-from core.reinforce.rollout import play_episode
-from core.reinforce.trainer import Trainer
+from core.reinforce.rollout import SOLVED_RETURN, play_episode
+from core.reinforce.trainer import SOLVE_WINDOW, Trainer
 from ui.common import show_chart, show_problem
 
 STATE_KEY = "cp_lab"
@@ -49,7 +49,8 @@ SPEEDS: dict[str, float | None] = {
 }
 """Speed choices: environment steps per second of simulated time (one step is 0.02 s)."""
 EMPTY_CHART = ("Press Start: the return of every episode is plotted here as it trains, with "
-               "the mean of the last 100 episodes and the solved line at 475.")
+               f"the mean of the last {SOLVE_WINDOW} episodes and the solved line at "
+               f"{SOLVED_RETURN:g}.")
 BUSY = ("The server is training for {n} other sessions right now, its limit. "
         "Try again in a minute.")
 

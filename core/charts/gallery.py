@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, linear_spaced_indices, new_figure
 from core.reinforce.mistakes import Comparison, ranking
+from core.reinforce.rollout import RETURN_AXIS
 
 CORRECT_LABEL = "correct"
 MISTAKE_LABEL = "with the mistake"
@@ -57,7 +58,7 @@ def returns_figure(comparison: Comparison, *, height: int = 400) -> go.Figure:
                                (comparison.mistaken, MISTAKE_LABEL, VERMILLION)):
         x, y = side.update_curves()
         _add_side(fig, x, y, name, colour, ".0f")
-    fig.update_yaxes(range=[0, 520])
+    fig.update_yaxes(range=list(RETURN_AXIS))
     fig.update_layout(margin={"t": 80}, legend={"orientation": "v", "x": 0.01, "y": 0.98,
                                                 "xanchor": "left", "yanchor": "top"})
     return fig
@@ -101,7 +102,7 @@ def evaluation_figure(comparison: Comparison, *, height: int = 320) -> go.Figure
     if all(r is not None for r in own):
         _strip(fig, "with the mistake,<br>from its one<br>training start",
                np.array([float(np.mean(r)) for r in own]), ORANGE)
-    fig.update_yaxes(range=[0, 520])
+    fig.update_yaxes(range=list(RETURN_AXIS))
     fig.update_xaxes(tickangle=0)
     return fig
 
@@ -132,7 +133,7 @@ def overview_figure(comparisons: Sequence[Comparison], *, height: int = 520) -> 
                                  name="final return", showlegend=k == 0,
                                  hovertemplate="final return: %{x:.0f}<extra></extra>"))
     fig.update_yaxes(categoryorder="array", categoryarray=labels, automargin=True)
-    fig.update_xaxes(range=[0, 520])
+    fig.update_xaxes(range=list(RETURN_AXIS))
     fig.update_layout(legend={"orientation": "h", "x": 1.0, "y": 1.02, "xanchor": "right",
                               "yanchor": "bottom"})
     return fig

@@ -43,6 +43,14 @@ def max_episode_steps() -> int:
     return int(gym.spec(ENV_ID).max_episode_steps)
 
 
+SOLVED_RETURN: float = reward_threshold()
+"""CartPole-v1's solved threshold (475), read once from gymnasium's registry."""
+EPISODE_CAP: int = max_episode_steps()
+"""CartPole-v1's episode time limit (500 steps), read once from gymnasium's registry."""
+RETURN_AXIS: tuple[float, float] = (0.0, EPISODE_CAP * 1.04)
+"""y-range of every chart of CartPole returns: the cap with a little headroom."""
+
+
 @dataclass
 class Batch:
     """The finished episodes of one update, stored flat (episode after episode)."""
