@@ -258,6 +258,12 @@ def describe_baseline_w(curves: LearningCurves, learner: int | None = None) -> s
             f"episodes have median {typical:.0f}")
 
 
+def initial_p_right(config: CorridorConfig | None = None) -> float:
+    """π(right) of the starting preferences (the book's: about 0.05)."""
+    theta = np.array([(config or CorridorConfig()).initial_theta], dtype=float)
+    return float(_p_right(theta)[0])
+
+
 def _p_right(theta: np.ndarray) -> np.ndarray:
     """π(right) = softmax(θ_right, θ_left)[0], computed stably."""
     return 0.5 * (1.0 + np.tanh(0.5 * (theta[:, 0] - theta[:, 1])))

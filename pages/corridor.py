@@ -72,11 +72,11 @@ with left:
 st.header("Learning it with REINFORCE")
 st.markdown(
     "The policy is a softmax over two action preferences, θ_right and θ_left, starting at "
-    "p ≈ 0.05, close to ε-greedy-left. After every episode each run moves θ by the sum of its "
-    "per-step REINFORCE updates (γ = 1); the book applies them one step at a time, which "
-    "differs only at second order in α. The baseline version also learns one number w, an "
-    "estimate of the value, updated after every step, and uses G − w in place of G. Step "
-    "sizes are powers of two, as in the book's figures."
+    f"p ≈ {corridor.initial_p_right():.2f}, close to ε-greedy-left. After every episode each "
+    "run moves θ by the sum of its per-step REINFORCE updates (γ = 1); the book applies them "
+    "one step at a time, which differs only at second order in α. The baseline version also "
+    "learns one number w, an estimate of the value, updated after every step, and uses G − w "
+    "in place of G. Step sizes are powers of two, as in the book's figures."
 )
 with st.container(border=True):
     c1, c2, c3 = st.columns(3, gap="large")
@@ -124,7 +124,8 @@ else:
             f"α^w = {corridor.power_label(pair[2])}, the {baseline_w}. Move α^w and watch how "
             "fast w follows the returns: even 2^-12 takes w several units below 0 within 100 "
             "episodes, so G − w is not G.\n"
-            "- Episodes are cut after 1,000 steps, which only policies near p = 0 or 1 reach."
+            f"- Episodes are cut after {config.max_steps:,} steps, which only policies near "
+            "p = 0 or 1 reach."
         )
     final = curves.final_p_right.mean(axis=1)
     st.caption("Average p(right) after the last episode: "

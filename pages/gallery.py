@@ -40,7 +40,7 @@ def holder() -> str:
 def train(keys: tuple[str, ...], seeds: tuple[int, ...], episodes: int
           ) -> list[gm.Comparison]:
     """Every comparison, with a progress bar while runs train (cached runs are instant)."""
-    total, done = 2 * len(keys) * len(seeds), [0]
+    total, done = 2 * len(keys) * len(seeds), [0]  # a correct and a mistaken run each
     bar = st.progress(0.0, text="Training…")
 
     def runner(config: TrainConfig) -> gm.Run:
@@ -134,7 +134,8 @@ if last != settings:
     st.info("The settings changed: press **Run** to train them. Below: the last run.",
             icon=":material/info:")
 
-problem = gm.validate_request(last[1], last[2], len(last[0]), LIMITS.max_episodes_per_session)
+problem = gm.validate_request(last[1], last[2], len(last[0]), LIMITS.max_episodes_per_session,
+                             n_correct=gm.correct_runs(last[0]))
 results: list[gm.Comparison] = []
 if problem:
     show_problem(problem)

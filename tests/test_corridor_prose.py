@@ -35,3 +35,22 @@ def test_learners_are_addressed_by_figure_not_position():
     assert curves.for_figure(1).labels == ("α = 2^-12", "α = 2^-13")
     two = curves.for_figure(2)
     assert len(two.labels) == 2 and two.with_baseline == 1
+
+
+def test_what_to_try_claims_about_larger_step_sizes():
+    # "2^-10 learns faster than the book's three. At 2^-8 the average stalls far below v*."
+    learners = [c.Learner(f"{e}", 2.0**e) for e in (-8, -10, -12, -13, -14)]
+    curves = c.learn(learners, c.CorridorConfig(runs=100, episodes=1000), seed=0)
+    mean = curves.mean()                              # (learners, episodes)
+    area = mean.mean(axis=1)
+    assert area[1] > max(area[2:])                    # 2^-10 learns faster than the three
+    _, v_star = c.optimal_policy()
+    assert mean[0, -100:].mean() < v_star - 5         # 2^-8 stalls far below v*
+
+
+def test_corridor_intro_numbers_are_computed():
+    at = run_page("pages/corridor.py", timeout=300)
+    text = "\n".join(m.value for m in at.markdown)
+    p0 = c.initial_p_right()
+    assert f"p ≈ {p0:.2f}" in text
+    assert f"cut after {c.CorridorConfig().max_steps:,} steps" in text

@@ -470,3 +470,20 @@ def test_ranking_by_area_and_episodes_to_levels(runs):
         if np.isfinite(hit):
             k = int(np.searchsorted(run.update_episodes, hit))
             assert run.update_returns[k] >= 195 and np.all(run.update_returns[:k] < 195)
+
+
+def test_counts_and_names_come_from_the_registry():
+    import re
+    from pathlib import Path
+
+    from tests.apptest import ROOT
+    from ui.registry import PAGES
+
+    blurb = next(p.blurb for p in PAGES if p.path == "pages/gallery.py")
+    assert blurb.startswith(f"{len(gm.MISTAKES)} ")
+    words = re.compile(r"\b(three|four|five|six|seven|eight|nine|ten|eleven|twelve) "
+                       r"(classic |one-line )?(mistakes|slips)\b", re.IGNORECASE)
+    for folder in ("pages", "ui", "core", "benchmarks"):
+        for path in Path(ROOT, folder).rglob("*.py"):
+            assert not words.search(path.read_text(encoding="utf-8")), path
+    assert gm.correct_runs(gm.MISTAKE_KEYS) == 2 and gm.correct_runs(("sign",)) == 1
