@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/expectation.py [--no-browser]
 
 Prints, each with its ratio to the target (below 1 is within it):
 - server time of one rerun of the expectation page at N = 1,000,000 and K = 20 (AppTest runs
-  the real script in a process warmed up as the server's is, core/warmup.py; median of
+  the real script in a process warmed up as the server's is, ui/warmup.py; median of
   several reruns), per distribution family, and the core work alone;
 - the most points any trace sends, and every chart's JSON payload in KB;
 - cold start: `streamlit run app.py` on a free port until the home page has rendered in

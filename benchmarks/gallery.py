@@ -10,7 +10,7 @@ Figures:
 - with --all: the seven mistakes at 3 seeds × 300 episodes, cold (reported, no target).
 
 Server time is AppTest's script run, in a process warmed up as the server's is
-(core/warmup.py). The machine is shared, so each figure is the median of the
+(ui/warmup.py). The machine is shared, so each figure is the median of the
 repeats, with the process CPU time beside it.
 """
 

@@ -8,7 +8,7 @@ Targets (issue 5):
   runs five learners (Figures 13.1 and 13.2) in one batch; that is reported too.
 
 Server time of a page is measured as AppTest's script run (widgets set, a fresh sidebar seed
-each repeat so no cache helps), in a process warmed up as the server's is (core/warmup.py),
+each repeat so no cache helps), in a process warmed up as the server's is (ui/warmup.py),
 after one warm-up run that pays for the imports. The machine
 is shared, so every figure is the median of the repeats, with the minimum and the process CPU
 time beside it (CPU time is what the work costs on an otherwise idle core).

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, linear_spaced_indices, new_figure
+from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, new_figure
 from core.reinforce.mistakes import Comparison, Side
+from core.thinning import linear_spaced_indices
 
 CORRECT_LABEL = "correct"
 MISTAKE_LABEL = "with the mistake"

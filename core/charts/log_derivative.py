@@ -12,15 +12,14 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
-    MAX_POINTS_PER_TRACE,
     ORANGE,
     PURPLE,
     SKY,
     VERMILLION,
     legend_below,
-    log_spaced_indices,
     new_figure,
 )
+from core.thinning import MAX_POINTS_PER_TRACE, log_spaced_indices
 
 ESTIMATOR_COLOURS: dict[str, str] = {
     "score": VERMILLION,
