@@ -1,6 +1,6 @@
 """Speed of the two lab pages: the bandit and the short corridor.
 
-    .venv/bin/python benchmarks/labs.py [--repeats 5]
+    .venv/bin/python -m benchmarks.labs [--repeats 5]
 
 Targets (issue 5):
 - bandit: a page rerun with 10 seeds × 500 steps × N = 100 under 0.5 s of server time;
@@ -18,11 +18,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from collections.abc import Callable
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.timing import like_the_server, timed
 from core import bandit, corridor

@@ -7,20 +7,16 @@ in a process warmed up as the server's is (ui/warmup.py), after one warm-up run.
 shows wall time and the process's CPU time; on a shared, loaded machine the wall time
 includes waiting for a core, so the CPU time is the better estimate of server time and is
 what the target is checked against.
-Run: .venv/bin/python benchmarks/log_derivative.py
+Run: .venv/bin/python -m benchmarks.log_derivative
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.timing import like_the_server
 from core import gaussian_gradients as gg
