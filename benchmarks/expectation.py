@@ -142,6 +142,7 @@ def home_imports_torch() -> None:
 
 def cold_start() -> None:
     from playwright.sync_api import sync_playwright
+
     from tests.browser.server import (
         CHROMIUM,
         CHROMIUM_ARGS,
