@@ -3,7 +3,7 @@
 Also the default preset with the learned state-value baseline ("learned", issue 13): it must
 solve each of seeds 1-5 within the same 5,000-episode budget.
 
-    .venv/bin/python benchmarks/cartpole.py [--seeds 1,2,3,4,5] [--extra-seeds 6,7,8,9,10]
+    .venv/bin/python -m benchmarks.cartpole [--seeds 1,2,3,4,5] [--extra-seeds 6,7,8,9,10]
 
 Targets (issue 4): the default preset solves (last-100 mean >= 475) on each of seeds 1-5
 within 5,000 episodes; the fast preset's median wall-clock to solve is under 1 s and at least
@@ -21,11 +21,8 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.charts.cartpole import returns_figure, updates_figure
 from core.reinforce.config import preset
