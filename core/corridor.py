@@ -259,8 +259,9 @@ def describe_baseline_w(curves: LearningCurves, learner: int | None = None) -> s
     parts = [f"{float(np.median(w[:, k - 1])):.1f} after {k:,} episode{'s' if k > 1 else ''}"
              for k in dict.fromkeys(marks)]
     typical = float(np.median(returns[:, max(0, episodes - 100):]))
-    return (f"median w over the runs: {'; '.join(parts)}, while the returns G of the last "
-            f"episodes have median {typical:.0f}")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (f"learned w has median {listed} over the runs (the returns G of the last "
+            f"episodes have median {typical:.0f})")
 
 
 def initial_p_right(config: CorridorConfig | None = None) -> float:

@@ -26,7 +26,7 @@ def test_the_page_states_the_computed_w_not_that_it_hardly_leaves_zero():
     assert_no_exception(at)
     text = "\n".join(m.value for m in at.markdown)
     assert "hardly leaves 0" not in text
-    assert "median w" in text
+    assert "learned w has median" in text
 
 
 def test_learners_are_addressed_by_figure_not_position():
