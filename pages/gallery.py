@@ -78,7 +78,8 @@ def ranking_table(results: list[gm.Comparison]) -> None:
              **{f"episodes to {level:g}": gm.reached_text(mean, hits, n)
                 for level, (mean, hits) in zip(gm.LEVELS, row.reached, strict=True)}}
             for row in gm.ranking(results)]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # Tall enough for every row: the ranking is read whole, not scrolled.
+    st.dataframe(rows, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
 
 
 def show_comparison(comparison: gm.Comparison, *, detailed: bool) -> None:
