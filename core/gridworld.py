@@ -146,7 +146,7 @@ class Gridworld:
         return float(self.config.step_reward + extra.get(self.kinds[state], 0.0))
 
     @cached_property
-    def P(self) -> np.ndarray:  # noqa: N802 (the usual name of the dynamics)
+    def P(self) -> np.ndarray:
         """P[s, a, s'] = probability of moving to s' after a in s; rows of terminal states are 0."""
         slip = float(self.config.slip)
         p = np.zeros((self.n_states, N_ACTIONS, self.n_states))
@@ -160,7 +160,7 @@ class Gridworld:
         return p
 
     @cached_property
-    def R(self) -> np.ndarray:  # noqa: N802
+    def R(self) -> np.ndarray:
         """R[s, a] = expected reward of taking a in s, Σ_s' P[s, a, s'] r(s')."""
         entering = np.array([self.entering_reward(s) for s in range(self.n_states)])
         return self.P @ entering
@@ -244,7 +244,7 @@ def random_theta(world: Gridworld, seed: int, scale: float = 1.0) -> np.ndarray:
     return scale * rng.standard_normal((world.n_states, N_ACTIONS))
 
 
-# ------------------------------------------------------------------ exact, way 1: Bellman + autograd
+# ------------------------------------------------------------------ exact, way 1: Bellman, autograd
 def objective(world: Gridworld, theta: torch.Tensor) -> torch.Tensor:
     """J(θ) = v_π(start), from the Bellman equations v = r_π + γ P_π v solved exactly (torch,
     differentiable in θ)."""
@@ -266,7 +266,7 @@ def bellman_gradient(world: Gridworld, theta: np.ndarray) -> tuple[float, np.nda
     return float(j.detach()), grad.numpy()
 
 
-# ------------------------------------------------------------------ exact, way 2: the theorem
+# ------------------------------------------------------------ exact, way 2: the theorem
 @dataclass(frozen=True)
 class PolicyValues:
     """Everything the policy gradient theorem needs, computed exactly from P."""

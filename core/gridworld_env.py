@@ -21,13 +21,13 @@ class SlipperyGridEnv(gym.Env[int, int]):
     """Observations: the state index (a cell that is not a wall). Actions: 0 up, 1 right,
     2 down, 3 left. Reward: the step reward, plus the goal or pit reward on entering them."""
 
-    metadata: dict[str, Any] = {"render_modes": []}
-
     def __init__(self, config: GridConfig) -> None:
         self._world = Gridworld(config)
         self._slip = float(config.slip)
-        self.observation_space = spaces.Discrete(self._world.n_states)
-        self.action_space = spaces.Discrete(N_ACTIONS)
+        self.metadata = {"render_modes": []}
+        # Discrete's own samples are numpy integers; this environment returns plain ints.
+        self.observation_space = spaces.Discrete(self._world.n_states)  # type: ignore[assignment]
+        self.action_space = spaces.Discrete(N_ACTIONS)  # type: ignore[assignment]
         self._state = self._world.start
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None

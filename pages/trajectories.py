@@ -151,26 +151,28 @@ code_left, code_right = st.columns(2, gap="large")
 estimator_code = source(gr.play_episode, gr.reinforce_gradients)
 with code_left:
     st.markdown("**The learner's code**: an ordinary `gymnasium.Env`, reset and step. No P.")
-    st.code(estimator_code, language="python")
+    st.code(estimator_code, language="python", wrap_lines=True)
     digest = hashlib.sha256(estimator_code.encode()).hexdigest()[:12]
     st.caption(f"SHA-256 of this code: `{digest}…`. Move the slip: the digest stays the same; "
                "the samples below change.")
 with code_right:
     st.markdown("**The exact computation**: it needs the dynamics P (`world.P`).")
-    st.code(source(gw.objective, gw.bellman_gradient), language="python")
+    st.code(source(gw.objective, gw.bellman_gradient), language="python", wrap_lines=True)
 
-episodes = st.number_input("Episodes N", min_value=1, max_value=1_000_000, value=1000, step=100,
-                           key="tj_n", bind="query-params",
-                           help="Each episode runs the policy from the start until the goal, a "
-                                "pit, or the time limit.")
+n_column, _ = st.columns([1, 3])
+episodes = n_column.number_input(
+    "Episodes N", min_value=1, max_value=1_000_000, value=5000, step=500, key="tj_n",
+    bind="query-params",
+    help="Each episode runs the policy from the start until the goal, a pit, or the time limit.")
 def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: DeltaGenerator
                  ) -> None:
     """The estimate beside the exact gradient, its convergence, log p(τ) term by term and the
     trajectories' frequencies."""
     with beside_exact:
-        show_chart(charts.grid_figure(world, title=f"REINFORCE's estimate from N = {est.n:,} episodes",
-                                      arrows=est.mean, signed=True,
-                                      heat=np.linalg.norm(est.mean, axis=1), heat_title="‖ĝ(s)‖"),
+        show_chart(charts.grid_figure(world, title=f"REINFORCE's estimate from N = {est.n:,} "
+                                                   "episodes", arrows=est.mean, signed=True,
+                                      heat=np.linalg.norm(est.mean, axis=1),
+                                      heat_title="‖ĝ(s)‖"),
                    key="tj_chart_estimate")
     inside, total = gr.coverage(est, g_bellman, np.repeat(active[:, None], 4, axis=1))
     lengths = est.lengths
@@ -219,9 +221,11 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
         "respect to θ, each from `torch.autograd.grad`. The ρ and P terms are numbers the world "
         "supplies; θ is not in them, so their gradient is exactly zero, for any θ and any slip."
     )
-    which = st.number_input("Trajectory number", min_value=1, max_value=gr.MAX_EPISODES, value=1,
-                            key="tj_traj", bind="query-params",
-                            help="Which of the N sampled episodes to take apart.")
+    which_column, _ = st.columns([1, 3])
+    which = which_column.number_input("Trajectory number", min_value=1,
+                                      max_value=gr.MAX_EPISODES, value=1, key="tj_traj",
+                                      bind="query-params",
+                                      help="Which of the N sampled episodes to take apart.")
     if which > est.n:
         show_problem(f"Only {est.n:,} episodes were sampled: choose a trajectory number from 1 to "
                      f"{est.n:,}, or raise N.")
@@ -230,10 +234,9 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
         terms = gw.log_p_terms(world, theta, episode.states, episode.actions)
         rows = []
         for term in terms:
-            nonzero = np.flatnonzero(term.grad.reshape(-1))
-            shown = ", ".join(
-                f"θ[{gw.cell_label(world, i // 4)},{gw.ARROWS[i % 4]}] {term.grad.reshape(-1)[i]:+.3f}"
-                for i in nonzero)
+            flat = term.grad.reshape(-1)
+            shown = ", ".join(f"θ[{gw.cell_label(world, int(i) // 4)},{gw.ARROWS[i % 4]}] "
+                              f"{flat[i]:+.3f}" for i in np.flatnonzero(flat))
             rows.append({"t": term.t, "factor": term.kind, "term": term.label,
                          "value": term.value, "‖∇θ term‖": float(np.linalg.norm(term.grad)),
                          "∇θ term (non-zero entries)": shown or "0 (every entry)"})
@@ -251,12 +254,13 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
                 if len(rows) > MAX_TABLE_ROWS:
                     st.caption(f"The first {MAX_TABLE_ROWS} of {len(rows)} terms.")
         with right:
-            show_chart(charts.grid_figure(world, title=f"Trajectory {which}: {len(episode.actions)} "
-                                                       "steps", path=episode.states, height=380),
+            show_chart(charts.grid_figure(world, path=episode.states, height=380,
+                                          title=f"Trajectory {which}: "
+                                                f"{len(episode.actions)} steps"),
                        key="tj_chart_path", csv=False)
-            m = st.columns(2)
-            m[0].metric("log p(τ)", f"{sum(t.value for t in terms):.4f}")
-            m[1].metric("Σ |∇ of the ρ and P terms|", f"{float(grad_p.sum()):g}")
+            pair = st.columns(2)
+            pair[0].metric("log p(τ)", f"{sum(t.value for t in terms):.4f}")
+            pair[1].metric("Σ |∇ of the ρ and P terms|", f"{float(grad_p.sum()):g}")
             st.caption(
                 "∇log p(τ) − Σ_t ∇log π(a_t|s_t), largest entry: "
                 f"{float(np.max(np.abs(grad_all - grad_pi))):g}. The sum over the P terms added "

@@ -22,6 +22,8 @@ from core.gridworld_reinforce import Z95, Frequency
 
 ARROW_REACH = 0.42
 """Length of the longest arrow, in cells."""
+POLICY_REACH = 0.5
+"""Length of the arrow of an action taken with probability 1, in cells."""
 KIND_STYLE = {"goal": ("G", GREEN), "pit": ("P", BLACK), "start": ("S", BLUE)}
 
 
@@ -64,14 +66,14 @@ def grid_figure(world: Gridworld, *, title: str, arrows: np.ndarray | None = Non
                            "fillcolor": "rgba(0,158,115,0.25)" if kind == "goal"
                            else "rgba(0,0,0,0.55)"})
     fig.update_layout(shapes=shapes)
-    labels = [(c, r, KIND_STYLE[k][0], KIND_STYLE[k][1] if k != "pit" else "#FFFFFF")
-              for (r, c), k in zip(world.cells, world.kinds, strict=True) if k in KIND_STYLE]
-    fig.add_trace(go.Scatter(
-        x=[lab[0] + (0.0 if lab[2] != "S" else -0.33) for lab in labels],
-        y=[lab[1] + (0.0 if lab[2] != "S" else -0.33) for lab in labels],
-        mode="text", text=[lab[2] for lab in labels],
-        textfont={"size": 22, "color": [lab[3] for lab in labels]},
-        hoverinfo="skip", showlegend=False))
+    for (r, c), kind in zip(world.cells, world.kinds, strict=True):
+        if kind in KIND_STYLE:
+            letter, colour = KIND_STYLE[kind]
+            corner = kind == "start"
+            fig.add_annotation(x=c - 0.3 if corner else c, y=r - 0.3 if corner else r,
+                               text=f"<b>{letter}</b>", showarrow=False,
+                               font={"size": 20, "color": "#FFFFFF" if kind == "pit" else colour},
+                               bgcolor="rgba(255,255,255,0.85)" if corner else None)
     if arrows is not None:
         _add_arrows(fig, world, np.asarray(arrows, dtype=np.float64), signed)
     if path is not None and len(path) > 1:
@@ -98,7 +100,7 @@ def _add_arrows(fig: go.Figure, world: Gridworld, arrows: np.ndarray, signed: bo
     if signed and scale > 0:
         lengths = ARROW_REACH * np.abs(arrows) / scale
     else:
-        lengths = ARROW_REACH * np.clip(arrows, 0.0, 1.0)
+        lengths = POLICY_REACH * np.clip(arrows, 0.0, 1.0)
     hover_x, hover_y, hover_text = [], [], []
     shafts: dict[str, tuple[list[float | None], list[float | None]]] = {}
     heads: dict[str, tuple[list[float], list[float], list[float]]] = {}
@@ -107,7 +109,7 @@ def _add_arrows(fig: go.Figure, world: Gridworld, arrows: np.ndarray, signed: bo
             continue
         for a, (dr, dc) in enumerate(MOVES):
             length = float(lengths[s, a])
-            if length < 0.03:
+            if length < 0.02:
                 continue
             colour = (BLUE if arrows[s, a] >= 0 else VERMILLION) if signed else BLACK
             xs, ys = shafts.setdefault(colour, ([], []))
@@ -127,7 +129,7 @@ def _add_arrows(fig: go.Figure, world: Gridworld, arrows: np.ndarray, signed: bo
         hx, hy, angle = heads[colour]
         fig.add_trace(go.Scatter(x=hx, y=hy, mode="markers", hoverinfo="skip",
                                  showlegend=False,
-                                 marker={"symbol": "triangle-up", "size": 11, "angle": angle,
+                                 marker={"symbol": "triangle-up", "size": 9, "angle": angle,
                                          "color": colour}))
     fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", text=hover_text,
                              marker={"size": 6, "color": GREY},
