@@ -248,7 +248,13 @@ def validate_training(config: GridConfig, theta: np.ndarray, settings: TrainSett
     if not (math.isfinite(settings.lr) and settings.lr > 0):
         return "The step size must be a positive number."
     total = settings.updates * settings.episodes_per_update
-    return validate_episodes(config, theta, total)
+    problem = validate_episodes(config, theta, min(total, MAX_EPISODES))
+    if total > MAX_EPISODES or problem:
+        return (f"{settings.updates:,} updates × {settings.episodes_per_update:,} episodes = "
+                f"{total:,} REINFORCE episodes: more than this page runs at once (at most "
+                f"{MAX_EPISODES:,} episodes and {STEP_BUDGET:,} steps). Fewer updates or fewer "
+                "episodes per update.")
+    return None
 
 
 def train(config: GridConfig, theta0: np.ndarray, settings: TrainSettings, seed: int
