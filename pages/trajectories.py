@@ -72,10 +72,10 @@ st.header("The world")
 controls, picture = st.columns([2, 3], gap="large")
 with controls:
     st.caption("Load a layout")
-    layout_cols = st.columns(len(gw.LAYOUTS))
-    for column, name in zip(layout_cols, gw.LAYOUTS, strict=True):
-        column.button(name, key=f"tj_layout_{list(gw.LAYOUTS).index(name)}",
-                      on_click=load_layout, args=(name,), width="stretch")
+    layout_row = st.container(horizontal=True)
+    for name in gw.LAYOUTS:
+        layout_row.button(name, key=f"tj_layout_{list(gw.LAYOUTS).index(name)}",
+                      on_click=load_layout, args=(name,))
     layout = st.text_area("Grid: S start, G goal, P pit, # wall, . floor (at most 5×5)",
                           value=gw.DEFAULT_LAYOUT, key="tj_grid", height=140, max_chars=80,
                           bind="query-params")
@@ -142,8 +142,7 @@ with left:
     show_chart(charts.grid_figure(world, title="Exact ∇J: blue raises J, vermillion lowers it",
                                   arrows=g_bellman, signed=True,
                                   heat=np.linalg.norm(g_bellman, axis=1), heat_title="‖∇J(s)‖"),
-               key="tj_chart_exact",
-               reveal="At the start cell, which moves will the exact gradient make more likely?")
+               key="tj_chart_exact")
 
 # ------------------------------------------------------------------ REINFORCE
 st.header("REINFORCE: only env.step")
@@ -173,7 +172,9 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
                                                    "episodes", arrows=est.mean, signed=True,
                                       heat=np.linalg.norm(est.mean, axis=1),
                                       heat_title="‖ĝ(s)‖"),
-                   key="tj_chart_estimate")
+                   key="tj_chart_estimate",
+                   reveal="REINFORCE never saw P. Will its arrows, from these N episodes, point "
+                          "the same ways as the exact gradient's?")
     inside, total = gr.coverage(est, g_bellman, np.repeat(active[:, None], 4, axis=1))
     lengths = est.lengths
     ends = np.array([world.kinds[ep.states[-1]] for ep in played])
@@ -193,22 +194,24 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
     s_pick, a_pick = divmod(pick, gw.N_ACTIONS)
     label = f"∂J/∂θ[{gw.cell_label(world, s_pick)}, {gw.ARROWS[a_pick]}]"
     norm = float(np.linalg.norm(flat_exact))
-    left, right = st.columns(2, gap="large")
-    with left:
-        show_chart(charts.convergence_figure(ns, run_mean.reshape(len(ns), -1)[:, pick],
-                                             run_se.reshape(len(ns), -1)[:, pick],
-                                             float(flat_exact[pick]), label),
-                   key="tj_chart_convergence",
-                   reveal="With 100 times more episodes, how much narrower is the 95 % interval?")
-    with right:
-        if norm > 0:
-            errors = np.linalg.norm(run_mean.reshape(len(ns), -1) - flat_exact, axis=1) / norm
-            spread = float(np.sum(est.per_episode.reshape(est.n, -1).var(axis=0)))
-            show_chart(charts.error_figure(ns, errors, np.sqrt(spread / ns) / norm),
-                       key="tj_chart_error")
-        else:
-            st.info("∇J is exactly zero for this world and policy: there is no direction to "
-                    "estimate. Change the rewards or the layout.")
+    if predict_then_reveal("With 100 times more episodes, how much narrower is the 95 % "
+                           "interval?", key="tj_convergence"):
+        left, right = st.columns(2, gap="large")
+        with left:
+            show_chart(charts.convergence_figure(ns, run_mean.reshape(len(ns), -1)[:, pick],
+                                                 run_se.reshape(len(ns), -1)[:, pick],
+                                                 float(flat_exact[pick]), label),
+                       key="tj_chart_convergence")
+        with right:
+            if norm > 0:
+                errors = np.linalg.norm(run_mean.reshape(len(ns), -1) - flat_exact,
+                                        axis=1) / norm
+                spread = float(np.sum(est.per_episode.reshape(est.n, -1).var(axis=0)))
+                show_chart(charts.error_figure(ns, errors, np.sqrt(spread / ns) / norm),
+                           key="tj_chart_error")
+            else:
+                st.info("∇J is exactly zero for this world and policy: there is no direction "
+                        "to estimate. Change the rewards or the layout.")
     st.caption(
         f"The entry shown on the left is the largest in size, {label}. Intervals are mean ± "
         "1.96 standard errors of the per-episode gradients Σ_t γ^t G_t ∇log π(a_t|s_t); their "
@@ -245,8 +248,9 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
         grad_p = np.sum([np.abs(t.grad) for t in terms if t.kind in ("P", "ρ")], axis=0)
         left, right = st.columns([3, 2], gap="large")
         with left:
-            if predict_then_reveal("What is the gradient of a log P(s_{t+1}|s_t, a_t) term with "
-                                   "respect to θ?", key="tj_table"):
+            revealed = predict_then_reveal("What is the gradient of a log P(s_{t+1}|s_t, a_t) "
+                                           "term with respect to θ?", key="tj_table")
+            if revealed:
                 st.dataframe(rows[:MAX_TABLE_ROWS], hide_index=True, height=420,
                              column_config={"value": st.column_config.NumberColumn(format="%.4f"),
                                             "‖∇θ term‖": st.column_config.NumberColumn(
@@ -260,11 +264,12 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
                        key="tj_chart_path", csv=False)
             pair = st.columns(2)
             pair[0].metric("log p(τ)", f"{sum(t.value for t in terms):.4f}")
-            pair[1].metric("Σ |∇ of the ρ and P terms|", f"{float(grad_p.sum()):g}")
-            st.caption(
-                "∇log p(τ) − Σ_t ∇log π(a_t|s_t), largest entry: "
-                f"{float(np.max(np.abs(grad_all - grad_pi))):g}. The sum over the P terms added "
-                "exactly nothing.")
+            if revealed:
+                pair[1].metric("Σ |∇ of the ρ and P terms|", f"{float(grad_p.sum()):g}")
+                st.caption(
+                    "∇log p(τ) − Σ_t ∇log π(a_t|s_t), largest entry: "
+                    f"{float(np.max(np.abs(grad_all - grad_pi))):g}. The sum over the P terms "
+                    "added exactly nothing.")
 
     st.subheader("Samples arrive with frequency p(τ)")
     freqs = gr.frequencies(world, theta, played)
@@ -309,20 +314,21 @@ if problem:
     show_problem(problem)
 else:
     result = trained(config, kind, settings, seed)
-    show_chart(charts.learning_figure(result.j_exact, result.j_reinforce, j_star, int(batch)),
-               key="tj_chart_learning",
-               reveal="Which curve will be smoother, and will they end at the same J?")
-    left, right = st.columns(2, gap="large")
-    with left:
-        show_chart(charts.grid_figure(
-            world, title=f"After exact ascent: J = {result.j_exact[-1]:.4f}",
-            arrows=gw.softmax(result.theta_exact), height=400), key="tj_chart_pol_exact",
-            csv=False)
-    with right:
-        show_chart(charts.grid_figure(
-            world, title=f"After REINFORCE: J = {result.j_reinforce[-1]:.4f}",
-            arrows=gw.softmax(result.theta_reinforce), height=400), key="tj_chart_pol_rf",
-            csv=False)
+    if predict_then_reveal("Which curve will be smoother, and which will end higher?",
+                           key="tj_training"):
+        show_chart(charts.learning_figure(result.j_exact, result.j_reinforce, j_star,
+                                          int(batch)), key="tj_chart_learning")
+        left, right = st.columns(2, gap="large")
+        with left:
+            show_chart(charts.grid_figure(
+                world, title=f"After exact ascent: J = {result.j_exact[-1]:.4f}",
+                arrows=gw.softmax(result.theta_exact), height=400), key="tj_chart_pol_exact",
+                csv=False)
+        with right:
+            show_chart(charts.grid_figure(
+                world, title=f"After REINFORCE: J = {result.j_reinforce[-1]:.4f}",
+                arrows=gw.softmax(result.theta_reinforce), height=400),
+                key="tj_chart_pol_rf", csv=False)
     st.caption(
         f"Both start from the same θ and take {settings.updates} steps of size α = {lr:g}. "
         f"REINFORCE used {result.steps_reinforce:,} environment steps; exact ascent used P "

@@ -15,6 +15,7 @@ from core.charts.theme import (
     GREY,
     ORANGE,
     VERMILLION,
+    legend_below,
     new_figure,
 )
 from core.gridworld import ACTIONS, ARROWS, MOVES, Gridworld
@@ -141,7 +142,7 @@ def convergence_figure(ns: np.ndarray, mean: np.ndarray, se: np.ndarray, exact: 
     """One entry of the running REINFORCE estimate against N, its 95 % interval and the exact
     value."""
     fig = new_figure(f"REINFORCE's estimate of {label} as episodes accumulate",
-                     x_title="episodes N (log scale)", y_title=label, height=420)
+                     x_title="episodes N (log scale)", y_title=label, height=480)
     x = ns.astype(np.float64)
     fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
                              y=np.concatenate([mean + Z95 * se, (mean - Z95 * se)[::-1]]),
@@ -155,7 +156,7 @@ def convergence_figure(ns: np.ndarray, mean: np.ndarray, se: np.ndarray, exact: 
                              line={"color": BLACK, "width": 2, "dash": "dash"},
                              hovertemplate="exact: %{y:.6f}<extra></extra>"))
     fig.update_xaxes(type="log")
-    return fig
+    return legend_below(fig)
 
 
 def error_figure(ns: np.ndarray, relative_error: np.ndarray, predicted: np.ndarray
@@ -163,7 +164,7 @@ def error_figure(ns: np.ndarray, relative_error: np.ndarray, predicted: np.ndarr
     """‖ĝ_N − ∇J‖ / ‖∇J‖ against N on log-log axes, with the 1/√N prediction."""
     fig = new_figure("Relative error of the whole gradient",
                      x_title="episodes N (log scale)", y_title="‖estimate − ∇J‖ / ‖∇J‖",
-                     height=420)
+                     height=480)
     x = ns.astype(np.float64)
     fig.add_trace(go.Scatter(x=x, y=relative_error, mode="lines+markers", name="measured",
                              line={"color": VERMILLION, "width": 2.5}, marker={"size": 5},
@@ -174,7 +175,7 @@ def error_figure(ns: np.ndarray, relative_error: np.ndarray, predicted: np.ndarr
                              hovertemplate="N = %{x}: %{y:.3f}<extra></extra>"))
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
-    return fig
+    return legend_below(fig)
 
 
 def frequency_figure(freqs: Sequence[Frequency], n: int) -> go.Figure:
@@ -185,7 +186,7 @@ def frequency_figure(freqs: Sequence[Frequency], n: int) -> go.Figure:
     half = Z95 * np.sqrt(share * (1 - share) / max(n, 1))
     fig = new_figure(f"The {len(freqs)} most frequent of {n:,} sampled trajectories",
                      x_title="trajectory (hover for its cells)", y_title="probability",
-                     height=420)
+                     height=480)
     fig.add_trace(go.Bar(x=labels, y=share, name="share of the samples",
                          marker_color=BLUE, error_y={"type": "data", "array": half},
                          customdata=[f.path for f in freqs],
@@ -194,14 +195,14 @@ def frequency_figure(freqs: Sequence[Frequency], n: int) -> go.Figure:
                          marker_color=ORANGE, customdata=[f.path for f in freqs],
                          hovertemplate="%{customdata}<br>p(τ) = %{y:.4f}<extra></extra>"))
     fig.update_layout(barmode="group")
-    return fig
+    return legend_below(fig)
 
 
 def learning_figure(j_exact: np.ndarray, j_reinforce: np.ndarray, j_star: float,
                     episodes_per_update: int) -> go.Figure:
     """J(θ_k) along exact gradient ascent and along REINFORCE, with the optimum J*."""
     fig = new_figure("Learning curves: J after each update (evaluated exactly)",
-                     x_title="update k", y_title="J(θ_k)", height=420)
+                     x_title="update k", y_title="J(θ_k)", height=480)
     k = np.arange(len(j_exact))
     fig.add_trace(go.Scatter(x=k, y=j_exact, mode="lines", name="exact gradient ascent",
                              line={"color": BLACK, "width": 2.5},
@@ -215,4 +216,4 @@ def learning_figure(j_exact: np.ndarray, j_reinforce: np.ndarray, j_star: float,
                                  name="best possible J* (value iteration)",
                                  line={"color": GREEN, "width": 2, "dash": "dash"},
                                  hovertemplate="J* = %{y:.4f}<extra></extra>"))
-    return fig
+    return legend_below(fig)
