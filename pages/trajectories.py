@@ -283,6 +283,11 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
             "so the plain average of r(τ)∇log p(τ) over samples estimates E[r(τ)∇log p(τ)], and "
             "∇log p(τ) needs only π. Move the slip: the trajectories and their frequencies change, "
             "the estimator's code does not.")
+        if not np.any(theta):
+            st.caption("At θ = 0 every move is equally likely, and a slip to a random other "
+                       "move is too: where the agent goes, and J, do not depend on the slip. "
+                       "Which action each step is credited to does, and with it p(τ) and ∇J. "
+                       "Choose the random θ to see J move with the slip.")
         st.dataframe([{"τ": f"τ{i + 1}", "cells": f.path, "count": f.count}
                       for i, f in enumerate(freqs)], hide_index=True)
 

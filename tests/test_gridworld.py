@@ -88,6 +88,29 @@ def test_slip_spreads_the_move_over_the_other_three():
     assert np.all(world.P[world.terminal] == 0.0)
 
 
+def test_at_theta_zero_the_slip_moves_the_credit_not_the_agent():
+    """Uniform π composed with a uniform slip is still uniform: J does not depend on the slip
+    at θ = 0, but ∇J and the probability of each (state, action) trajectory do."""
+    js, grads, lengths, visits = [], [], [], []
+    for slip in (0.0, 0.3, 0.9):
+        world = _world(gw.GridConfig(slip=slip))
+        j, g = gw.bellman_gradient(world, gw.uniform_theta(world))
+        js.append(j)
+        grads.append(g)
+        lengths.append(gw.expected_length(world, gw.uniform_theta(world)))
+        visits.append(gw.policy_values(world, gw.uniform_theta(world)).d)
+    assert max(js) - min(js) < 1e-12
+    assert max(lengths) - min(lengths) < 1e-9          # where the agent goes: unchanged
+    assert np.max(np.abs(visits[0] - visits[2])) < 1e-12
+    assert np.max(np.abs(grads[0] - grads[1])) > 1e-3
+    world_a = _world(gw.GridConfig(slip=0.2))
+    world_b = _world(gw.GridConfig(slip=0.6))
+    states, actions = [world_a.start, world_a.index[(1, 0)]], [2]
+    theta = gw.uniform_theta(world_a)
+    assert gw.log_p(world_a, theta, states, actions) == pytest.approx(np.log(0.25 * 0.8))
+    assert gw.log_p(world_b, theta, states, actions) == pytest.approx(np.log(0.25 * 0.4))
+
+
 @st.composite
 def gridworlds(draw: st.DrawFn) -> gw.GridConfig:
     rows = draw(st.integers(1, gw.MAX_SIDE))

@@ -124,3 +124,18 @@ def test_presenter_mode_asks_before_the_table_and_the_charts():
     at.button(key="reveal_tj_training_show").click().run()
     assert_no_exception(at)
     assert _charts(at) == ALL_CHARTS
+
+
+def test_slip_changes_the_samples_not_the_estimator_code():
+    at = apply_steps(run_page(PAGE, timeout=TIMEOUT), [("radio", "tj_theta", "random")])
+    digest = [c.value for c in at.caption if "SHA-256" in c.value]
+    before = _metrics(at)
+    code = next(c.value for c in at.code)
+    at.slider(key="tj_slip").set_value(0.6).run()
+    assert_no_exception(at)
+    after = _metrics(at)
+    assert [c.value for c in at.caption if "SHA-256" in c.value] == digest
+    assert next(c.value for c in at.code) == code
+    assert after["J(θ) = v_π(start)"] != before["J(θ) = v_π(start)"]
+    assert after["mean episode length"] != before["mean episode length"]
+    assert float(after["max |∇J Bellman − ∇J theorem|"]) < 1e-8
