@@ -375,8 +375,7 @@ def variance(spec: DistributionSpec) -> float:
     if fam == "uniform":
         return (spec.high - spec.low) ** 2 / 12.0
     values, probs = support_of(spec)
-    centred = values - probs @ values
-    return float(probs @ centred**2)
+    return float(probs @ centred(values, probs) ** 2)
 
 
 def expectation(spec: DistributionSpec, fn: FunctionSpec) -> float:
@@ -401,16 +400,127 @@ def second_moment_of_f(spec: DistributionSpec, fn: FunctionSpec) -> float:
     return raw_moment(spec, 4)  # f = x², so f² = x⁴
 
 
+def centred(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """``values`` minus their mean under ``probs``: exactly 0 everywhere when the values are
+    all equal (a constant never shows a rounding residue), the real deviations otherwise,
+    however small."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0 or np.all(values == values[0]):
+        return np.zeros_like(values)
+    return values - probs @ values
+
+
 def sd_of_f(spec: DistributionSpec, fn: FunctionSpec) -> float:
-    """The standard deviation of f(X) (0 when f(X) is constant)."""
-    scale = max(1.0, second_moment_of_f(spec, fn))
-    if spec.is_discrete:  # centred sum, free of the cancellation in E[f²] − E[f]²
+    """The standard deviation of f(X): exactly 0 when f(X) is constant, and computed centred
+    (never as E[f²] − E[f]², whose cancellation turns a small real spread into 0)."""
+    if spec.is_discrete:
         probs = support_of(spec)[1]
-        fvals = function_on_support(fn, spec)
-        var = float(probs @ (fvals - probs @ fvals) ** 2)
+        keep = probs > 0
+        fvals = function_on_support(fn, spec)[keep]
+        var = float(probs[keep] @ centred(fvals, probs[keep]) ** 2)
     else:
-        var = second_moment_of_f(spec, fn) - expectation(spec, fn) ** 2
-    return math.sqrt(var) if var > 1e-13 * scale else 0.0
+        var = _continuous_variance_of_f(spec, fn)
+    return math.sqrt(max(var, 0.0))
+
+
+def _continuous_variance_of_f(spec: DistributionSpec, fn: FunctionSpec) -> float:
+    """Var f(X) for a continuous family, from centred closed forms."""
+    if fn.kind == "x":
+        return variance(spec)
+    if fn.kind == "x2":
+        return power_covariance(spec, 2, 2)
+    if fn.kind == "indicator":
+        above = _continuous_expect("indicator", fn.c, spec)
+        return above * _probability_at_most(spec, fn.c)
+    return _abs_variance(spec, fn.c)
+
+
+def _probability_at_most(spec: DistributionSpec, c: float) -> float:
+    """P(X ≤ c), computed as its own tail (not as 1 − P(X > c), which rounds to 0)."""
+    if spec.family == "normal":
+        return _big_phi((c - spec.mean) / spec.sd)
+    if spec.family == "exponential":
+        return 0.0 if c < 0 else -math.expm1(-spec.exp_rate * c)
+    return min(1.0, max(0.0, (c - spec.low) / (spec.high - spec.low)))
+
+
+def _abs_variance(spec: DistributionSpec, c: float) -> float:
+    """Var |X − c| without subtracting two large squares: where X − c has one sign it is
+    Var X; otherwise each family's form below, rearranged so the (μ − c)² terms cancel
+    algebraically."""
+    if spec.family == "normal":
+        u = abs(spec.mean - c) / spec.sd
+        t = _phi(u) - u * _big_phi(-u)  # E|Z + u| = u + 2t
+        return spec.sd**2 * (1.0 - 4.0 * u * t - 4.0 * t * t)
+    if spec.family == "exponential":
+        if c <= 0:
+            return variance(spec)
+        s = spec.exp_rate * c  # E|X − c|·λ = s − 1 + 2e^{−s}, E(X − c)²·λ² = (s − 1)² + 1
+        return (1.0 - 4.0 * (s - 1.0) * math.exp(-s) - 4.0 * math.exp(-2.0 * s)) / spec.exp_rate**2
+    a, b = spec.low, spec.high
+    if c <= a or c >= b:
+        return variance(spec)
+    left, right = c - a, b - c
+    w = b - a
+    return (left**3 + right**3) / (3.0 * w) - ((left**2 + right**2) / (2.0 * w)) ** 2
+
+
+def central_moment(spec: DistributionSpec, k: int) -> float:
+    """E[(X − EX)^k] of a continuous family, in closed form (k ≥ 0)."""
+    if k == 0:
+        return 1.0
+    if spec.family == "normal":  # σ^k (k − 1)!! for even k
+        return 0.0 if k % 2 else spec.sd**k * math.prod(range(k - 1, 0, -2))
+    if spec.family == "exponential":  # !k / λ^k, the subfactorial of k
+        derangements = [1, 0]
+        for j in range(2, k + 1):
+            derangements.append((j - 1) * (derangements[-1] + derangements[-2]))
+        return derangements[k] / spec.exp_rate**k
+    half = (spec.high - spec.low) / 2.0
+    return 0.0 if k % 2 else half**k / (k + 1)
+
+
+def power_covariance(spec: DistributionSpec, p: int, q: int) -> float:
+    """Cov(X^p, X^q) of a continuous family, computed centred (p, q ≥ −1; a negative power
+    only where E[X^p] exists).
+
+    Writing X = μ + Z, Cov(X^p, X^q) = Σ_{j,k ≥ 1} C(p,j) C(q,k) μ^{p−j+q−k} (m_{j+k} − m_j m_k)
+    with the central moments m: the μ^{p+q} terms that E[X^{p+q}] − E[X^p]E[X^q] subtracts
+    never appear. With a negative power (a uniform on an interval without 0), see
+    ``_uniform_power_covariance``.
+    """
+    if p == 0 or q == 0:
+        return 0.0
+    if p < 0 or q < 0:
+        return _uniform_power_covariance(spec.low, spec.high, p, q)
+    mu = mean(spec)
+    m = [central_moment(spec, k) for k in range(p + q + 1)]
+    return float(sum(math.comb(p, j) * math.comb(q, k) * mu ** (p - j + q - k)
+                     * (m[j + k] - m[j] * m[k])
+                     for j in range(1, p + 1) for k in range(1, q + 1)))
+
+
+def _uniform_power_covariance(a: float, b: float, p: int, q: int) -> float:
+    """Cov(X^p, X^q) for X uniform on [a, b] not containing 0: with X = m(1 + rU), U uniform
+    on [−1, 1], m the midpoint and r = half-width/m (|r| < 1), E[X^s] = m^s (1 + F_s) and
+    Cov = m^{p+q} (F_{p+q} − F_p − F_q − F_p F_q), where every F_s is O(r²) and computed
+    without cancellation."""
+    mid, half = (a + b) / 2.0, (b - a) / 2.0
+    r = half / mid
+
+    def excess(s: int) -> float:  # F_s = E[(1 + rU)^s] − 1
+        if s >= 0:
+            return sum(math.comb(s, j) * r**j / (j + 1) for j in range(2, s + 1, 2))
+        if s == -1:  # atanh(r)/r − 1 = Σ_{i ≥ 1} r^{2i}/(2i + 1)
+            if abs(r) < 0.5:
+                return sum(r ** (2 * i) / (2 * i + 1) for i in range(1, 60))
+            return mid / (b - a) * math.log(b / a) - 1.0  # atanh(r) = log(b/a)/2
+        if s == -2:  # 1/(1 − r²) − 1 = half²/(a·b)
+            return half * half / (a * b)
+        raise ValueError(f"power {s} is not supported")
+
+    fp, fq = excess(p), excess(q)
+    return mid ** (p + q) * (excess(p + q) - fp - fq - fp * fq)
 
 
 def raw_moment(spec: DistributionSpec, k: int) -> float:
