@@ -37,7 +37,7 @@ RERUN_TARGET_S = 0.300
 PAYLOAD_TARGET_KB = 300.0
 POINTS_TARGET = 2000
 COLD_START_TARGET_S = 5.0
-FAMILIES = ["uniform_int", "custom", "binomial", "poisson", "normal", "exponential", "uniform"]
+FAMILIES = list(dist.FAMILIES)
 
 
 def _ratio(value: float, target: float) -> str:
@@ -142,6 +142,7 @@ def home_imports_torch() -> None:
 
 def cold_start() -> None:
     from playwright.sync_api import sync_playwright
+
     from tests.browser.server import (
         CHROMIUM,
         CHROMIUM_ARGS,

@@ -181,23 +181,16 @@ def _block_sums_by_law(spec: dist.DistributionSpec, fn: dist.FunctionSpec, block
     or None when that law has no sampler here.
 
     Used for runs 2..K only (run 1 keeps its samples for the histogram, its standard error
-    and the p-weighted average). Exact laws: an indicator sums to a binomial; for a normal,
-    Σ x is normal and Σ x² is σ² times a noncentral chi-square; for an exponential, Σ x is a
-    gamma.
+    and the p-weighted average). An indicator sums to a binomial; otherwise the family says
+    (``ContinuousFamily.block_sums``: for a normal, Σ x is normal and Σ x² is σ² times a
+    noncentral chi-square; for an exponential, Σ x is a gamma).
     """
-    b = blocks.astype(float)
     if fn.kind == "indicator":
         above = dist.expectation(spec, fn)
         return rng.binomial(blocks, min(max(above, 0.0), 1.0)).astype(float)
-    if spec.family == "normal" and fn.kind == "x":
-        return rng.normal(b * spec.mean, np.sqrt(b) * spec.sd)
-    if spec.family == "normal" and fn.kind == "x2":
-        # Σ (μ + σZ)² = σ² Σ (μ/σ + Z)², a noncentral χ² with b degrees of freedom.
-        shift = (spec.mean / spec.sd) ** 2
-        return spec.sd**2 * rng.noncentral_chisquare(b, b * shift)
-    if spec.family == "exponential" and fn.kind == "x":
-        return rng.gamma(b, 1.0 / spec.exp_rate)
-    return None
+    if spec.is_discrete:
+        return None
+    return dist.continuous_family(spec).block_sums(fn.kind, blocks, rng)
 
 
 def spread_summary(result: RunsResult) -> tuple[float, float]:
