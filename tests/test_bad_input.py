@@ -173,9 +173,6 @@ def discovered(path: str):
     return _DISCOVERED[path]
 
 
-pytestmark = pytest.mark.skipif(not PAGES, reason="no pages registered")
-
-
 @pytest.mark.parametrize("entry", PAGES, ids=PAGE_IDS)
 def test_every_control_is_bound_to_the_url(entry):
     """Each bindable control takes a valid non-default URL value: the link is the view."""
