@@ -30,15 +30,15 @@ lint: $(VENV)/.dev-installed
 # Unit, property and AppTest tests on two workers (pytest-xdist), then the real-browser
 # tests one at a time (each drives servers and Chromium of its own).
 test: lint
-	$(BIN)/python -m pytest -n 2 -m "not browser"
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
 # The inner loop: everything but the browser tests.
 test-fast: lint
-	$(BIN)/python -m pytest -n 2 -m "not browser"
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
 
 bench: $(VENV)/.dev-installed
 	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis tests/artifacts
