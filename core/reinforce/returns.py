@@ -19,6 +19,11 @@ def _check(rewards: np.ndarray, lengths: np.ndarray) -> None:
         raise ValueError("lengths must add up to the number of rewards")
 
 
+def episode_ids(lengths: np.ndarray) -> np.ndarray:
+    """For each flat step, the index of the episode it belongs to."""
+    return np.repeat(np.arange(len(lengths)), lengths)
+
+
 def returns_to_go(rewards: np.ndarray, lengths: np.ndarray, gamma: float) -> np.ndarray:
     """G_t = Σ_{k≥t} γ^(k−t) r_k within each episode, for every flat step."""
     rewards = np.asarray(rewards, dtype=np.float64)
