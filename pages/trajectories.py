@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 from core import gridworld as gw
 from core import gridworld_reinforce as gr
 from core.charts import gridworld as charts
+from core.confidence import Z95_TEXT
 from ui.common import global_seed, show_chart, show_problem
 from ui.presenter import predict_then_reveal
 
@@ -214,8 +215,8 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
                         "to estimate. Change the rewards or the layout.")
     st.caption(
         f"The entry shown on the left is the largest in size, {label}. Intervals are mean ± "
-        "1.96 standard errors of the per-episode gradients Σ_t γ^t G_t ∇log π(a_t|s_t); their "
-        "width shrinks like 1/√N.")
+        f"{Z95_TEXT} standard errors of the per-episode gradients Σ_t γ^t G_t ∇log π(a_t|s_t); "
+        "their width shrinks like 1/√N.")
 
     # ------------------------------------------------------------------ log p(τ), term by term
     st.header("Where P went: log p(τ), term by term")
