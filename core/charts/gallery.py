@@ -135,6 +135,8 @@ def overview_figure(comparisons: Sequence[Comparison], *, height: int = 520) -> 
                                  hovertemplate="final return: %{x:.0f}<extra></extra>"))
     fig.update_yaxes(categoryorder="array", categoryarray=labels, automargin=True)
     fig.update_xaxes(range=list(RETURN_AXIS))
-    fig.update_layout(legend={"orientation": "h", "x": 1.0, "y": 1.02, "xanchor": "right",
+    # Inside the plot, bottom right: the worst runs' bars are short there, and the chart's
+    # toolbar above the plot stays clear.
+    fig.update_layout(legend={"orientation": "h", "x": 0.99, "y": 0.02, "xanchor": "right",
                               "yanchor": "bottom"})
     return fig
