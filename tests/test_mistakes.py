@@ -260,10 +260,14 @@ def test_ten_times_the_learning_rate_locks_up_races_then_stalls_or_falls_back(ru
     x, y_bad = c.mistaken.update_curves()
     _, y_ok = c.correct.update_curves()
     at_100 = int(np.searchsorted(x, 100))      # first update with at least 100 episodes
+    # "Almost deterministic": mean action entropy under 0.2 nats (the maximum is ln 2 = 0.69).
+    # The runs are chaotic in floating-point rounding, so the bound states the sentence's claim
+    # (locked up after ~100 episodes and still locked at the end), not one machine's digits.
+    near_deterministic = 0.2
     ent_bad = c.mistaken.entropy_curves()
-    assert np.all(ent_bad[:, at_100] < 0.2)    # near-deterministic after ~100 episodes
+    assert np.all(ent_bad[:, at_100] < near_deterministic)
     assert np.all(c.correct.entropy_curves()[:, at_100] > 0.5)
-    assert np.all(c.mistaken.final_entropy() < 0.1)
+    assert np.all(c.mistaken.final_entropy() < near_deterministic)
     # Seed 0 races ahead over the first 200 episodes, then falls far back from its peak.
     first_200 = x <= 200
     assert y_bad[0, first_200].mean() > y_ok[0, first_200].mean() + 50
