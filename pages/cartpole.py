@@ -6,6 +6,9 @@ from core.limits import LIMITS
 from core.reinforce.config import PRESETS, TrainConfig, validate_config
 from ui import cartpole_session as lab
 from ui.common import global_seed, log_slider, log_values, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("REINFORCE on CartPole, live")
 st.markdown(

@@ -9,6 +9,9 @@ from core.limits import LIMITS, TRAINING_SLOTS
 from core.reinforce import mistakes as gm
 from core.reinforce.config import TrainConfig
 from ui.common import global_seed, show_chart, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 ALL = "all"
 EPISODE_OPTIONS = [100, 200, 300, 400, 500, 600]
