@@ -100,8 +100,9 @@ with controls:
         if budget > cap:
             st.caption(f"This server allows {LIMITS.max_episodes_per_session:,} episodes per "
                        f"session: {cap:,} per seed here.")
-        speed = st.select_slider("Speed", list(lab.SPEEDS), key="cp_speed",
-                                 bind="query-params")
+        speed = st.select_slider("Speed (environment steps per second, all parallel envs)",
+                                 list(lab.SPEEDS), value=lab.DEFAULT_SPEED, key="cp_speed",
+                                 bind="query-params", help=lab.SPEED_HELP)
         stop_solved = st.toggle("Stop when solved", value=True, key="cp_stop",
                                 bind="query-params")
         overlay = st.toggle("Overlay kept runs", value=True, key="cp_overlay",
