@@ -54,6 +54,34 @@ class Cursor:
 
 
 @dataclass
+class Pacer:
+    """Converts a pace in recorded environment steps into vector steps for one trainer.
+
+    A vector step advances every parallel environment, but near the end of a batch the copies
+    that finished their episodes are stepped without being recorded; ``efficiency`` (recorded
+    environment steps per environment per vector step, learned from each finished batch) keeps
+    the recorded rate, which the status line reports, at the pace asked for.
+    """
+
+    efficiency: float = 0.6
+    """Recorded environment steps per (vector step x environments), from the last batch."""
+    vector_steps: int = 0
+    """Vector steps taken since the last update."""
+
+    def cost(self, envs: int) -> float:
+        """Recorded environment steps one vector step is expected to add."""
+        return envs * self.efficiency
+
+    def learn(self, vector_steps: int, env_steps: int, updated: bool, envs: int) -> None:
+        """Record a chunk; after an update, re-estimate the efficiency from its batch."""
+        self.vector_steps += vector_steps
+        if updated and self.vector_steps > 0:
+            measured = env_steps / (self.vector_steps * envs)
+            self.efficiency = min(1.0, max(0.05, measured))
+            self.vector_steps = 0
+
+
+@dataclass
 class Slot:
     """One session's runs inside this worker."""
 
@@ -67,7 +95,9 @@ class Slot:
     cursors: list[Cursor] = field(default_factory=list)
     wall_s: float = 0.0
     budget: float = 0.0
-    """Environment steps the pace allows right now (paced sessions)."""
+    """Environment steps the pace allows each run right now (paced sessions)."""
+    pacers: list[Pacer] = field(default_factory=list)
+    """One per trainer: how its vector steps turn into recorded environment steps."""
     last_clock: float = field(default_factory=time.perf_counter)
     last_report: float = 0.0
     turn: int = 0
@@ -143,7 +173,8 @@ class Worker:
                                 problem=f"These settings cannot be trained: {error}"))
             return
         slot = Slot(command.session, command.run, trainers, command.speed, command.stop_solved,
-                    command.running, [Cursor() for _ in trainers])
+                    command.running, [Cursor() for _ in trainers],
+                    pacers=[Pacer() for _ in trainers])
         self.slots[command.session] = slot
         self.order.append(command.session)
 
@@ -199,14 +230,20 @@ class Worker:
             slot.turn += 1
             trainer.step(max_seconds=self.quantum)
         else:
-            # Each run moves at the pace: the same vector steps for every active run.
-            per_step = max(_envs_per_step(t) for t in active)
-            steps = int(slot.budget // per_step)
-            if steps < 1:
+            # Each run moves at the pace; the budget is spent by the slowest-costing run.
+            costs = {id(t): p.cost(_envs_per_step(t))
+                     for t, p in zip(slot.trainers, slot.pacers, strict=True)}
+            if slot.budget < max(costs[id(t)] for t in active):
                 return False
-            for trainer in active:
-                trainer.step(max_vector_steps=steps, max_seconds=self.quantum / len(active))
-            slot.budget -= steps * per_step
+            for trainer, pacer in zip(slot.trainers, slot.pacers, strict=True):
+                if trainer not in active:
+                    continue
+                envs = _envs_per_step(trainer)
+                steps = max(1, int(slot.budget // pacer.cost(envs)))
+                result = trainer.step(max_vector_steps=steps,
+                                      max_seconds=self.quantum / len(active))
+                pacer.learn(result.vector_steps, result.env_steps, bool(result.updates), envs)
+            slot.budget = 0.0 if slot.budget < 0 else slot.budget % max(costs.values())
         if not slot.active():
             self._finish(slot)
         return True
@@ -257,7 +294,8 @@ class Worker:
                 continue
             if slot.speed is None:
                 return 0.0
-            need = max(_envs_per_step(t) for t in slot.trainers) - slot.budget
+            need = max(p.cost(_envs_per_step(t))
+                       for t, p in zip(slot.trainers, slot.pacers, strict=True)) - slot.budget
             waits.append(max(0.0, need / slot.speed) if slot.speed > 0 else 0.25)
         return min(waits)
 
