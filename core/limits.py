@@ -24,8 +24,9 @@ class Limits:
     """Worker processes that train the sessions' runs: one per core by default
     (env PGS_TRAINING_WORKERS)."""
     max_runs_per_worker: int = 200
-    """Runs (one per seed) one worker process may hold, training or paused: bounds a worker's
-    memory, about 1 MB per run at the episode cap (env PGS_MAX_RUNS_PER_WORKER)."""
+    """Runs (one per seed) one worker process may hold, training or paused; a run with more than
+    16 parallel environments (or episodes per update) counts once per 16. Bounds a worker's
+    memory next to the episode cap (env PGS_MAX_RUNS_PER_WORKER)."""
     idle_evict_s: int = 600
     """Seconds a paused or finished run may sit in a worker before it is put away, its session
     told so (env PGS_IDLE_EVICT_S)."""

@@ -72,8 +72,8 @@ def test_sessions_share_a_worker_round_robin_with_news_every_second(pool):
     sessions = ["fair-a", "fair-b", "fair-c"]
     for k, session in enumerate(sessions):
         # Different batch sizes: turns are shared by time, not by update.
-        config = replace(FOREVER, seed=k, episodes_per_update=[4, 16, 64][k],
-                         num_envs=[4, 16, 64][k])
+        config = replace(FOREVER, seed=k, episodes_per_update=[4, 16, 32][k],
+                         num_envs=[4, 16, 32][k])
         pool.start(session, [config], None, stop_solved=False)
     wait_for(lambda: all(trained_s(pool, s) > 0 for s in sessions), what="all three training",
              pool=pool, open_tabs=tuple(sessions))
@@ -185,3 +185,11 @@ def test_a_killed_worker_is_replaced_and_its_sessions_told(pool):
     wait_for(lambda: episodes(pool, session) > 0, what="training on the new worker",
              pool=pool, open_tabs=(session,))
     pool.reset(session)
+
+
+def test_runs_with_many_environments_count_more_towards_the_memory_cap():
+    from core.pool.pool import run_weight
+
+    assert run_weight(TrainConfig()) == 1
+    assert run_weight(TrainConfig(num_envs=256, episodes_per_update=256)) == 16
+    assert run_weight(TrainConfig(num_envs=1, episodes_per_update=96)) == 6

@@ -384,6 +384,23 @@ def live_panel(speed: float | None, overlay: bool) -> None:
             st.rerun()  # a full rerun sets the redraws anew and updates the buttons
 
     panel()
+    if view.status in ("paused", "finished"):
+        _watch_idle(state)
+
+
+IDLE_CHECK_S = 15.0
+"""Seconds between checks of a paused or finished run (put away when idle, or its worker lost)."""
+
+
+def _watch_idle(state: Lab) -> None:
+    """A cheap fragment that reruns the page when the pool changed an idle run's status."""
+
+    @st.fragment(run_every=IDLE_CHECK_S)
+    def idle() -> None:
+        if state.view.status != state.shown_status:
+            st.rerun()
+
+    idle()
 
 
 def watch_panel() -> None:

@@ -64,6 +64,16 @@ ROOT = Path(__file__).resolve().parents[2]
 """The repository root: workers run ``python -m core.pool.worker`` from there."""
 
 
+ENVS_PER_RUN = 16
+"""Parallel environments of a run that counts once towards ``max_runs_per_worker``."""
+
+
+def run_weight(config: TrainConfig) -> int:
+    """How many runs ``config`` counts as in a worker's memory cap: one per 16 environments
+    (a batch's episodes are held in memory environment by environment)."""
+    return max(1, -(-max(config.num_envs, config.episodes_per_update) // ENVS_PER_RUN))
+
+
 class PoolError(Exception):
     """A request to the pool could not be answered (worker gone, timeout, run not held)."""
 
@@ -224,8 +234,8 @@ class TrainingPool:
             handle.conn.send(command)
 
     def _runs_on(self, worker: int) -> int:
-        return sum(len(s.runs) for s in self._sessions.values()
-                   if s.worker == worker and s.status in HOLDING)
+        return sum(run_weight(r.config) for s in self._sessions.values()
+                   if s.worker == worker and s.status in HOLDING for r in s.runs)
 
     def _pick_worker(self, runs: int) -> int | None:
         candidates = [(self._runs_on(w.index), w.index) for w in self._workers if w.alive]
@@ -415,7 +425,7 @@ class TrainingPool:
             view.status, view.pending = "training", None
             view.last_active = self._clock()
             return [(view.worker, Control(view.id, True))]
-        worker = self._pick_worker(len(action.configs))
+        worker = self._pick_worker(sum(run_weight(c) for c in action.configs))
         if worker is None:
             return None
         view.worker, view.status, view.pending, view.message = worker, "training", None, None

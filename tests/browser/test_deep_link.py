@@ -41,13 +41,15 @@ def test_deep_link_first_on_plain_streamlit_run(browser, artifacts):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     link = f"{base}/{SPLIT.url_path}?seed=3&present=1"
+    other = f"{base}/{OTHER.url_path}?seed=3&present=1"
     proc = start_server(port, artifacts / "server-deep-link.log")
     texts: dict[str, str] = {}
     try:
         for name, urls, target in (
             ("first", [link], SPLIT),  # the very first request the server sees
-            ("other", [f"{base}/{OTHER.url_path}?seed=3&present=1"], OTHER),
-            ("after-home", [base + "/", link], SPLIT),
+            ("other", [other], OTHER),  # a second fresh browser, another page
+            ("split-after-home", [base + "/", link], SPLIT),
+            ("other-after-home", [base + "/", other], OTHER),
         ):
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             try:
@@ -59,7 +61,8 @@ def test_deep_link_first_on_plain_streamlit_run(browser, artifacts):
                 page.screenshot(path=artifacts / "screenshots" / f"deep-link-{name}.png")
             finally:
                 context.close()
-        assert "seed=3" in link and texts["first"] == texts["after-home"]
+        assert texts["first"] == texts["split-after-home"]
+        assert texts["other"] == texts["other-after-home"]
     finally:
         stop_server(proc)
     assert not uncaught_errors(proc)
