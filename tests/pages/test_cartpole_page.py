@@ -158,10 +158,13 @@ def test_every_widget_at_its_extremes_never_raises(page):
     at.select_slider(key="cp_envs").set_value(1).run()
     at.select_slider(key="cp_seeds").set_value(2).run()
     at = _click(at, "cp_start")
-    # 50 env steps/s: no episode for a while, but the live cart is drawn.
+    # 50 env steps/s: the runs creep (at most one episode of 500 steps ahead of the pace),
+    # and the live cart is drawn.
     at = _run_until(at, lambda a: any(r.seconds > 0 for r in _lab(a).trainers),
                     what="the paced runs training")
-    assert len(_lab(at).trainers) == 2 and _episodes(at) == 0
+    view = _lab(at).view
+    assert len(view.runs) == 2
+    assert all(r.env_steps <= 50 * view.wall_s + 500 for r in view.runs), view.wall_s
     assert "cp_chart_live" in _chart_keys(at) and len(at.get("plotly_chart")) >= 3
     at.select_slider(key="cp_speed").set_value(FAST).run()
     at = _run_until(at, lambda a: _episodes(a) > 0, what="episodes at full speed")
