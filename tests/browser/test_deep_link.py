@@ -3,8 +3,10 @@ server, shows the full app with the link's settings (ui/entry.py)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import (
     free_port,
@@ -24,7 +26,7 @@ def _check_full_app(page: Page, target: PageEntry, seed: int) -> str:
     page body's text."""
     sidebar = page.locator("[data-testid='stSidebar']")
     # The navigation is app.py's (sections, titles), not a listing of the pages/ folder.
-    expect(sidebar.get_by_text("The four questions").first).to_be_attached()
+    expect(sidebar.get_by_text("The four questions").first).to_be_attached(timeout=30_000)
     assert sidebar.get_by_text("Start here").count() >= 1
     assert page.get_by_text("Page not found").count() == 0
     # expect() retries: under load the input can show its value a moment after the run.
@@ -33,7 +35,21 @@ def _check_full_app(page: Page, target: PageEntry, seed: int) -> str:
     main = page.locator("[data-testid='stMainBlockContainer']")
     box = main.bounding_box()
     assert box is not None and box["width"] > 900, f"narrow layout: {box}"  # centered is 736
-    return main.inner_text()
+    return _settled_text(main)
+
+
+def _settled_text(main: Locator, timeout_s: float = 60.0) -> str:
+    """The element's text once it stopped changing for 2 s (charts and their download buttons
+    appear a moment after the script run ends)."""
+    deadline = time.monotonic() + timeout_s
+    text = main.inner_text()
+    while time.monotonic() < deadline:
+        time.sleep(2.0)
+        again = main.inner_text()
+        if again == text:
+            return text
+        text = again
+    raise AssertionError("the page kept changing")
 
 
 @pytest.mark.browser
@@ -56,7 +72,8 @@ def test_deep_link_first_on_plain_streamlit_run(browser, artifacts):
                 page = context.new_page()
                 for url in urls:
                     open_app_page(page, url)
-                expect(page.get_by_role("switch", name="Presenter mode")).to_be_checked()
+                expect(page.get_by_role("switch", name="Presenter mode")).to_be_checked(
+                    timeout=30_000)
                 texts[name] = _check_full_app(page, target, 3)
                 page.screenshot(path=artifacts / "screenshots" / f"deep-link-{name}.png")
             finally:
