@@ -109,9 +109,10 @@ class RunView:
         return self.stop_reason is not None
 
     @property
-    def episodes(self) -> int:
-        """Episodes finished."""
-        return len(self.returns)
+    def episodes(self) -> list[float]:
+        """The finished episodes, one entry (its return) each: ``len()`` counts them, as for
+        a Trainer's episode records."""
+        return self.returns
 
     def mean_last(self, n: int = SOLVE_WINDOW) -> float:
         """Mean return of the last ``n`` episodes (NaN before any)."""

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import (
+from tests.browser.server import (
     free_port,
     open_app_page,
     start_server,
