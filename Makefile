@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	touch $@
 
 run: $(VENV)/.runtime-installed
-	$(BIN)/python -m ui.launch run app.py --server.port $(PORT) --server.address localhost
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

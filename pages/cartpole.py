@@ -20,7 +20,10 @@ from core.reinforce.config import (
 from ui import cartpole_options as opts
 from ui import cartpole_session as lab
 from ui.common import global_seed, log_slider, log_values, show_problem
+from ui.entry import run_through_app
 from ui.gradient_quality import batch_gradient_section
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("REINFORCE on CartPole, live")
 st.markdown(opts.intro())
@@ -106,8 +109,9 @@ with controls:
         if budget > cap:
             st.caption(f"This server allows {LIMITS.max_episodes_per_session:,} episodes per "
                        f"session: {cap:,} per seed here.")
-        speed = st.select_slider("Speed", list(lab.SPEEDS), key="cp_speed",
-                                 bind="query-params")
+        speed = st.select_slider("Speed (environment steps per second, all parallel envs)",
+                                 list(lab.SPEEDS), value=lab.DEFAULT_SPEED, key="cp_speed",
+                                 bind="query-params", help=lab.SPEED_HELP)
         stop_solved = st.toggle("Stop when solved", value=True, key="cp_stop",
                                 bind="query-params")
         overlay = st.toggle("Overlay kept runs", value=True, key="cp_overlay",

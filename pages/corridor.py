@@ -6,6 +6,9 @@ import streamlit as st
 from core import corridor
 from core.charts import corridor as charts
 from ui.common import global_seed, show_chart, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 EXPONENTS = list(range(-18, -7))
 THETA_EXPONENTS = list(range(-16, -5))

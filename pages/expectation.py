@@ -8,7 +8,10 @@ from core import sample_average as sa
 from core.charts import expectation as charts
 from core.confidence import Z95_TEXT
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
+from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs, function_inputs
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("Expectation vs sample average")
 st.markdown(

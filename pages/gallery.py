@@ -5,30 +5,33 @@ import uuid
 import streamlit as st
 
 from core.charts import gallery as charts
-from core.limits import LIMITS, TRAINING_SLOTS
+from core.limits import LIMITS
+from core.pool import PoolError, run_job
 from core.reinforce import mistakes as gm
 from core.reinforce.config import TrainConfig
 from ui.common import global_seed, show_chart, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 ALL = "all"
 EPISODE_OPTIONS = [100, 200, 300, 400, 500, 600]
-BUSY = ("The server is already training for {n} sessions. Wait a moment and press Run "
-        "again.")
+BUSY = ("The server could not train these runs ({reason}). Press Run to try again.")
 
 
 class Busy(Exception):
-    """No training slot was free."""
+    """The training pool could not train a run (its worker stopped or did not answer)."""
 
 
 @st.cache_data(max_entries=256, ttl=6 * 3600, show_spinner=False)
 def cached_run(config: TrainConfig, _holder: str) -> gm.Run:
     # One entry per (config, seed, budget): the correct runs are shared by every mistake.
-    if not TRAINING_SLOTS.acquire(_holder):
-        raise Busy
+    # Trained in a worker process of the training pool, not on this script thread.
     try:
-        return gm.train_run(config)
-    finally:
-        TRAINING_SLOTS.release(_holder)
+        run: gm.Run = run_job(gm.train_run, config)
+    except PoolError as error:
+        raise Busy(str(error)) from error
+    return run
 
 
 def holder() -> str:
@@ -143,8 +146,8 @@ if problem:
 else:
     try:
         results = train(*last)
-    except Busy:
-        show_problem(BUSY.format(n=TRAINING_SLOTS.capacity))
+    except Busy as busy:
+        show_problem(BUSY.format(reason=busy))
 
 if len(results) > 1:
     show_chart(charts.overview_figure(results), key="gm_chart_overview")

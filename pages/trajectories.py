@@ -13,7 +13,10 @@ from core import gridworld_reinforce as gr
 from core.charts import gridworld as charts
 from core.confidence import Z95_TEXT
 from ui.common import global_seed, show_chart, show_problem
+from ui.entry import run_through_app
 from ui.presenter import predict_then_reveal
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 STEP_REWARDS = [-1.0, -0.5, -0.2, -0.1, -0.05, -0.01, 0.0]
 GOAL_REWARDS = [0.0, 0.5, 1.0, 2.0, 5.0, 10.0]
