@@ -11,8 +11,9 @@ import threading
 import streamlit as st
 
 from core.warmup import warm_up
-from ui import presenter, run_log, share
-from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, PRESENTER_KEY, SEED_KEY
+from ui import lesson, presenter, run_log, share
+from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, SEED_KEY
+from ui.presenter import PRESENTER_KEY
 from ui.registry import HOME, PAGES
 
 
@@ -63,5 +64,6 @@ presenter.apply()
 note_slot = st.empty()
 with run_log.timed(page.url_path):
     page.run()
+    lesson.page_end(page.url_path)
 share.after_run(raw_params, page.url_path, link_slot, note_slot,
                 aliases={PRESENTER_KEY: presenter.TRUTHY | presenter.FALSY})

@@ -34,13 +34,19 @@ def _build_template() -> go.layout.Template:
     template.layout.colorway = list(PALETTE)
     template.layout.font = {"family": "Inter, Helvetica, Arial, sans-serif", "size": 15,
                             "color": "#111111"}
-    template.layout.title = {"font": {"size": 18}, "x": 0.0, "xanchor": "left"}
+    # pad: a title anchored to the figure's top or left edge keeps clear of it (the padding
+    # only applies when the anchor is "top" / "left").
+    template.layout.title = {"font": {"size": 18}, "x": 0.0, "xanchor": "left",
+                             "pad": {"t": 6, "l": 2}}
     template.layout.margin = {"l": 60, "r": 20, "t": 60, "b": 55}
     template.layout.legend = {"orientation": "h", "yanchor": "bottom", "y": 1.02,
                               "xanchor": "left", "x": 0.0, "bgcolor": "rgba(255,255,255,0.6)"}
     template.layout.hoverlabel = {"font": {"size": 14}}
+    # automargin: the margins grow to fit tick labels and axis titles, so a long tick label
+    # or an enlarged font (presenter mode) never prints an axis title over the ticks.
     axis = {"showline": True, "linecolor": "#444444", "gridcolor": "#E5E5E5",
-            "zerolinecolor": "#BBBBBB", "ticks": "outside", "title": {"standoff": 8}}
+            "zerolinecolor": "#BBBBBB", "ticks": "outside", "title": {"standoff": 8},
+            "automargin": True}
     template.layout.xaxis = axis
     template.layout.yaxis = axis
     return template
@@ -71,12 +77,55 @@ def legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def scale_fonts(fig: go.Figure, factor: float) -> go.Figure:
-    """Return a copy of ``fig`` with all text scaled by ``factor`` (for projectors)."""
+PROJECTOR_TEXT_PX = 22
+"""Smallest chart text in presenter mode (px): a little above the presenter body text
+(1.3 rem = 20.8 px), so every tick, legend entry and annotation reads at least as large."""
+PROJECTOR_TITLE_PX = 28
+"""Chart titles in presenter mode (px)."""
+PROJECTOR_HEIGHT_FACTOR = 1.2
+"""Presenter charts are this much taller, so the plot area keeps its size as margins grow."""
+
+
+def _at_least(font: object, px: float) -> None:
+    """Raise a plotly font object's explicit size to ``px`` (a missing size inherits)."""
+    size = getattr(font, "size", None)
+    if size is not None and size < px:
+        font.size = px  # type: ignore[attr-defined]
+
+
+def for_projector(fig: go.Figure, text_px: float = PROJECTOR_TEXT_PX,
+                  title_px: float = PROJECTOR_TITLE_PX) -> go.Figure:
+    """A copy of ``fig`` for a projector: every text at least ``text_px`` (ticks, axis titles,
+    legend, annotations, text traces), titles ``title_px``, every axis with automatic margins
+    so the enlarged text pushes the plot area in instead of printing over it, and a little
+    more height for that."""
     scaled = go.Figure(fig)
-    base = scaled.layout.font.size or pio.templates[TEMPLATE_NAME].layout.font.size
-    scaled.update_layout(font_size=round(base * factor))
+    layout = scaled.layout
+    layout.font.size = max(layout.font.size or 0, text_px)
+    layout.title.font.size = max(layout.title.font.size or 0, title_px)
+    _at_least(layout.title.subtitle.font, text_px)
+    _at_least(layout.legend.font, text_px)
+    _at_least(layout.legend.title.font, text_px)
+    _at_least(layout.hoverlabel.font, text_px)
+    for annotation in layout.annotations:
+        _at_least(annotation.font, text_px)
+    scaled.for_each_xaxis(lambda axis: _projector_axis(axis, text_px))
+    scaled.for_each_yaxis(lambda axis: _projector_axis(axis, text_px))
+    for ternary in [layout[name] for name in layout if name.startswith("ternary")]:
+        for axis in (ternary.aaxis, ternary.baxis, ternary.caxis):
+            _at_least(axis.tickfont, text_px)
+            _at_least(axis.title.font, text_px)
+    for trace in scaled.data:
+        if "textfont" in trace:
+            _at_least(trace.textfont, text_px)
+    layout.height = round((layout.height or 450) * PROJECTOR_HEIGHT_FACTOR)
     return scaled
+
+
+def _projector_axis(axis: go.layout.XAxis | go.layout.YAxis, text_px: float) -> None:
+    axis.automargin = True
+    _at_least(axis.tickfont, text_px)
+    _at_least(axis.title.font, text_px)
 
 
 def log_spaced_indices(n: int, max_points: int = MAX_POINTS_PER_TRACE) -> np.ndarray:

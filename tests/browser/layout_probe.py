@@ -1,0 +1,157 @@
+"""What a reader of a projected page would see wrong: colliding chart text, text cut by a
+chart's edge, metric values and code too small to read from the back of the room.
+
+Used by tests/browser/test_chart_layout.py; kept apart so a screenshot script can reuse it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REVEAL_LABELS = ("Reveal", "Show the answer")
+"""Start of the labels of presenter mode's reveal buttons (ui.presenter)."""
+
+# One JavaScript pass over every plotly chart on the page. Text nodes: chart title, axis
+# titles, tick labels, legend entries, annotations and text traces. Two of them collide
+# when their boxes overlap by more than TOL px in both directions; a text is cut when its
+# box leaves the chart's own SVG by more than TOL px.
+_CHART_TEXT_JS = """
+(tol) => {
+  const kinds = [
+    ['title', '.g-gtitle text'],
+    ['axis title', '.g-xtitle text, .g-ytitle text, [class^="g-x"][class$="title"] text, '
+                   + '[class^="g-y"][class$="title"] text'],
+    ['tick', '.xtick text, .ytick text, .x2tick text, .y2tick text, .x3tick text, '
+             + '.y3tick text, .atick text, .btick text, .ctick text'],
+    ['legend', '.legend .legendtext, .legend .legendtitletext'],
+    ['annotation', '.annotation-text'],
+    ['text trace', '.textpoint text'],
+    ['ternary title', '.g-atitle text, .g-btitle text, .g-ctitle text'],
+  ];
+  const visible = (el) => {
+    for (let node = el; node && node.nodeType === 1; node = node.parentNode) {
+      const style = getComputedStyle(node);
+      if (style.display === 'none' || style.visibility === 'hidden'
+          || parseFloat(style.opacity) === 0) return false;
+    }
+    return true;
+  };
+  const charts = [];
+  document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot').forEach((plot, i) => {
+    const frame = plot.querySelector('.main-svg').getBoundingClientRect();
+    if (frame.width === 0) return;
+    const seen = new Set();
+    const texts = [];
+    for (const [kind, selector] of kinds) {
+      plot.querySelectorAll(selector).forEach((el) => {
+        if (seen.has(el) || el.closest('.hoverlayer')) return;
+        seen.add(el);
+        const label = (el.textContent || '').trim();
+        if (!label || !visible(el)) return;
+        const r = el.getBoundingClientRect();
+        if (r.width < 1 || r.height < 1) return;
+        texts.push({kind, label, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom,
+                    size: parseFloat(getComputedStyle(el).fontSize)});
+      });
+    }
+    const titleEl = plot.querySelector('.g-gtitle text');
+    const name = titleEl ? titleEl.textContent.trim() : `chart ${i + 1}`;
+    const overlaps = [];
+    for (let a = 0; a < texts.length; a++) {
+      for (let b = a + 1; b < texts.length; b++) {
+        const p = texts[a], q = texts[b];
+        const w = Math.min(p.x1, q.x1) - Math.max(p.x0, q.x0);
+        const h = Math.min(p.y1, q.y1) - Math.max(p.y0, q.y0);
+        if (w > tol && h > tol) overlaps.push(`${p.kind} '${p.label}' / ${q.kind} '${q.label}'`);
+      }
+    }
+    const cut = texts.filter((t) => t.x0 < frame.left - tol || t.y0 < frame.top - tol
+                                    || t.x1 > frame.right + tol || t.y1 > frame.bottom + tol)
+                     .map((t) => `${t.kind} '${t.label}'`);
+    const smallest = texts.length ? Math.min(...texts.map((t) => t.size)) : null;
+    charts.push({name, overlaps, cut, smallest, count: texts.length});
+  });
+  return charts;
+}
+"""
+
+_TEXT_SIZES_JS = """
+() => {
+  const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const body = document.querySelector(
+      '[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p');
+  const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].map((m) => {
+    const value = m.querySelector('[data-testid="stMetricValue"]');
+    const label = m.querySelector('[data-testid="stMetricLabel"] p')
+                  || m.querySelector('[data-testid="stMetricLabel"]');
+    return {label: label ? label.textContent.trim() : '?',
+            value_px: value ? px(value.querySelector('div') || value) : 0,
+            label_px: label ? px(label) : 0};
+  });
+  const code = [...document.querySelectorAll('[data-testid="stMainBlockContainer"] pre code, '
+                + '[data-testid="stMainBlockContainer"] [data-testid="stCode"] code')]
+      .map((c) => ({text: c.textContent.trim().slice(0, 40), px: px(c)}));
+  const root = document.scrollingElement || document.documentElement;
+  const main = document.querySelector('[data-testid="stMain"]');
+  return {body_px: body ? px(body) : null, metrics, code,
+          horizontal_scroll: root.scrollWidth > root.clientWidth + 1
+              || (main ? main.scrollWidth > main.clientWidth + 1 : false)};
+}
+"""
+
+
+def chart_text(tab: Any, tolerance_px: float = 1.0) -> list[dict[str, Any]]:
+    """Every plotly chart on the page: its name, the pairs of its text elements that
+    overlap, the texts its SVG cuts off, and its smallest font size in px."""
+    result: list[dict[str, Any]] = tab.evaluate(_CHART_TEXT_JS, tolerance_px)
+    return result
+
+
+def text_sizes(tab: Any) -> dict[str, Any]:
+    """Body text size, each metric's value and label size, each code block's size (px), and
+    whether the page scrolls sideways."""
+    result: dict[str, Any] = tab.evaluate(_TEXT_SIZES_JS)
+    return result
+
+
+def reveal_everything(tab: Any, wait: Any, limit: int = 20) -> int:
+    """Click presenter mode's reveal buttons one at a time (each click reruns the page) until
+    none is left; ``wait(tab)`` waits for the rerun. Returns how many were clicked."""
+    clicked = 0
+    for _ in range(limit):
+        button = None
+        for label in REVEAL_LABELS:
+            candidates = tab.locator("[data-testid='stMainBlockContainer'] button:visible",
+                                     has_text=label)
+            if candidates.count():
+                button = candidates.first
+                break
+        if button is None:
+            return clicked
+        button.click()
+        clicked += 1
+        tab.wait_for_timeout(100)
+        wait(tab)
+    return clicked
+
+
+def settle(tab: Any, wait: Any) -> None:
+    """Wait for the page's first full run: its title drawn and the script idle again (the
+    app's 'not running' marker is also set before the first run starts)."""
+    tab.locator("[data-testid='stMainBlockContainer'] h1").first.wait_for(timeout=60_000)
+    wait(tab)
+
+
+def tab_labels(tab: Any) -> list[str]:
+    """The labels of the page's st.tabs tab buttons, in order (empty without tabs)."""
+    labels: list[str] = tab.locator(
+        "[data-testid='stMainBlockContainer'] [data-baseweb='tab-list'] [role='tab']"
+    ).all_inner_texts()
+    return labels
+
+
+def open_tab(tab: Any, index: int) -> None:
+    """Click the page's ``index``-th st.tabs tab button."""
+    tab.locator("[data-testid='stMainBlockContainer'] [data-baseweb='tab-list'] [role='tab']"
+                ).nth(index).click()
+    tab.wait_for_timeout(300)
