@@ -14,8 +14,10 @@ REVEAL_LABELS = ("Reveal", "Show the answer")
 # One JavaScript pass over every plotly chart on the page. Text nodes: chart title, axis
 # titles, tick labels, legend entries, annotations and text traces. Two of them collide
 # when their boxes overlap by more than TOL px in both directions; a text is cut when its
-# box leaves the chart's own SVG by more than TOL px.
-_CHART_TEXT_JS = """
+# box leaves the chart's own SVG by more than TOL px. Marks: a value label under an error
+# bar, an annotation or the legend drawn over a curve, a bar cut by (or touching) the edge
+# of its plot area, and exponents written in ASCII ("2^-12").
+_CHART_TEXT_JS = r"""
 (tol) => {
   const kinds = [
     ['title', '.g-gtitle text'],
@@ -26,6 +28,7 @@ _CHART_TEXT_JS = """
     ['legend', '.legend .legendtext, .legend .legendtitletext'],
     ['annotation', '.annotation-text'],
     ['text trace', '.textpoint text'],
+    ['bar label', 'text.bartext'],
     ['ternary title', '.g-atitle text, .g-btitle text, .g-ctitle text'],
   ];
   const visible = (el) => {
@@ -35,6 +38,24 @@ _CHART_TEXT_JS = """
           || parseFloat(style.opacity) === 0) return false;
     }
     return true;
+  };
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+  const overlap = (p, q) => Math.min(p.x1, q.x1) - Math.max(p.x0, q.x0) > tol
+                            && Math.min(p.y1, q.y1) - Math.max(p.y0, q.y0) > tol;
+  // Does any visible curve of the plot pass through the box? (sampled on a 9 x 5 grid)
+  const crossedBy = (b, lines) => {
+    for (const path of lines) {
+      const m = path.getScreenCTM();
+      if (!m) continue;
+      const inv = m.inverse();
+      for (let i = 0; i <= 8; i++) for (let j = 0; j <= 4; j++) {
+        const pt = new DOMPoint(b.x0 + (b.x1 - b.x0) * i / 8, b.y0 + (b.y1 - b.y0) * j / 4)
+          .matrixTransform(inv);
+        if (path.isPointInStroke(pt)) return true;
+      }
+    }
+    return false;
   };
   const charts = [];
   document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot').forEach((plot, i) => {
@@ -50,7 +71,7 @@ _CHART_TEXT_JS = """
         if (!label || !visible(el)) return;
         const r = el.getBoundingClientRect();
         if (r.width < 1 || r.height < 1) return;
-        texts.push({kind, label, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom,
+        texts.push({kind, label, el, ...box(el),
                     size: parseFloat(getComputedStyle(el).fontSize)});
       });
     }
@@ -60,16 +81,47 @@ _CHART_TEXT_JS = """
     for (let a = 0; a < texts.length; a++) {
       for (let b = a + 1; b < texts.length; b++) {
         const p = texts[a], q = texts[b];
-        const w = Math.min(p.x1, q.x1) - Math.max(p.x0, q.x0);
-        const h = Math.min(p.y1, q.y1) - Math.max(p.y0, q.y0);
-        if (w > tol && h > tol) overlaps.push(`${p.kind} '${p.label}' / ${q.kind} '${q.label}'`);
+        if (overlap(p, q)) overlaps.push(`${p.kind} '${p.label}' / ${q.kind} '${q.label}'`);
       }
     }
     const cut = texts.filter((t) => t.x0 < frame.left - tol || t.y0 < frame.top - tol
                                     || t.x1 > frame.right + tol || t.y1 > frame.bottom + tol)
                      .map((t) => `${t.kind} '${t.label}'`);
+    const marks = [];
+    const errorBars = [...plot.querySelectorAll('.errorbar path')].filter(visible).map(box);
+    texts.filter((t) => t.kind === 'text trace' || t.kind === 'bar label').forEach((t) => {
+      if (errorBars.some((e) => overlap(t, e))) marks.push(`error bar over '${t.label}'`);
+    });
+    const lines = [...plot.querySelectorAll('.scatterlayer .trace path.js-line')]
+      .filter((el) => visible(el) && el.closest('.trace').style.opacity !== '0');
+    texts.filter((t) => t.kind === 'annotation').forEach((t) => {
+      if (crossedBy(t, lines)) marks.push(`curve through annotation '${t.label}'`);
+    });
+    plot.querySelectorAll('.legend').forEach((legend) => {
+      const bg = legend.querySelector('.bg');
+      if (bg && visible(legend) && crossedBy(box(bg), lines)) marks.push('curve under the legend');
+    });
+    const areas = [...plot.querySelectorAll('.nsewdrag')].map(box).filter((b) => b.x1 - b.x0 > 1);
+    plot.querySelectorAll('.barlayer .point path').forEach((bar) => {
+      const b = box(bar);
+      if (b.x1 - b.x0 < 0.5 || b.y1 - b.y0 < 0.5) return;
+      const area = areas.find((a) => b.x0 >= a.x0 - 2 && b.x1 <= a.x1 + 2
+                                     && b.y0 >= a.y0 - 2 && b.y1 <= a.y1 + 2)
+                   || areas.find((a) => overlap(a, b));
+      if (!area) return;
+      // plotly clips bars to the axis range itself: a cut bar ends exactly on the edge.
+      if (b.x0 <= area.x0 + tol || b.x1 >= area.x1 - tol) marks.push('bar cut by the plot edge');
+      // Headroom: a bar that ends within 8 % of the plot's height of its top edge looks cut
+      // by the axis (plotly's own autorange leaves 5 %).
+      else if (b.y0 - area.y0 < 0.08 * (area.y1 - area.y0)) {
+        marks.push('bar touching the top of its axis');
+      }
+    });
+    texts.filter((t) => /\^\s*[-+]?\d/.test(t.label))
+      .forEach((t) => marks.push(`ASCII exponent in ${t.kind} '${t.label}'`));
     const smallest = texts.length ? Math.min(...texts.map((t) => t.size)) : null;
-    charts.push({name, overlaps, cut, smallest, count: texts.length});
+    charts.push({name, overlaps, cut, marks: [...new Set(marks)], smallest,
+                 count: texts.length});
   });
   return charts;
 }
@@ -145,13 +197,13 @@ def settle(tab: Any, wait: Any) -> None:
 def tab_labels(tab: Any) -> list[str]:
     """The labels of the page's st.tabs tab buttons, in order (empty without tabs)."""
     labels: list[str] = tab.locator(
-        "[data-testid='stMainBlockContainer'] [data-baseweb='tab-list'] [role='tab']"
+        "[data-testid='stMainBlockContainer'] [data-testid='stTab']"
     ).all_inner_texts()
     return labels
 
 
 def open_tab(tab: Any, index: int) -> None:
     """Click the page's ``index``-th st.tabs tab button."""
-    tab.locator("[data-testid='stMainBlockContainer'] [data-baseweb='tab-list'] [role='tab']"
+    tab.locator("[data-testid='stMainBlockContainer'] [data-testid='stTab']"
                 ).nth(index).click()
     tab.wait_for_timeout(300)
