@@ -92,8 +92,8 @@ with st.container(border=True):
     with c3:
         st.markdown("**Figure 13.2: with and without a baseline**")
         pair = (exponent_slider("α without baseline", EXPONENTS, -13, key="sc_ab"),
-                exponent_slider("α^θ with baseline", THETA_EXPONENTS, -9, key="sc_at"),
-                exponent_slider("α^w of the baseline", W_EXPONENTS, -6, key="sc_aw"))
+                exponent_slider("α for θ, with baseline", THETA_EXPONENTS, -9, key="sc_at"),
+                exponent_slider("α for w, the baseline", W_EXPONENTS, -6, key="sc_aw"))
 
 learners = corridor.figure_learners(plain, pair)
 config = corridor.CorridorConfig(runs=int(runs), episodes=int(episodes))
@@ -115,12 +115,12 @@ else:
         st.subheader("What to try")
         st.markdown(
             "- **Runs = 1**: a single run is far noisier than the average the book shows.\n"
-            "- **A larger α without baseline**: 2^-10 learns faster than the book's three. At "
-            "2^-8 the average stalls far below v*: some runs get pushed close to p = 0 or 1, "
+            "- **A larger α without baseline**: 2⁻¹⁰ learns faster than the book's three. At "
+            "2⁻⁸ the average stalls far below v*: some runs get pushed close to p = 0 or 1, "
             "where one episode can last hundreds of steps.\n"
-            "- **The baseline's α^θ = 2^-9** is 16 times the α it is compared with. Set α^w "
-            "to 2^-12: w hardly leaves 0, G − w is almost G, and the curve becomes plain "
-            "REINFORCE with α = 2^-9.\n"
+            "- **The baseline's α for θ, 2⁻⁹,** is 16 times the α it is compared with. Set "
+            "the α for w to 2⁻¹²: w hardly leaves 0, G − w is almost G, and the curve becomes "
+            "plain REINFORCE with α = 2⁻⁹.\n"
             "- Episodes are cut after 1,000 steps, which only policies near p = 0 or 1 reach."
         )
     final = curves.final_p_right.mean(axis=1)

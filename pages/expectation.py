@@ -50,7 +50,7 @@ m2.metric(f"Run 1 average at N = {n_samples:,}", dist.fmt(result.final[0], 5),
           delta=f"{result.final[0] - exact:+.3g} from exact", delta_color="off")
 m3.metric("Predicted spread σ/√N", dist.fmt(predicted_spread, 3),
           help="Standard deviation of one run's final average; it shrinks like 1/√N.")
-m4.metric(f"Spread of the {n_runs} runs",
+m4.metric(f"Spread of the {n_runs} runs" if n_runs > 1 else "Spread of the runs",
           "needs K ≥ 2" if n_runs < 2 else dist.fmt(observed_spread, 3),
           help="Standard deviation of the K final averages: close to the prediction.")
 

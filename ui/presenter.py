@@ -33,7 +33,9 @@ _BASE_CSS = """
 
 # Presenter mode (static CSS, no user text): body text 1.3 rem, and every text a class reads
 # at least that large: widget labels and values, select boxes, slider values (lifted above
-# their thumbs), tabs, captions, tables, code; metric values larger than anything else.
+# their thumbs), tabs, captions, tables, code; metric values larger than anything else. On
+# a projector narrower than 1500 px (1280x720), columns holding a chart stack, so enlarged
+# chart text keeps room.
 _PRESENTER_CSS = f"""
 <style>
 [data-testid="stMainBlockContainer"] {{ font-size: 1.3rem; max-width: 100%; }}
@@ -69,6 +71,11 @@ _PRESENTER_CSS = f"""
   transform: translateY(-0.6rem); white-space: nowrap; }}
 [data-testid="stMainBlockContainer"] [data-testid="stSlider"] {{ padding-top: 0.9rem; }}
 [data-testid="stMainBlockContainer"] [data-testid="stDataFrame"] {{ zoom: 1.3; }}
+@media (max-width: 1500px) {{
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) {{ flex-wrap: wrap; }}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
+    > [data-testid="stColumn"] {{ min-width: 100%; flex: 1 1 100%; }}
+}}
 </style>
 """
 

@@ -43,16 +43,17 @@ _CHART_TEXT_JS = r"""
                         return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
   const overlap = (p, q) => Math.min(p.x1, q.x1) - Math.max(p.x0, q.x0) > tol
                             && Math.min(p.y1, q.y1) - Math.max(p.y0, q.y0) > tol;
-  // Does any visible curve of the plot pass through the box? (sampled on a 9 x 5 grid)
-  const crossedBy = (b, lines) => {
-    for (const path of lines) {
-      const m = path.getScreenCTM();
-      if (!m) continue;
-      const inv = m.inverse();
-      for (let i = 0; i <= 8; i++) for (let j = 0; j <= 4; j++) {
-        const pt = new DOMPoint(b.x0 + (b.x1 - b.x0) * i / 8, b.y0 + (b.y1 - b.y0) * j / 4)
-          .matrixTransform(inv);
-        if (path.isPointInStroke(pt)) return true;
+  // Does any visible curve of the plot pass through the box? (sampled on a 9 x 5 grid; a
+  // curve is drawn only inside its plot area, which clips the rest)
+  const crossedBy = (b, lines, areas) => {
+    for (let i = 0; i <= 8; i++) for (let j = 0; j <= 4; j++) {
+      const x = b.x0 + (b.x1 - b.x0) * i / 8, y = b.y0 + (b.y1 - b.y0) * j / 4;
+      if (!areas.some((a) => x >= a.x0 && x <= a.x1 && y >= a.y0 && y <= a.y1)) continue;
+      for (const path of lines) {
+        const m = path.getScreenCTM();
+        if (m && path.isPointInStroke(new DOMPoint(x, y).matrixTransform(m.inverse()))) {
+          return true;
+        }
       }
     }
     return false;
@@ -92,16 +93,18 @@ _CHART_TEXT_JS = r"""
     texts.filter((t) => t.kind === 'text trace' || t.kind === 'bar label').forEach((t) => {
       if (errorBars.some((e) => overlap(t, e))) marks.push(`error bar over '${t.label}'`);
     });
+    const areas = [...plot.querySelectorAll('.nsewdrag')].map(box).filter((b) => b.x1 - b.x0 > 1);
     const lines = [...plot.querySelectorAll('.scatterlayer .trace path.js-line')]
       .filter((el) => visible(el) && el.closest('.trace').style.opacity !== '0');
     texts.filter((t) => t.kind === 'annotation').forEach((t) => {
-      if (crossedBy(t, lines)) marks.push(`curve through annotation '${t.label}'`);
+      if (crossedBy(t, lines, areas)) marks.push(`curve through annotation '${t.label}'`);
     });
     plot.querySelectorAll('.legend').forEach((legend) => {
       const bg = legend.querySelector('.bg');
-      if (bg && visible(legend) && crossedBy(box(bg), lines)) marks.push('curve under the legend');
+      if (bg && visible(legend) && crossedBy(box(bg), lines, areas)) {
+        marks.push('curve under the legend');
+      }
     });
-    const areas = [...plot.querySelectorAll('.nsewdrag')].map(box).filter((b) => b.x1 - b.x0 > 1);
     plot.querySelectorAll('.barlayer .point path').forEach((bar) => {
       const b = box(bar);
       if (b.x1 - b.x0 < 0.5 || b.y1 - b.y0 < 0.5) return;
