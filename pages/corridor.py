@@ -6,6 +6,7 @@ import streamlit as st
 from core import corridor
 from core.charts import corridor as charts
 from ui.common import global_seed, show_chart, show_problem
+from ui.presenter import predict_then_reveal, revealed
 
 EXPONENTS = list(range(-18, -7))
 THETA_EXPONENTS = list(range(-16, -5))
@@ -38,36 +39,39 @@ st.markdown(
     "Three cells and a goal, every step costs −1. In the first and third cell the actions do "
     "what they say; in the middle cell they are **swapped**: *right* moves left and *left* "
     "moves right. The agent sees the same thing in every cell, so a policy is one number: "
-    "the probability p of choosing *right*, used everywhere. Always going right, or always "
-    "left, never reaches the goal. The best policy is **random**, and a policy-gradient method "
-    "can find it, because it learns the probability itself."
+    "the probability p of choosing *right*, used everywhere."
 )
+BEST = ("Is the best policy here deterministic, or does it pick 'right' with a probability "
+        "strictly between 0 and 1?")
+if revealed("sc_best"):
+    st.markdown("Always going right, or always left, never reaches the goal. The best policy "
+                "is **random**, and a policy-gradient method can find it, because it learns "
+                "the probability itself.")
 
 p_star, v_star, values = exact_values()
 
 st.header("Every policy, valued exactly")
-left, right = st.columns([3, 2], gap="large")
-with right:
-    epsilon = st.select_slider("ε for the ε-greedy policies", EPSILONS, value=0.1,
-                               key="sc_eps", bind="query-params",
-                               help="ε-greedy picks a random action with probability ε, so the "
-                                    "greedy action has probability 1 − ε/2.")
-    p_left, p_right = corridor.epsilon_greedy_probabilities(epsilon)
-    v_left, v_right = corridor.start_value(p_left), corridor.start_value(p_right)
-    m1, m2 = st.columns(2)
-    m1.metric("best p (found by bisection)", f"{p_star:.6f}")
-    m2.metric("its value v*", f"{v_star:.4f}")
-    m3, m4 = st.columns(2)
-    m3.metric("ε-greedy left", f"{v_left:.2f}")
-    m4.metric("ε-greedy right", f"{v_right:.2f}")
-    st.caption("Values come from solving the three Bellman equations exactly. The best p is "
-               "where dv/dp (by autograd through that solve) changes sign; it agrees with "
-               "2 − √2.")
-with left:
-    show_chart(charts.value_curve_figure(P_GRID, values, p_star, v_star, epsilon,
-                                         (v_left, v_right)), key="sc_chart_value",
-               reveal="Is the best policy here deterministic, or does it pick 'right' with a "
-                      "probability strictly between 0 and 1?")
+if predict_then_reveal(BEST, key="sc_best"):
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        epsilon = st.select_slider("ε for the ε-greedy policies", EPSILONS, value=0.1,
+                                   key="sc_eps", bind="query-params",
+                                   help="ε-greedy picks a random action with probability ε, so the "
+                                        "greedy action has probability 1 − ε/2.")
+        p_left, p_right = corridor.epsilon_greedy_probabilities(epsilon)
+        v_left, v_right = corridor.start_value(p_left), corridor.start_value(p_right)
+        m1, m2 = st.columns(2)
+        m1.metric("best p (found by bisection)", f"{p_star:.6f}")
+        m2.metric("its value v*", f"{v_star:.4f}")
+        m3, m4 = st.columns(2)
+        m3.metric("ε-greedy left", f"{v_left:.2f}")
+        m4.metric("ε-greedy right", f"{v_right:.2f}")
+        st.caption("Values come from solving the three Bellman equations exactly. The best p is "
+                   "where dv/dp (by autograd through that solve) changes sign; it agrees with "
+                   "2 − √2.")
+    with left:
+        show_chart(charts.value_curve_figure(P_GRID, values, p_star, v_star, epsilon,
+                                             (v_left, v_right)), key="sc_chart_value")
 
 st.header("Learning it with REINFORCE")
 st.markdown(

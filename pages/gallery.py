@@ -9,6 +9,7 @@ from core.limits import LIMITS, TRAINING_SLOTS
 from core.reinforce import mistakes as gm
 from core.reinforce.config import TrainConfig
 from ui.common import global_seed, show_chart, show_problem
+from ui.presenter import predict_then_reveal
 
 ALL = "all"
 EPISODE_OPTIONS = [100, 200, 300, 400, 500, 600]
@@ -68,11 +69,14 @@ def changed_fields(entry: gm.Mistake) -> str:
 def show_comparison(comparison: gm.Comparison, *, detailed: bool) -> None:
     entry = comparison.mistake
     st.subheader(entry.title)
-    st.markdown(f"**What goes wrong.** {entry.sentence}")
     st.caption(f"Changed from the correct run: {changed_fields(entry)}.")
-    show_chart(charts.returns_figure(comparison), key=f"gm_chart_{entry.key}",
-               reveal="With this mistake, will the return rise like the correct run's, rise "
-                      "more slowly, stay where it started, or fall?")
+    # The sentence says what happens: in presenter mode it comes with the chart, after Reveal.
+    if not predict_then_reveal("With this mistake, will the return rise like the correct "
+                               "run's, rise more slowly, stay where it started, or fall?",
+                               key=f"gm_chart_{entry.key}"):
+        return
+    st.markdown(f"**What goes wrong.** {entry.sentence}")
+    show_chart(charts.returns_figure(comparison), key=f"gm_chart_{entry.key}")
     if detailed:
         left, right = st.columns(2, gap="large")
         with left:
