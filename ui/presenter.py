@@ -70,7 +70,6 @@ _PRESENTER_CSS = f"""
 [data-testid="stMainBlockContainer"] [data-testid="stSliderThumbValue"] {{
   transform: translateY(-0.6rem); white-space: nowrap; }}
 [data-testid="stMainBlockContainer"] [data-testid="stSlider"] {{ padding-top: 0.9rem; }}
-[data-testid="stMainBlockContainer"] [data-testid="stDataFrame"] {{ zoom: 1.3; }}
 @media (max-width: 1500px) {{
   [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) {{ flex-wrap: wrap; }}
   [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
