@@ -28,7 +28,7 @@ def _start_warmup() -> threading.Thread:
 
 
 st.set_page_config(page_title="Policy Gradient, Seen", page_icon=":material/insights:",
-                   layout="wide", initial_sidebar_state="expanded")
+                   layout="wide", initial_sidebar_state="auto")  # folded on a phone
 _start_warmup()
 
 

@@ -68,8 +68,9 @@ _PRESENTER_CSS = f"""
 [data-testid="stMainBlockContainer"] [data-testid="stSliderTickBarMin"],
 [data-testid="stMainBlockContainer"] [data-testid="stSliderTickBarMax"] {{ font-size: 1.3rem; }}
 [data-testid="stMainBlockContainer"] [data-testid="stSliderThumbValue"] {{
-  transform: translateY(-0.6rem); white-space: nowrap; }}
-[data-testid="stMainBlockContainer"] [data-testid="stSlider"] {{ padding-top: 0.9rem; }}
+  white-space: nowrap; }}
+[data-testid="stMainBlockContainer"] [data-testid="stSlider"] [data-baseweb="slider"] {{
+  margin-top: 1.1rem; }}
 @media (max-width: 1500px) {{
   [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) {{ flex-wrap: wrap; }}
   [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
