@@ -8,7 +8,7 @@ does: where p(τ) went, why the minus sign, why a sum, and why the loss value is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -106,6 +106,7 @@ def mirror_step(logits: np.ndarray, rewards: np.ndarray, n: int, rng: np.random.
     loss = -(log_probs * returns).sum() if minus_sign else (log_probs * returns).sum()
     optimizer.zero_grad()
     loss.backward()
+    assert theta.grad is not None  # set by backward()
     grad = theta.grad.detach().numpy().copy()
     optimizer.step()
 
@@ -140,6 +141,8 @@ class RunSpec:
     """Whether the loss carries the minus sign (−Σ log π · R); False drops it."""
     reduction: str = "sum"
     """"sum" or "mean" over the batch of log_probs * returns."""
+    name: str = ""
+    """How the page addresses this run (unique within one training)."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,21 @@ class TrainingResult:
     """Loss value at each step (before its update), shape (runs, steps)."""
     n: int
     """Batch size."""
-    meta: dict = field(default_factory=dict)
-    """Free-form notes (e.g. the seed)."""
+
+    def index(self, name: str) -> int:
+        """Row of the run called ``name``."""
+        for i, spec in enumerate(self.specs):
+            if spec.name == name:
+                return i
+        raise KeyError(f"no run named {name!r}")
+
+    def theta(self, name: str) -> np.ndarray:
+        """θ path of the run called ``name``, shape (steps + 1, K)."""
+        return self.thetas[self.index(name)]
+
+    def j(self, name: str) -> np.ndarray:
+        """J(θ) path of the run called ``name``, shape (steps + 1,)."""
+        return self.expected_rewards[self.index(name)]
 
     def loss_per_sample(self) -> np.ndarray:
         """Losses on the scale of one sample: sums divided by N, means as they are."""
@@ -221,7 +237,7 @@ def train(logits: np.ndarray, rewards: np.ndarray, specs: tuple[RunSpec, ...], *
     history[:, steps] = stacked().detach().numpy()
     z = np.exp(history - history.max(axis=2, keepdims=True))
     j = (z / z.sum(axis=2, keepdims=True)) @ r_np
-    return TrainingResult(specs, history, j, losses, n, {"seed": seed})
+    return TrainingResult(specs, history, j, losses, n)
 
 
 @dataclass(frozen=True)
@@ -269,12 +285,14 @@ def episode_example(logits: np.ndarray, rewards: np.ndarray, lengths: tuple[int,
             terms = log_pi[torch.as_tensor(a)] * float(returns[i])
             per_episode.append(terms.mean() if kind == "episode_mean" else terms.sum())
         if kind is None:  # g_i itself: ∇ of R_i Σ_t log π(a_t)
+            assert index is not None
             loss = per_episode[index]
         elif kind == "batch_mean":
             loss = -torch.stack(per_episode).sum() / lengths_arr.sum()
         else:
             loss = -torch.stack(per_episode).mean()
         loss.backward()
+        assert theta.grad is not None  # set by backward()
         return theta.grad.numpy().copy()
 
     g = np.array([grad_of(None, i) for i in range(episodes)])

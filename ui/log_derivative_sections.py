@@ -13,6 +13,7 @@ from core import gradient_lab as gl
 from core import score_estimators as se
 from core import softmax
 from core.charts import log_derivative as charts
+from core.confidence import Z95_TEXT
 from ui.common import show_chart
 
 DEFAULT_TABLE = pd.DataFrame({"logit θ": [0.0, 0.0, 0.0], "reward r": [1.0, 2.0, 5.0]})
@@ -45,7 +46,7 @@ def categorical_inputs() -> tuple[np.ndarray, np.ndarray, int, str | None]:
 
 def gaussian_inputs() -> tuple[gg.GaussianProblem, str, str | None]:
     """Reward and μ, σ, k sliders: (problem, parameter, problem message)."""
-    reward = st.selectbox("Reward f(x)", list(gg.REWARDS), format_func=gg.REWARD_LABELS.get,
+    reward = st.selectbox("Reward f(x)", list(gg.REWARDS), format_func=gg.REWARD_LABELS.__getitem__,
                           key="ld_reward", bind="query-params")
     mu = st.slider("Mean μ", -3.0, 3.0, 1.0, step=0.1, key="ld_mu", bind="query-params")
     sigma = st.slider("Standard deviation σ", 0.0, 3.0, 1.0, step=0.05, key="ld_sigma",
@@ -77,7 +78,7 @@ def estimate_tab(result: gl.LabResult) -> None:
                  hide_index=True, width="stretch")
     low, high = row.sample.interval()
     st.markdown(f"95 % interval of the estimate: **[{low:.5g}, {high:.5g}]** "
-                f"(± 1.96 standard errors, SE = {row.sample.standard_error:.3g}). "
+                f"(± {Z95_TEXT} standard errors, SE = {row.sample.standard_error:.3g}). "
                 f"Baseline: {se.BASELINE_LABELS[row.kind]}, b = {row.baseline:.4g}.")
     centres, density = se.histogram(result.terms)
     left, right = st.columns(2)
@@ -158,8 +159,8 @@ def baselines_tab(result: gl.LabResult) -> None:
                 "the variance. Shifting all rewards by c changes the variance without a "
                 "baseline, but not with the mean or optimal baseline, which shift along with "
                 "the rewards. The optimal b* = E[r s²]/E[s²] is never worse than E[r].")
-    if result.pathwise is not None and abs(result.pathwise_exact[0]
-                                           - result.gradient[result.component]) > 1e-6:
+    if (result.pathwise is not None and result.pathwise_exact is not None
+            and abs(result.pathwise_exact[0] - result.gradient[result.component]) > 1e-6):
         st.caption("The pathwise estimator is biased for the step reward: its derivative is "
                    "zero wherever it exists, so it never sees mass crossing the jump.")
 

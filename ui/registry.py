@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.reinforce.mistake_registry import MISTAKES
+
 
 @dataclass(frozen=True)
 class PageEntry:
@@ -36,6 +38,8 @@ PAGES: tuple[PageEntry, ...] = (
               "log-derivative", "The four questions", questions=(1,)),
     PageEntry("pages/pytorch_loss.py", "From the formula to the PyTorch loss", ":material/code:",
               "pytorch-loss", "The four questions", questions=(2, 3, 4)),
+    PageEntry("pages/trajectories.py", "Trajectories: the dynamics drop out", ":material/route:",
+              "trajectories", "The four questions", questions=(2,)),
     PageEntry("pages/bandit.py", "Learning a distribution: the bandit", ":material/casino:",
               "bandit", "Labs",
               blurb="Watch a softmax policy's probabilities move under exact gradient ascent "
@@ -50,8 +54,8 @@ PAGES: tuple[PageEntry, ...] = (
                     "REINFORCE learn to balance a pole, live."),
     PageEntry("pages/gallery.py", "A gallery of classic mistakes", ":material/bug_report:",
               "gallery", "Labs",
-              blurb="Seven one-line slips in a REINFORCE loop, each trained beside the correct "
-                    "version on the same seeds, with what goes wrong and why."),
+              blurb=f"{len(MISTAKES)} one-line slips in a REINFORCE loop, each trained beside "
+                    "the correct version on the same seeds, with what goes wrong and why."),
 )
 """All pages except the home page."""
 

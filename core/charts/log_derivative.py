@@ -12,16 +12,16 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
-    MAX_POINTS_PER_TRACE,
     ORANGE,
     PURPLE,
     SKY,
     VERMILLION,
     bar_range,
     legend_below,
-    log_spaced_indices,
     new_figure,
 )
+from core.confidence import Z95, Z95_TEXT
+from core.thinning import MAX_POINTS_PER_TRACE, log_spaced_indices
 
 ESTIMATOR_COLOURS: dict[str, str] = {
     "score": VERMILLION,
@@ -79,10 +79,10 @@ def running_estimate_chart(n: np.ndarray, mean: np.ndarray, se: np.ndarray, exac
     n, mean, se = n[keep], mean[keep], se[keep]
     fig = new_figure(title, x_title="number of samples N", y_title=y_title, height=380)
     x = np.concatenate([n, n[::-1]]).astype(np.float64)
-    band = np.concatenate([mean + 1.96 * se, (mean - 1.96 * se)[::-1]])
+    band = np.concatenate([mean + Z95 * se, (mean - Z95 * se)[::-1]])
     fig.add_scatter(x=x, y=band.astype(np.float32), fill="toself", mode="lines",
                     line={"width": 0}, fillcolor="rgba(86,180,233,0.30)",
-                    name="±1.96 standard errors", hoverinfo="skip")
+                    name=f"±{Z95_TEXT} standard errors", hoverinfo="skip")
     fig.add_scatter(x=n, y=mean.astype(np.float64), mode="lines", name="running estimate",
                     line={"color": BLUE, "width": 2},
                     hovertemplate="N=%{x:,}<br>estimate %{y:.5g}<extra></extra>")
@@ -125,25 +125,25 @@ def variance_chart(labels: Sequence[str], exact: Sequence[float], sampled: Seque
     colour) with the sampled variance and ±2 standard errors (points). A log axis when every
     value is positive. The exact values are written under each bar's name, where no error
     bar can cross them."""
-    exact, sampled, sampled_se = (np.asarray(a, dtype=float) for a in (exact, sampled,
-                                                                        sampled_se))
+    exact_v, sampled_v, se_v = (np.asarray(a, dtype=float) for a in (exact, sampled,
+                                                                      sampled_se))
     fig = new_figure("Variance of one term, by baseline", y_title="variance", height=380)
-    names = [f"{label}<br>exact {v:.4g}" for label, v in zip(labels, exact, strict=True)]
+    names = [f"{label}<br>exact {v:.4g}" for label, v in zip(labels, exact_v, strict=True)]
     chosen = [i == highlight for i in range(len(names))]
     for picked, colour, name in ((False, GREY, "exact variance"),
                                  (True, VERMILLION, "exact variance, the chosen baseline")):
         rows = [i for i in range(len(names)) if chosen[i] == picked]
         if rows:
-            fig.add_bar(x=[names[i] for i in rows], y=exact[rows], name=name,
+            fig.add_bar(x=[names[i] for i in rows], y=exact_v[rows], name=name,
                         marker_color=colour, offsetgroup="exact",
                         hovertemplate="%{x}<extra></extra>")
-    fig.add_scatter(x=names, y=sampled, mode="markers", name="sampled (±2 SE)",
+    fig.add_scatter(x=names, y=sampled_v, mode="markers", name="sampled (±2 SE)",
                     marker={"color": BLACK, "size": 10, "symbol": "diamond"},
-                    error_y={"type": "data", "array": 2 * sampled_se, "visible": True},
+                    error_y={"type": "data", "array": 2 * se_v, "visible": True},
                     hovertemplate="sampled %{y:.5g}<extra></extra>")
     fig.update_xaxes(categoryorder="array", categoryarray=names)
-    positive = np.all(exact > 0) and np.all(sampled > 0)
-    if positive and exact.max() / exact.min() > 20:
+    positive = np.all(exact_v > 0) and np.all(sampled_v > 0)
+    if positive and exact_v.max() / exact_v.min() > 20:
         fig.update_yaxes(type="log", dtick=1)
     return legend_below(fig)
 

@@ -10,13 +10,13 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
-    MAX_POINTS_PER_TRACE,
     ORANGE,
     VERMILLION,
     bar_range,
     new_figure,
 )
 from core.covariance import ScoreSplit, SplitResult
+from core.thinning import MAX_POINTS_PER_TRACE
 
 
 def scatter_figure(x: np.ndarray, y: np.ndarray, result: SplitResult, *, x_label: str,

@@ -4,6 +4,7 @@ episode cap and a busy server; never an exception."""
 import pytest
 
 from core.limits import TRAINING_SLOTS
+from core.reinforce import mistakes as gm
 from tests.apptest import assert_no_exception, run_page
 
 PAGE = "pages/gallery.py"
@@ -66,8 +67,10 @@ def test_widget_extremes(values):
     at = _run(_set(run_page(PAGE, timeout=TIMEOUT), **values))
     assert not at.warning
     if values["gm_mistake"] == "all":
-        assert _charts(at) == 1 + 7          # overview + one curve per mistake
-        assert len(at.subheader) == 7
+        assert _charts(at) == 1 + len(gm.MISTAKES)   # overview + one curve per mistake
+        assert len(at.subheader) == len(gm.MISTAKES)
+        assert "area under the curve" in at.dataframe[0].value.columns
+        assert "not reached" in at.dataframe[0].value.to_string()   # 100 episodes: no 475
     else:
         assert _charts(at) == 3
     for key, value in values.items():
@@ -77,7 +80,8 @@ def test_widget_extremes(values):
 def test_too_much_work_is_refused_with_a_message():
     at = _run(_set(run_page(PAGE, timeout=TIMEOUT), gm_mistake="all", gm_seeds=5,
                    gm_episodes=600))
-    assert at.warning and "24,000" in at.warning[0].value
+    runs = len(gm.MISTAKES) + gm.correct_runs(gm.MISTAKE_KEYS)
+    assert at.warning and f"{5 * runs * 600:,}" in at.warning[0].value
     assert _charts(at) == 0
     assert at.selectbox(key="gm_mistake").value == "all"
     assert at.slider(key="gm_seeds").value == 5
