@@ -82,6 +82,18 @@ CHECKS: dict[str, Check] = {
          Choice("Nothing at all", False,
                 "The mean stays, but the spread of the per-sample terms changes with b.")),
     ),
+    "trajectories": Check(
+        "log π_θ(τ) is a sum of log-probabilities of the actions and of the transitions "
+        "P(s′ | s, a). Why can REINFORCE ignore the transitions?",
+        (Choice("Because the gridworld is deterministic", False,
+                "It is slippery here, and the transitions still drop out: that is the point."),
+         Choice("Because log P(s′ | s, a) does not depend on θ, so its gradient is zero", True,
+                "Right. ∇θ log π_θ(τ) = Σ ∇θ log π_θ(a_t | s_t): the dynamics are in how the "
+                "episodes were sampled (through env.step), never in the gradient."),
+         Choice("Because the transitions average out over many episodes", False,
+                "Each episode's dynamics terms have zero gradient exactly, not just on "
+                "average.")),
+    ),
     "pytorch-loss": Check(
         "With plain SGD, replacing `.sum()` by `.mean()` over N samples has the same effect "
         "as…",
