@@ -183,7 +183,11 @@ def reveal_everything(tab: Any, wait: Any, limit: int = 20) -> int:
                 break
         if button is None:
             return clicked
-        button.click()
+        try:
+            button.click(timeout=10_000)
+        except Exception:  # a rerun replaced the button while it was clicked: look again
+            wait(tab)
+            continue
         clicked += 1
         tab.wait_for_timeout(100)
         wait(tab)

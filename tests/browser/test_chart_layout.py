@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import open_app_page, wait_until_idle
 from tests.browser.layout_probe import (
     chart_text,
     open_tab,
@@ -24,6 +23,7 @@ from tests.browser.layout_probe import (
     tab_labels,
     text_sizes,
 )
+from tests.browser.server import open_app_page, wait_until_idle
 from ui.lesson import neighbours
 from ui.registry import HOME, PAGES
 
