@@ -10,9 +10,10 @@ import threading
 
 import streamlit as st
 
-from ui import presenter, run_log, share
-from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, PRESENTER_KEY, SEED_KEY
+from ui import lesson, presenter, run_log, share
+from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, SEED_KEY
 from ui.entry import mark_app_ran
+from ui.presenter import PRESENTER_KEY
 from ui.registry import HOME, PAGES
 from ui.warmup import warm_up
 
@@ -28,7 +29,7 @@ def _start_warmup() -> threading.Thread:
 
 
 st.set_page_config(page_title="Policy Gradient, Seen", page_icon=":material/insights:",
-                   layout="wide", initial_sidebar_state="expanded")
+                   layout="wide", initial_sidebar_state="auto")  # folded on a phone
 _start_warmup()
 
 
@@ -65,5 +66,6 @@ presenter.apply()
 note_slot = st.empty()
 with run_log.timed(page.url_path):
     page.run()
+    lesson.page_end(page.url_path)
 share.after_run(raw_params, page.url_path, link_slot, note_slot,
                 aliases={PRESENTER_KEY: presenter.TRUTHY | presenter.FALSY})

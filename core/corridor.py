@@ -385,9 +385,12 @@ def policy_step(theta: torch.Tensor, weight_right: np.ndarray, weight_left: np.n
     return grad
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
 def power_label(exponent: int) -> str:
-    """2^e written for a legend, e.g. 2⁻¹³ as '2^-13'."""
-    return f"2^{exponent}"
+    """2^e written with superscripts for a legend or a slider, e.g. -13 as '2⁻¹³'."""
+    return "2" + str(exponent).translate(_SUPERSCRIPT)
 
 
 def figure_learners(plain_exponents: tuple[int, ...], baseline_exponents: tuple[int, int, int]
@@ -397,14 +400,13 @@ def figure_learners(plain_exponents: tuple[int, ...], baseline_exponents: tuple[
     plain, theta, w = baseline_exponents
     return ([Learner(f"α = {power_label(e)}", 2.0**e) for e in plain_exponents]
             + [Learner(f"REINFORCE, α = {power_label(plain)}", 2.0**plain, figure=2),
-               Learner(f"with baseline, α^θ = {power_label(theta)}, α^w = {power_label(w)}",
-                       2.0**theta, 2.0**w, figure=2)])
+               Learner(f"with baseline, α for θ = {power_label(theta)}, α for w = "
+                       f"{power_label(w)}", 2.0**theta, 2.0**w, figure=2)])
 
 
 def book_learners(figure: int) -> list[Learner]:
     """The learners of the book's Figure 13.1 (three step sizes) or 13.2 (with/without a
     baseline)."""
     if figure == 1:
-        return [Learner(f"α = 2^{e}", 2.0**e) for e in (-12, -13, -14)]
-    return [Learner("REINFORCE, α = 2^-13", 2.0**-13, figure=2),
-            Learner("with baseline, α^θ = 2^-9, α^w = 2^-6", 2.0**-9, 2.0**-6, figure=2)]
+        return figure_learners((-12, -13, -14), (-13, -9, -6))[:3]
+    return figure_learners((-12, -13, -14), (-13, -9, -6))[3:]

@@ -7,6 +7,7 @@ from core import corridor
 from core.charts import corridor as charts
 from ui.common import global_seed, show_chart, show_problem
 from ui.entry import run_through_app
+from ui.presenter import predict_then_reveal, revealed
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
@@ -41,36 +42,39 @@ st.markdown(
     "Three cells and a goal, every step costs −1. In the first and third cell the actions do "
     "what they say; in the middle cell they are **swapped**: *right* moves left and *left* "
     "moves right. The agent sees the same thing in every cell, so a policy is one number: "
-    "the probability p of choosing *right*, used everywhere. Always going right, or always "
-    "left, never reaches the goal. The best policy is **random**, and a policy-gradient method "
-    "can find it, because it learns the probability itself."
+    "the probability p of choosing *right*, used everywhere."
 )
+BEST = ("Is the best policy here deterministic, or does it pick 'right' with a probability "
+        "strictly between 0 and 1?")
+if revealed("sc_best"):
+    st.markdown("Always going right, or always left, never reaches the goal. The best policy "
+                "is **random**, and a policy-gradient method can find it, because it learns "
+                "the probability itself.")
 
 p_star, v_star, values = exact_values()
 
 st.header("Every policy, valued exactly")
-left, right = st.columns([3, 2], gap="large")
-with right:
-    epsilon = st.select_slider("ε for the ε-greedy policies", EPSILONS, value=0.1,
-                               key="sc_eps", bind="query-params",
-                               help="ε-greedy picks a random action with probability ε, so the "
-                                    "greedy action has probability 1 − ε/2.")
-    p_left, p_right = corridor.epsilon_greedy_probabilities(epsilon)
-    v_left, v_right = corridor.start_value(p_left), corridor.start_value(p_right)
-    m1, m2 = st.columns(2)
-    m1.metric("best p (found by bisection)", f"{p_star:.6f}")
-    m2.metric("its value v*", f"{v_star:.4f}")
-    m3, m4 = st.columns(2)
-    m3.metric("ε-greedy left", f"{v_left:.2f}")
-    m4.metric("ε-greedy right", f"{v_right:.2f}")
-    st.caption("Values come from solving the three Bellman equations exactly. The best p is "
-               "where dv/dp (by autograd through that solve) changes sign; it agrees with "
-               "2 − √2.")
-with left:
-    show_chart(charts.value_curve_figure(P_GRID, values, p_star, v_star, epsilon,
-                                         (v_left, v_right)), key="sc_chart_value",
-               reveal="Is the best policy here deterministic, or does it pick 'right' with a "
-                      "probability strictly between 0 and 1?")
+if predict_then_reveal(BEST, key="sc_best"):
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        epsilon = st.select_slider("ε for the ε-greedy policies", EPSILONS, value=0.1,
+                                   key="sc_eps", bind="query-params",
+                                   help="ε-greedy picks a random action with probability ε, so the "
+                                        "greedy action has probability 1 − ε/2.")
+        p_left, p_right = corridor.epsilon_greedy_probabilities(epsilon)
+        v_left, v_right = corridor.start_value(p_left), corridor.start_value(p_right)
+        m1, m2 = st.columns(2)
+        m1.metric("best p (found by bisection)", f"{p_star:.6f}")
+        m2.metric("its value v*", f"{v_star:.4f}")
+        m3, m4 = st.columns(2)
+        m3.metric("ε-greedy left", f"{v_left:.2f}")
+        m4.metric("ε-greedy right", f"{v_right:.2f}")
+        st.caption("Values come from solving the three Bellman equations exactly. The best p is "
+                   "where dv/dp (by autograd through that solve) changes sign; it agrees with "
+                   "2 − √2.")
+    with left:
+        show_chart(charts.value_curve_figure(P_GRID, values, p_star, v_star, epsilon,
+                                             (v_left, v_right)), key="sc_chart_value")
 
 st.header("Learning it with REINFORCE")
 st.markdown(
@@ -95,8 +99,8 @@ with st.container(border=True):
     with c3:
         st.markdown("**Figure 13.2: with and without a baseline**")
         pair = (exponent_slider("α without baseline", EXPONENTS, -13, key="sc_ab"),
-                exponent_slider("α^θ with baseline", THETA_EXPONENTS, -9, key="sc_at"),
-                exponent_slider("α^w of the baseline", W_EXPONENTS, -6, key="sc_aw"))
+                exponent_slider("α for θ, with baseline", THETA_EXPONENTS, -9, key="sc_at"),
+                exponent_slider("α for w, the baseline", W_EXPONENTS, -6, key="sc_aw"))
 
 learners = corridor.figure_learners(plain, pair)
 config = corridor.CorridorConfig(runs=int(runs), episodes=int(episodes))
@@ -119,14 +123,14 @@ else:
         st.subheader("What to try")
         st.markdown(
             "- **Runs = 1**: a single run is far noisier than the average the book shows.\n"
-            "- **A larger α without baseline**: 2^-10 learns faster than the book's three. At "
-            "2^-8 the average stalls far below v*: some runs get pushed close to p = 0 or 1, "
+            "- **A larger α without baseline**: 2⁻¹⁰ learns faster than the book's three. At "
+            "2⁻⁸ the average stalls far below v*: some runs get pushed close to p = 0 or 1, "
             "where one episode can last hundreds of steps.\n"
-            f"- **The baseline's α^θ = {corridor.power_label(pair[1])}** is "
+            f"- **The baseline's α for θ, {corridor.power_label(pair[1])},** is "
             f"{2.0 ** (pair[1] - pair[0]):g} times the α it is compared with. With "
-            f"α^w = {corridor.power_label(pair[2])}, the {baseline_w}. Move α^w and watch how "
-            "fast w follows the returns: even 2^-12 takes w several units below 0 within 100 "
-            "episodes, so G − w is not G.\n"
+            f"the α for w at {corridor.power_label(pair[2])}, the {baseline_w}. Move the α "
+            "for w and watch how fast w follows the returns: even 2⁻¹² takes w several "
+            "units below 0 within 100 episodes, so G − w is not G.\n"
             f"- Episodes are cut after {config.max_steps:,} steps, which only policies near "
             "p = 0 or 1 reach."
         )

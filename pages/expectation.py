@@ -10,16 +10,20 @@ from core.confidence import Z95_TEXT
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
 from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs, function_inputs
+from ui.presenter import revealed
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("Expectation vs sample average")
 st.markdown(
     "The gradient formula is a **p-weighted sum**, E[f(X)] = Σ p(x)·f(x), yet the PyTorch loop "
-    "never multiplies by p. Here you can see why: when the samples are *drawn from p*, each "
-    "value already turns up with frequency p(x), so the **plain average** of f over the samples "
-    "homes in on the weighted sum. Multiplying by p a second time counts p twice."
+    "never multiplies by p. Here you can see why."
 )
+ANSWERED = revealed("ev_chart_runs")  # presenter mode: the answer waits for its Reveal
+if ANSWERED:
+    st.markdown("When the samples are *drawn from p*, each value already turns up with "
+                "frequency p(x), so the **plain average** of f over the samples homes in on the "
+                "weighted sum. Multiplying by p a second time counts p twice.")
 
 with st.container(border=True):
     col_dist, col_f, col_n = st.columns(3, gap="large")
@@ -50,13 +54,14 @@ f_label = dist.FUNCTIONS[fn.kind].removeprefix("f(x) = ") if fn.kind != "table" 
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Exact E[f(X)]", dist.fmt(exact), help="Σ p(x)·f(x), or ∫ p(x)·f(x) dx.")
-m2.metric(f"Run 1 average at N = {n_samples:,}", dist.fmt(result.final[0], 5),
-          delta=f"{result.final[0] - exact:+.3g} from exact", delta_color="off")
-m3.metric("Predicted spread σ/√N", dist.fmt(predicted_spread, 3),
-          help="Standard deviation of one run's final average; it shrinks like 1/√N.")
-m4.metric(f"Spread of the {n_runs} runs",
-          "needs K ≥ 2" if n_runs < 2 else dist.fmt(observed_spread, 3),
-          help="Standard deviation of the K final averages: close to the prediction.")
+if ANSWERED:  # the runs' averages answer the question of section 2
+    m2.metric(f"Run 1 average at N = {n_samples:,}", dist.fmt(result.final[0], 5),
+              delta=f"{result.final[0] - exact:+.3g} from exact", delta_color="off")
+    m3.metric("Predicted spread σ/√N", dist.fmt(predicted_spread, 3),
+              help="Standard deviation of one run's final average; it shrinks like 1/√N.")
+    m4.metric(f"Spread of the {n_runs} runs" if n_runs > 1 else "Spread of the runs",
+              "needs K ≥ 2" if n_runs < 2 else dist.fmt(observed_spread, 3),
+              help="Standard deviation of the K final averages: close to the prediction.")
 
 st.header("1. The exact expectation: a weighted sum")
 if spec.is_discrete:
@@ -80,8 +85,9 @@ show_chart(fig, key="ev_chart_dist")
 
 st.header("2. Plain averages of samples from p")
 st.markdown(
-    "Draw N values x₁, x₂, … from p and average f(xᵢ), **without any weights**. Every run "
-    "wanders at first and then settles on the exact line. The dashed envelope is the exact value "
+    "Draw N values x₁, x₂, … from p and average f(xᵢ), **without any weights**. "
+    + ("Every run wanders at first and then settles on the exact line. " if ANSWERED else "")
+    + "The dashed envelope is the exact value "
     f"± {Z95_TEXT}·σ/√N: about 95 % of runs lie inside it at any N, and it narrows by a factor of "
     "√10 ≈ 3.2 for every tenfold increase in N. The shaded band is what run 1 can estimate "
     f"from its own samples (±{Z95_TEXT} standard errors)."

@@ -11,6 +11,7 @@ from core.reinforce import mistakes as gm
 from core.reinforce.config import TrainConfig
 from ui.common import global_seed, show_chart, show_problem
 from ui.entry import run_through_app
+from ui.presenter import predict_then_reveal
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
@@ -88,12 +89,15 @@ def ranking_table(results: list[gm.Comparison]) -> None:
 def show_comparison(comparison: gm.Comparison, *, detailed: bool) -> None:
     entry = comparison.mistake
     st.subheader(entry.title)
-    st.markdown(f"**What goes wrong.** {entry.sentence}")
     st.caption(f"Changed from the correct run: {changed_fields(entry)}. The line that differs:")
     st.code(f"- {entry.code[0]}\n+ {entry.code[1]}", language="diff")
-    show_chart(charts.returns_figure(comparison), key=f"gm_chart_{entry.key}",
-               reveal="With this mistake, will the return rise like the correct run's, rise "
-                      "more slowly, stay where it started, or fall?")
+    # The sentence says what happens: in presenter mode it comes with the chart, after Reveal.
+    if not predict_then_reveal("With this mistake, will the return rise like the correct "
+                               "run's, rise more slowly, stay where it started, or fall?",
+                               key=f"gm_chart_{entry.key}"):
+        return
+    st.markdown(f"**What goes wrong.** {entry.sentence}")
+    show_chart(charts.returns_figure(comparison), key=f"gm_chart_{entry.key}")
     if detailed:
         left, right = st.columns(2, gap="large")
         with left:

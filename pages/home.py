@@ -21,6 +21,15 @@ st.markdown(
     "parameters $\\theta$ that make the expected reward $J(\\theta)$ large, so we need its "
     "gradient."
 )
+st.info(
+    "**Notation, used on every page.** $\\pi_\\theta(\\tau)$ is the probability of a whole "
+    "trajectory under the policy; the question *where did p(τ) go?* calls the same thing "
+    "$p(\\tau)$. $\\pi_\\theta(a \\mid s)$ is the probability of one action, $r(\\tau)$ the "
+    "reward of the trajectory, $J(\\theta) = \\mathbb{E}_{\\tau\\sim\\pi_\\theta}[r(\\tau)]$ "
+    "the expected reward. On the first pages a plain random variable $X$ (or $\\tau$) with "
+    "probabilities $p(x)$ stands in for the trajectory.",
+    icon=":material/menu_book:",
+)
 
 STEPS = [
     (r"J(\theta) = \mathbb{E}_{\tau\sim\pi_\theta}\!\left[r(\tau)\right]"

@@ -11,19 +11,22 @@ from core.charts import split as charts
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
 from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs
+from ui.presenter import predict_then_reveal, revealed
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 DEFAULT_BANDIT = pd.DataFrame({"logit θ": [1.0, 0.0, -0.5], "reward r": [1.0, 3.0, 0.0]})
 
+QUESTION = "Is E[X·Y] equal to E[X]·E[Y] when X and Y come from the same τ?"
 st.title("Can the expectation be split?")
 st.markdown(
     "The policy gradient is E[r·∇log π], an expectation of a **product**. It is tempting to "
-    "write it as E[r]·E[∇log π]. That is only allowed when the two factors are uncorrelated, "
-    "and here they are not: both are computed from the **same** trajectory τ. In general "
-    "E[XY] = E[X]·E[Y] + Cov(X, Y). Pick τ's distribution and two functions of it, and watch "
-    "the covariance term."
+    "write it as E[r]·E[∇log π]. Both factors are computed from the **same** trajectory τ. "
+    "Pick τ's distribution and two functions of it, X = g(τ) and Y = h(τ), and compare."
 )
+if revealed("sp_split"):
+    st.markdown("The split is only allowed when the two factors are uncorrelated. In general "
+                "E[XY] = E[X]·E[Y] + Cov(X, Y): watch the covariance term.")
 
 with st.container(border=True):
     col_dist, col_fns, col_more = st.columns(3, gap="large")
@@ -46,7 +49,7 @@ problem = problem or cv.validate_split(spec, g, h)
 x_label, y_label = cv.TRANSFORMS[g].label, cv.TRANSFORMS[h].label
 if problem:
     show_problem(problem)
-else:
+elif predict_then_reveal(QUESTION, key="sp_split"):
     result = cv.split_moments(spec, g, h, independent=independent)
     m1, m2, m3 = st.columns(3)
     m1.metric("E[XY]", dist.fmt(result.mean_xy), help="The expectation of the product.")
@@ -80,8 +83,7 @@ else:
     xs, ys = cv.sample_pairs(spec, g, h, n_samples, rng, independent=independent)
     with left:
         show_chart(charts.scatter_figure(xs, ys, result, x_label=x_label, y_label=y_label),
-                   key="sp_chart_scatter",
-                   reveal="Is E[X·Y] equal to E[X]·E[Y] when X and Y come from the same τ?")
+                   key="sp_chart_scatter")
     with right:
         show_chart(charts.identity_figure(result), key="sp_chart_identity")
     avg_xy, avg_prod = cv.sample_estimates(xs, ys)

@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.charts.export import figure_to_csv
-from core.charts.theme import scale_fonts
+from core.charts.theme import for_projector
+from ui.presenter import predict_then_reveal, presenter_mode
 
 SEED_KEY = "seed"
-PRESENTER_KEY = "present"
 IMAGE_FORMAT_KEY = "img"
 IMAGE_FORMATS = ("PNG", "SVG")
 """What the camera button on a chart's toolbar saves: PNG (the default) or SVG."""
@@ -26,7 +26,7 @@ CHART_CONFIG: dict[str, Any] = {
 }
 
 
-def chart_config() -> dict:
+def chart_config() -> dict[str, object]:
     """Plotly's config for every chart, with the image format chosen in the sidebar."""
     chosen = st.session_state.get(IMAGE_FORMAT_KEY, IMAGE_FORMATS[0])
     image_format = chosen if chosen in IMAGE_FORMATS else IMAGE_FORMATS[0]
@@ -40,11 +40,6 @@ def global_seed() -> int:
     return int(value) if value is not None else DEFAULT_SEED
 
 
-def presenter_mode() -> bool:
-    """Whether the app is in presenter mode (larger text for projectors)."""
-    return bool(st.session_state.get(PRESENTER_KEY, False))
-
-
 def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True,
                reveal: str | None = None) -> None:
     """Render a figure from ``core.charts`` with the app's chart settings.
@@ -55,13 +50,10 @@ def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True,
     ``reveal`` (a question) and a ``key``, presenter mode asks the question first and draws
     the chart once "Reveal" is clicked.
     """
-    if reveal is not None and key is not None:
-        from ui.presenter import predict_then_reveal  # ui.presenter imports this module
-
-        if not predict_then_reveal(reveal, key=key):
-            return
+    if reveal is not None and key is not None and not predict_then_reveal(reveal, key=key):
+        return
     if presenter_mode():
-        fig = scale_fonts(fig, 1.35)
+        fig = for_projector(fig)
     st.plotly_chart(fig, theme=None, key=key, config=chart_config())
     if csv and key is not None:
         st.download_button("Data (CSV)", data=lambda: figure_to_csv(fig),

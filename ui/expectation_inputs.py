@@ -18,6 +18,9 @@ from core import distributions as dist
 DEFAULT_TABLE = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "weight": [1.0, 2.0, 3.0, 4.0],
                               "f(x)": [1.0, 4.0, 9.0, 16.0]})
 MAX_EDITABLE_OUTCOMES = 60
+DEFAULT_C = 2.5
+"""Default c of |x − c| and 1[x > c]: between the outcomes of the default own table and of
+the default uniform distribution, so neither function is constant at first."""
 
 
 def _kept_editor(key: str, start: pd.DataFrame, **kwargs) -> pd.DataFrame:
@@ -98,7 +101,8 @@ def function_inputs(prefix: str, spec: dist.DistributionSpec, f_column: np.ndarr
     """f and c widgets (and a per-outcome f editor when asked for). Returns (fn, problem)."""
     kind = st.selectbox("Function f", list(dist.FUNCTIONS), index=1, key=f"{prefix}f",
                         format_func=dist.FUNCTIONS.__getitem__, bind="query-params")
-    c = st.number_input("c (in |x − c| and 1[x > c])", -1000.0, 1000.0, 5.0, step=0.5,
+    # c = 2.5 lies inside the default own table (1-4) as well as the default uniform 1..10.
+    c = st.number_input("c (in |x − c| and 1[x > c])", -1000.0, 1000.0, DEFAULT_C, step=0.5,
                         key=f"{prefix}c", bind="query-params",
                         disabled=kind not in ("abs", "indicator"))
     fn = dist.FunctionSpec(kind=kind, c=float(c))

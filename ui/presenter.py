@@ -3,34 +3,86 @@
 Switched by the sidebar toggle (key ``present``, bound to the URL) or by ``?present=1``.
 Streamlit's bound toggle only understands ``true``/``false`` in the URL, so the usual
 spellings of "on" (1, yes, on) are accepted here before the toggle is drawn.
+
+This module owns the presenter's key and state; it imports nothing else from ``ui`` (so
+``ui.common`` can use it without an import circle).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.common import PRESENTER_KEY, presenter_mode
-
+PRESENTER_KEY = "present"
+"""Session-state key (and URL parameter) of the presenter toggle."""
 TRUTHY = frozenset({"1", "yes", "on", "true"})
 """URL spellings of "presenter mode on" (case-insensitive)."""
 FALSY = frozenset({"0", "no", "off", "false"})
 """URL spellings of "presenter mode off" (case-insensitive); off is the default anyway."""
+METRIC_VALUE_REM = 3.0
+"""Metric values in presenter mode (rem): the largest numbers on the screen."""
 
-# Static CSS (no user text): bigger body text, labels and headings for a projector.
-_PRESENTER_CSS = """
+# Always on (static CSS, no user text): the sidebar shows each page title in full, wrapped
+# over two lines when it must, instead of cutting it with an ellipsis.
+_BASE_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { font-size: 1.3rem; max-width: 100%; }
+[data-testid="stSidebarNavLink"] span { white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.25; }
+[data-testid="stSidebarNavLink"] { height: auto; min-height: 2rem; }
+</style>
+"""
+
+# Presenter mode (static CSS, no user text): body text 1.3 rem, and every text a class reads
+# at least that large: widget labels and values, select boxes, slider values (lifted above
+# their thumbs), tabs, captions, tables, code; metric values larger than anything else. On
+# a projector narrower than 1500 px (1280x720), columns holding a chart stack, so enlarged
+# chart text keeps room.
+_PRESENTER_CSS = f"""
+<style>
+[data-testid="stMainBlockContainer"] {{ font-size: 1.3rem; max-width: 100%; }}
 [data-testid="stMainBlockContainer"] p,
 [data-testid="stMainBlockContainer"] li,
 [data-testid="stMainBlockContainer"] label,
 [data-testid="stMainBlockContainer"] [data-testid="stWidgetLabel"] p,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] { font-size: 1.3rem; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 3.2rem; }
-[data-testid="stMainBlockContainer"] h2 { font-size: 2.4rem; }
-[data-testid="stMainBlockContainer"] h3 { font-size: 1.9rem; }
-[data-testid="stMainBlockContainer"] .katex { font-size: 1.45em; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"],
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"],
+[data-testid="stMainBlockContainer"] button p,
+[data-testid="stMainBlockContainer"] [data-testid="stTab"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stPageLink"] p,
+[data-testid="stMainBlockContainer"] input,
+[data-testid="stMainBlockContainer"] [data-baseweb="select"] div,
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] {{ font-size: 1.3rem; }}
+[data-testid="stMainBlockContainer"] h1 {{ font-size: 3.2rem; }}
+[data-testid="stMainBlockContainer"] h2 {{ font-size: 2.4rem; }}
+[data-testid="stMainBlockContainer"] h3 {{ font-size: 1.9rem; }}
+[data-testid="stMainBlockContainer"] .katex {{ font-size: 1.45em; }}
+[data-testid="stMainBlockContainer"] .katex-display {{ overflow-x: auto; overflow-y: hidden; }}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p {{ font-size: 1.3rem; }}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] div {{
+  font-size: {METRIC_VALUE_REM}rem; line-height: 1.2; }}
+[data-testid="stMainBlockContainer"] code,
+[data-testid="stMainBlockContainer"] [data-testid="stCode"] code,
+[data-testid="stMainBlockContainer"] pre code {{ font-size: 1.25rem; }}
+[data-testid="stMainBlockContainer"] [data-testid="stSliderThumbValue"],
+[data-testid="stMainBlockContainer"] [data-testid="stSliderTickBarMin"],
+[data-testid="stMainBlockContainer"] [data-testid="stSliderTickBarMax"] {{ font-size: 1.3rem; }}
+[data-testid="stMainBlockContainer"] [data-testid="stSliderThumbValue"] {{
+  white-space: nowrap; }}
+[data-testid="stMainBlockContainer"] [data-testid="stSlider"] [data-baseweb="slider"] {{
+  margin-top: 1.1rem; }}
+@media (max-width: 1500px) {{
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) {{ flex-wrap: wrap; }}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
+    > [data-testid="stColumn"] {{ min-width: 100%; flex: 1 1 100%; }}
+}}
 </style>
 """
+
+
+def presenter_mode() -> bool:
+    """Whether the app is in presenter mode (large text, questions before answers)."""
+    return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
 def accept_url_alias() -> None:
@@ -44,7 +96,9 @@ def accept_url_alias() -> None:
 
 
 def apply() -> None:
-    """Page-wide presenter styling; call after the toggle and before the page runs."""
+    """Page-wide styling (full page titles in the sidebar), plus the presenter's large text
+    when it is on; call after the toggle and before the page runs."""
+    st.html(_BASE_CSS)
     if presenter_mode():
         st.set_page_config(layout="wide", initial_sidebar_state="collapsed")
         st.html(_PRESENTER_CSS)
@@ -54,15 +108,24 @@ def _reveal_key(key: str) -> str:
     return f"reveal_{key}"
 
 
+def revealed(key: str) -> bool:
+    """Whether the answer to the question asked with ``key`` may be shown: always outside
+    presenter mode, after its Reveal click in it. Use it to hold back prose, numbers and
+    captions that would give the answer away (the question itself is asked by
+    :func:`predict_then_reveal`)."""
+    return not presenter_mode() or bool(st.session_state.get(_reveal_key(key), False))
+
+
 def predict_then_reveal(question: str, key: str, *, answer_label: str = "Reveal the answer"
                         ) -> bool:
     """In presenter mode, pose ``question`` and return True only once the reveal button was
     clicked; outside presenter mode, return True at once (nothing is drawn).
 
-    Adoption is one ``if`` per chart::
+    Adoption is one ``if`` around everything that answers the question::
 
-        if predict_then_reveal("Will the two estimates agree?", key="ev_reveal_split"):
-            show_chart(fig, key="ev_split")
+        if predict_then_reveal("Is E[X·Y] equal to E[X]·E[Y]?", key="sp_split"):
+            st.metric("E[XY]", ...)
+            show_chart(fig, key="sp_chart_identity")
     """
     if not presenter_mode():
         return True

@@ -64,8 +64,9 @@ QUESTIONS: dict[int, tuple[str, str]] = {
         "No. r and ∇log π are computed from the same τ, so they are correlated: "
         "E[XY] = E[X]E[Y] + Cov(X, Y). And E[∇log π] = 0, so the split would always be zero."),
     2: ("Where did p(τ) go in the code?",
-        "Into the sampling. Trajectories drawn by running the policy already turn up with "
-        "frequency p(τ), so their plain average estimates the p-weighted sum."),
+        "Into the sampling. p(τ) is π_θ(τ), the probability of the whole trajectory under the "
+        "policy. Trajectories drawn by running the policy already turn up with frequency "
+        "π_θ(τ), so their plain average estimates the π_θ-weighted sum."),
     3: ("Why the minus sign in the loss?",
         "Optimizers minimise. Taking a descent step on −J is taking an ascent step on J."),
     4: ("Why a sum over the episode and not an average?",

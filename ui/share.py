@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from ui.common import PRESENTER_KEY, presenter_mode
+from ui.presenter import PRESENTER_KEY, presenter_mode
 
 IGNORED_PARAMS = frozenset({"embed", "embed_options"})
 """Streamlit's own URL parameters, never reported."""

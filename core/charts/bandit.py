@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.bandit import BanditPaths
-from core.charts.theme import BLACK, BLUE, GREY, TEMPLATE_NAME, new_figure
+from core.charts.theme import BLACK, BLUE, GREY, TEMPLATE_NAME, legend_below, new_figure
 from core.thinning import linear_spaced_indices
 
 EXACT_NAME = "exact gradient"
@@ -94,16 +94,17 @@ def simplex_figure(paths: BanditPaths, means: np.ndarray, field_points: np.ndarr
         a=[start[0]], b=[start[1]], c=[start[2]], mode="markers", name="start",
         marker={"color": "white", "size": 12, "symbol": "diamond",
                 "line": {"color": BLACK, "width": 2}}))
+    # Ticks at 1/4, 1/2, 3/4 only: 0 and 1 sit in the corners, on top of the corner titles,
+    # and more ticks crowd a small triangle. Each corner's title names what its axis
+    # measures: that arm's probability.
     axis = {"min": 0, "linecolor": "#444444", "gridcolor": "#E5E5E5", "ticks": "outside",
-            "tickformat": ".1f"}
+            "tickformat": ".2g", "tickmode": "array", "tickvals": [0.25, 0.5, 0.75]}
     fig.update_layout(ternary={"sum": 1,
-                               "aaxis": {**axis, "title": {"text": labels[0]}},
-                               "baxis": {**axis, "title": {"text": labels[1]}},
-                               "caxis": {**axis, "title": {"text": labels[2]}}},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.12,
-                              "xanchor": "left", "x": 0.0},
-                      margin={"l": 100, "r": 100, "t": 80, "b": 90})
-    return fig
+                               "aaxis": {**axis, "title": {"text": f"π({labels[0]})"}},
+                               "baxis": {**axis, "title": {"text": f"π({labels[1]})"}},
+                               "caxis": {**axis, "title": {"text": f"π({labels[2]})"}}},
+                      margin={"l": 100, "r": 100, "t": 80})
+    return legend_below(fig)
 
 
 def probabilities_figure(paths: BanditPaths, means: np.ndarray) -> go.Figure:

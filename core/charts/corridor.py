@@ -13,6 +13,7 @@ from core.charts.theme import (
     ORANGE,
     PURPLE,
     VERMILLION,
+    label_line_in_margin,
     new_figure,
 )
 from core.corridor import LearningCurves
@@ -86,8 +87,10 @@ def learning_curves_figure(curves: LearningCurves, v_star: float, title: str) ->
         fig.add_trace(go.Scatter(x=x, y=m.astype(np.float32), mode="lines", name=label,
                                  line={"color": colour, "width": 2}, legendgroup=label,
                                  hovertemplate="episode %{x}: %{y:.1f}<extra></extra>"))
-    fig.add_hline(y=v_star, line={"color": GREY, "dash": "dash"},
-                  annotation_text=f"v* = {v_star:.2f}", annotation_position="top left")
+    # v* is named in the right margin, beside its line: inside the plot the curves, which
+    # all rise towards v*, would run through the label.
+    fig.add_hline(y=v_star, line={"color": GREY, "dash": "dash"})
+    label_line_in_margin(fig, v_star, f"v*<br>{v_star:.2f}".replace("-", "−"))
     bottom = max(min(low_all), VALUE_FLOOR)
     top = max(max(high_all), v_star)
     fig.update_yaxes(range=[bottom - 2, top + 6])

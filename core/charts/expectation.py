@@ -12,6 +12,7 @@ from core.charts.theme import (
     ORANGE,
     SKY,
     VERMILLION,
+    bar_range,
     new_figure,
 )
 from core.confidence import Z95, Z95_TEXT
@@ -32,7 +33,7 @@ def legend_room(fig: go.Figure, rows: int = 1) -> go.Figure:
     """Put the title at the very top and leave ``rows`` legend rows between it and the plot,
     so the two never overlap."""
     fig.update_layout(margin_t=48 + 28 * rows, title_y=0.995, title_yanchor="top",
-                      title_yref="container", legend_y=1.0, legend_yanchor="bottom")
+                      title_yref="container", legend_y=1.03, legend_yanchor="bottom")
     return fig
 
 
@@ -55,6 +56,8 @@ def distribution_figure(x: np.ndarray, p: np.ndarray, fx: np.ndarray, *, discret
                               "showgrid": False, "showline": True, "rangemode": "tozero",
                               "tickmode": "auto"},
                       margin={"r": 70}, bargap=0.25)
+    if discrete and len(p):
+        fig.update_layout(yaxis_range=bar_range(0.0, float(np.max(p))))
     return legend_room(fig)
 
 
@@ -129,6 +132,9 @@ def histogram_figure(result: RunsResult, p: np.ndarray, *, discrete: bool) -> go
         fig.add_scatter(x=x, y=_f32(p[keep]), mode="lines", name="p(x)",
                         line={"color": VERMILLION, "width": 3})
     fig.update_layout(bargap=0.2 if discrete else 0.0)
+    if len(keep):
+        top = max(float(np.max(result.frequencies[keep])), float(np.max(p[keep])))
+        fig.update_layout(yaxis_range=bar_range(0.0, top))
     return legend_room(fig)
 
 

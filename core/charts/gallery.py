@@ -7,7 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, new_figure
+from core.charts.theme import (
+    BLUE,
+    GREY,
+    ORANGE,
+    VERMILLION,
+    label_line_in_margin,
+    legend_below,
+    new_figure,
+)
 from core.reinforce.mistakes import Comparison, ranking
 from core.reinforce.rollout import RETURN_AXIS
 from core.thinning import linear_spaced_indices
@@ -28,8 +36,10 @@ def _band_note(n_seeds: int) -> str:
 
 
 def _add_side(fig: go.Figure, x: np.ndarray, y: np.ndarray, name: str, colour: str,
-              fmt: str) -> None:
-    """Mean over seeds as a line, the seeds' range as a band (rows of ``y`` are seeds)."""
+              fmt: str, *, hatched: bool = False) -> None:
+    """Mean over seeds as a line, the seeds' range as a band (rows of ``y`` are seeds). A
+    ``hatched`` band is drawn as diagonal lines in its colour, so where it lies over the
+    other side's filled band both stay recognisable (two tinted fills mix into grey)."""
     idx = linear_spaced_indices(len(x), 1000)
     x = x[idx].astype(np.float32)
     y = y[:, idx]
@@ -37,11 +47,15 @@ def _add_side(fig: go.Figure, x: np.ndarray, y: np.ndarray, name: str, colour: s
         mean = np.nanmean(y, axis=0) if np.isfinite(y).any() else np.full(len(x), np.nan)
     if y.shape[0] > 1 and np.isfinite(y).any():
         low, high = np.nanmin(y, axis=0), np.nanmax(y, axis=0)
+        fill = ({"fillcolor": "rgba(0,0,0,0)",
+                 "fillpattern": {"shape": "/", "fgcolor": _rgba(colour, 0.55),
+                                 "bgcolor": "rgba(0,0,0,0)", "size": 8, "solidity": 0.15}}
+                if hatched else {"fillcolor": _rgba(colour, 0.18)})
         fig.add_trace(go.Scatter(
             x=np.concatenate([x, x[::-1]]),
             y=np.concatenate([high, low[::-1]]).astype(np.float32),
-            fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0},
-            hoverinfo="skip", showlegend=False, legendgroup=name))
+            fill="toself", line={"width": 0}, hoverinfo="skip", showlegend=False,
+            legendgroup=name, **fill))
     fig.add_trace(go.Scatter(x=x, y=mean.astype(np.float32), mode="lines+markers", name=name,
                              line={"color": colour, "width": 2.5}, marker={"size": 5},
                              legendgroup=name,
@@ -58,11 +72,10 @@ def returns_figure(comparison: Comparison, *, height: int = 400) -> go.Figure:
     for side, name, colour in ((comparison.correct, CORRECT_LABEL, BLUE),
                                (comparison.mistaken, MISTAKE_LABEL, VERMILLION)):
         x, y = side.update_curves()
-        _add_side(fig, x, y, name, colour, ".0f")
+        _add_side(fig, x, y, name, colour, ".0f", hatched=name == MISTAKE_LABEL)
     fig.update_yaxes(range=list(RETURN_AXIS))
-    fig.update_layout(margin={"t": 80}, legend={"orientation": "v", "x": 0.01, "y": 0.98,
-                                                "xanchor": "left", "yanchor": "top"})
-    return fig
+    fig.update_layout(margin={"t": 80})
+    return legend_below(fig)
 
 
 def entropy_figure(comparison: Comparison, *, height: int = 320) -> go.Figure:
@@ -72,13 +85,12 @@ def entropy_figure(comparison: Comparison, *, height: int = 320) -> go.Figure:
     for side, name, colour in ((comparison.correct, CORRECT_LABEL, BLUE),
                                (comparison.mistaken, MISTAKE_LABEL, VERMILLION)):
         x, _ = side.update_curves()
-        _add_side(fig, x, side.entropy_curves(), name, colour, ".3f")
-    fig.add_hline(y=float(np.log(2)), line={"color": GREY, "dash": "dot"},
-                  annotation_text="ln 2: a fair coin", annotation_position="bottom right")
+        _add_side(fig, x, side.entropy_curves(), name, colour, ".3f",
+                  hatched=name == MISTAKE_LABEL)
+    fig.add_hline(y=float(np.log(2)), line={"color": GREY, "dash": "dot"})
+    label_line_in_margin(fig, float(np.log(2)), "ln 2:<br>a fair<br>coin")
     fig.update_yaxes(range=[0, 0.75])
-    fig.update_layout(legend={"orientation": "v", "x": 0.01, "y": 0.02, "xanchor": "left",
-                              "yanchor": "bottom"})
-    return fig
+    return legend_below(fig)
 
 
 def _strip(fig: go.Figure, label: str, values: np.ndarray, colour: str) -> None:

@@ -16,6 +16,7 @@ from core.charts.theme import (
     PURPLE,
     SKY,
     VERMILLION,
+    bar_range,
     legend_below,
     new_figure,
 )
@@ -40,14 +41,19 @@ def _vertical(fig: go.Figure, x: float, top: float, name: str, colour: str, dash
 def terms_histogram(centres: np.ndarray, density: np.ndarray, *, mean: float, exact: float,
                     interval: tuple[float, float], n: int, title: str) -> go.Figure:
     """Histogram of the per-sample terms with the sample mean, the exact gradient and the 95 %
-    interval of the mean marked. The bars' width is the estimator's per-sample spread."""
+    interval of the mean marked. The bars' width is the estimator's per-sample spread.
+
+    The bars show each bin's share of the ``n`` terms (density × bin width), which stays
+    meaningful when the terms take only a few values (a categorical policy's do); the x range
+    holds every bar whole."""
     fig = new_figure(title, x_title="per-sample term (r(x) − b)·∂log p(x)/∂θ",
-                     y_title="density", height=400)
-    width = float(centres[1] - centres[0]) if len(centres) > 1 else None
-    fig.add_bar(x=centres.astype(np.float32), y=density.astype(np.float32), width=width,
+                     y_title=f"share of the {n:,} terms", height=400)
+    width = float(centres[1] - centres[0]) if len(centres) > 1 else 1.0
+    share = density * width
+    fig.add_bar(x=centres.astype(np.float32), y=share.astype(np.float32), width=width,
                 name=f"{n:,} terms", marker={"color": SKY, "line": {"width": 0}},
-                hovertemplate="term ≈ %{x:.4g}<br>density %{y:.3g}<extra></extra>")
-    top = float(density.max()) * 1.05 if len(density) else 1.0
+                hovertemplate="term ≈ %{x:.4g}<br>share %{y:.3g}<extra></extra>")
+    top = float(share.max()) * 1.05 if len(share) else 1.0
     low, high = interval
     fig.add_vrect(x0=low, x1=high, fillcolor=ORANGE, opacity=0.35, line_width=0)
     fig.add_scatter(x=[low, high], y=[top, top], mode="lines", name="95 % interval of the mean",
@@ -55,7 +61,12 @@ def terms_histogram(centres: np.ndarray, density: np.ndarray, *, mean: float, ex
                     hovertemplate="95 %% interval: [%{x:.4g}]<extra></extra>")
     _vertical(fig, exact, top, "exact gradient", BLACK, "solid")
     _vertical(fig, mean, top, "sample mean (the estimate)", VERMILLION, "dash")
-    fig.update_layout(bargap=0.02)
+    if len(centres):
+        left = min(float(centres.min()) - width / 2, low, exact, mean)
+        right = max(float(centres.max()) + width / 2, high, exact, mean)
+        pad = 0.04 * (right - left) if right > left else 1.0
+        fig.update_xaxes(range=[left - pad, right + pad])
+    fig.update_layout(bargap=0.02, yaxis_range=bar_range(0.0, top))
     return legend_below(fig)
 
 
@@ -110,19 +121,27 @@ def tangent_fan_chart(grid: np.ndarray, values: np.ndarray, *, at: float, value_
 
 def variance_chart(labels: Sequence[str], exact: Sequence[float], sampled: Sequence[float],
                    sampled_se: Sequence[float], *, highlight: int | None = None) -> go.Figure:
-    """Exact variance of one estimator term per baseline (bars) with the sampled variance and
-    ±2 standard errors (points). A log axis when every value is positive."""
+    """Exact variance of one estimator term per baseline (bars, the chosen baseline in
+    colour) with the sampled variance and ±2 standard errors (points). A log axis when every
+    value is positive. The exact values are written under each bar's name, where no error
+    bar can cross them."""
     exact_v, sampled_v, se_v = (np.asarray(a, dtype=float) for a in (exact, sampled,
                                                                       sampled_se))
     fig = new_figure("Variance of one term, by baseline", y_title="variance", height=380)
-    colours = [VERMILLION if i == highlight else GREY for i in range(len(labels))]
-    fig.add_bar(x=list(labels), y=exact_v, name="exact variance", marker_color=colours,
-                text=[f"{v:.4g}" for v in exact_v], textposition="outside",
-                hovertemplate="%{x}<br>exact %{y:.5g}<extra></extra>")
-    fig.add_scatter(x=list(labels), y=sampled_v, mode="markers", name="sampled (±2 SE)",
+    names = [f"{label}<br>exact {v:.4g}" for label, v in zip(labels, exact_v, strict=True)]
+    chosen = [i == highlight for i in range(len(names))]
+    for picked, colour, name in ((False, GREY, "exact variance"),
+                                 (True, VERMILLION, "exact variance, the chosen baseline")):
+        rows = [i for i in range(len(names)) if chosen[i] == picked]
+        if rows:
+            fig.add_bar(x=[names[i] for i in rows], y=exact_v[rows], name=name,
+                        marker_color=colour, offsetgroup="exact",
+                        hovertemplate="%{x}<extra></extra>")
+    fig.add_scatter(x=names, y=sampled_v, mode="markers", name="sampled (±2 SE)",
                     marker={"color": BLACK, "size": 10, "symbol": "diamond"},
                     error_y={"type": "data", "array": 2 * se_v, "visible": True},
-                    hovertemplate="%{x}<br>sampled %{y:.5g}<extra></extra>")
+                    hovertemplate="sampled %{y:.5g}<extra></extra>")
+    fig.update_xaxes(categoryorder="array", categoryarray=names)
     positive = np.all(exact_v > 0) and np.all(sampled_v > 0)
     if positive and exact_v.max() / exact_v.min() > 20:
         fig.update_yaxes(type="log", dtick=1)

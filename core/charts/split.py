@@ -12,6 +12,7 @@ from core.charts.theme import (
     GREY,
     ORANGE,
     VERMILLION,
+    bar_range,
     new_figure,
 )
 from core.covariance import ScoreSplit, SplitResult
@@ -52,6 +53,10 @@ def identity_figure(result: SplitResult) -> go.Figure:
     fig.add_bar(x=["E[X]·E[Y] + Cov"], y=[result.cov], name="Cov(X, Y)",
                 marker_color=VERMILLION, text=[f"{result.cov:.4g}"], textposition="inside")
     fig.update_layout(barmode="relative", bargap=0.35)
+    parts = (result.product, result.cov)
+    top = max(result.mean_xy, sum(max(v, 0.0) for v in parts))
+    bottom = min(result.mean_xy, sum(min(v, 0.0) for v in parts))
+    fig.update_layout(yaxis_range=bar_range(bottom, top))
     return legend_room(fig)
 
 
@@ -68,4 +73,7 @@ def score_figure(panel: ScoreSplit) -> go.Figure:
                             "line": {"color": "white", "width": 1.5}})
     fig.add_hline(y=0, line={"color": GREY})
     fig.update_layout(barmode="group")
+    if len(panel.gradient):
+        fig.update_layout(yaxis_range=bar_range(float(np.min(panel.gradient)),
+                                                float(np.max(panel.gradient))))
     return legend_room(fig)

@@ -29,13 +29,19 @@ def _build_template() -> go.layout.Template:
     template.layout.colorway = list(PALETTE)
     template.layout.font = {"family": "Inter, Helvetica, Arial, sans-serif", "size": 15,
                             "color": "#111111"}
-    template.layout.title = {"font": {"size": 18}, "x": 0.0, "xanchor": "left"}
+    # pad: a title anchored to the figure's top or left edge keeps clear of it (the padding
+    # only applies when the anchor is "top" / "left").
+    template.layout.title = {"font": {"size": 18}, "x": 0.0, "xanchor": "left",
+                             "pad": {"t": 6, "l": 2}}
     template.layout.margin = {"l": 60, "r": 20, "t": 60, "b": 55}
     template.layout.legend = {"orientation": "h", "yanchor": "bottom", "y": 1.02,
                               "xanchor": "left", "x": 0.0, "bgcolor": "rgba(255,255,255,0.6)"}
     template.layout.hoverlabel = {"font": {"size": 14}}
+    # automargin: the margins grow to fit tick labels and axis titles, so a long tick label
+    # or an enlarged font (presenter mode) never prints an axis title over the ticks.
     axis = {"showline": True, "linecolor": "#444444", "gridcolor": "#E5E5E5",
-            "zerolinecolor": "#BBBBBB", "ticks": "outside", "title": {"standoff": 8}}
+            "zerolinecolor": "#BBBBBB", "ticks": "outside", "title": {"standoff": 8},
+            "automargin": True}
     template.layout.xaxis = axis
     template.layout.yaxis = axis
     return template
@@ -56,19 +62,118 @@ def new_figure(title: str | None = None, *, x_title: str = "", y_title: str = ""
     return fig
 
 
-LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0.0}
-"""Legend under the plot: in half-width columns a legend above would run into the title."""
+BAR_HEADROOM = 0.12
+"""Share of the value span left free above the highest bar (and below the lowest negative
+one): plotly's autorange leaves 5 %, which reads as bars touching the top of their axis."""
+
+
+def bar_range(low: float, high: float, headroom: float = BAR_HEADROOM) -> list[float]:
+    """An axis range from ``min(0, low)`` to ``max(0, high)`` with ``headroom`` of the span
+    added on every side that holds bars (zero stays the edge on a side without any)."""
+    lo, hi = min(0.0, float(low)), max(0.0, float(high))
+    span = hi - lo if hi > lo else 1.0
+    return [lo - headroom * span if lo < 0 else 0.0, hi + headroom * span if hi > 0 or lo == 0
+            else 0.0]
+
+
+LEGEND_BELOW = {"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container",
+                "xanchor": "left", "x": 0.0}
+"""Legend at the very bottom of the figure: in half-width columns a legend above would run
+into the title, and one placed a fixed share of the plot below it runs into the x-axis title
+once the ticks grow (presenter mode)."""
+LEGEND_BELOW_MARGIN = 150
+"""Bottom margin (px at the normal text size) for the x ticks, the x title and the legend."""
 
 
 def legend_below(fig: go.Figure) -> go.Figure:
     """Move ``fig``'s legend under the plot, with room for it in the bottom margin."""
-    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 150})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": LEGEND_BELOW_MARGIN})
     return fig
 
 
-def scale_fonts(fig: go.Figure, factor: float) -> go.Figure:
-    """Return a copy of ``fig`` with all text scaled by ``factor`` (for projectors)."""
+def label_line_in_margin(fig: go.Figure, y: float, text: str, colour: str = GREY) -> go.Figure:
+    """Name a horizontal reference line at height ``y`` in the right margin, beside its end:
+    inside the plot, curves that approach the line would run through the label."""
+    fig.add_annotation(xref="paper", x=1.0, xanchor="left", xshift=4, yref="y", y=y,
+                       text=text, showarrow=False, align="left", font={"color": colour})
+    right = fig.layout.margin.r
+    fig.update_layout(margin={"r": max(right or 0, 80)})
+    return fig
+
+
+PROJECTOR_TEXT_PX = 22
+"""Smallest chart text in presenter mode (px): a little above the presenter body text
+(1.3 rem = 20.8 px), so every tick, legend entry and annotation reads at least as large."""
+PROJECTOR_TITLE_PX = 28
+"""Chart titles in presenter mode (px)."""
+PROJECTOR_HEIGHT_FACTOR = 1.3
+PROJECTOR_TITLE_CHARS = 32
+"""A longer chart title is set only a little above the chart text in presenter mode: at
+28 px it would not fit a half-width column on a 1280 px wide projector."""
+"""Presenter charts are this much taller, so the plot area keeps its size as margins grow."""
+
+
+def _at_least(font: object, px: float) -> None:
+    """Raise a plotly font object's explicit size to ``px`` (a missing size inherits)."""
+    size = getattr(font, "size", None)
+    if size is not None and size < px:
+        font.size = px  # type: ignore[attr-defined]
+
+
+def for_projector(fig: go.Figure, text_px: float = PROJECTOR_TEXT_PX,
+                  title_px: float = PROJECTOR_TITLE_PX) -> go.Figure:
+    """A copy of ``fig`` for a projector: every text at least ``text_px`` (ticks, axis titles,
+    legend, annotations, text traces), titles ``title_px``, every axis with automatic margins
+    so the enlarged text pushes the plot area in instead of printing over it, and a little
+    more height for that."""
     scaled = go.Figure(fig)
-    base = scaled.layout.font.size or pio.templates[TEMPLATE_NAME].layout.font.size
-    scaled.update_layout(font_size=round(base * factor))
+    layout = scaled.layout
+    extra = 0
+    first_line = (layout.title.text or "").partition("<br>")[0]
+    if len(first_line) > PROJECTOR_TITLE_CHARS:  # a half-width chart on a 1280 px projector
+        title_px = min(title_px, text_px + 2)
+    layout.font.size = max(layout.font.size or 0, text_px)
+    layout.title.font.size = max(layout.title.font.size or 0, title_px)
+    _at_least(layout.title.subtitle.font, text_px)
+    _at_least(layout.legend.font, text_px)
+    _at_least(layout.legend.title.font, text_px)
+    _at_least(layout.hoverlabel.font, text_px)
+    for annotation in layout.annotations:
+        _at_least(annotation.font, text_px)
+    base_px = pio.templates[TEMPLATE_NAME].layout.font.size
+    growth = text_px / base_px
+    scaled.for_each_xaxis(lambda axis: _projector_axis(axis, text_px))
+    scaled.for_each_yaxis(lambda axis: _projector_axis(axis, text_px))
+    if layout.legend.yref == "container" and layout.margin.b:  # legend_below: ticks, title
+        extra += round(100 * (growth - 1))                    # and legend all grow
+        layout.margin.b = layout.margin.b + extra
+    if layout.margin.r and layout.margin.r > 60:  # a label in the right margin grows too
+        layout.margin.r = round(layout.margin.r * growth)
+    ternaries = [key for key in layout.to_plotly_json() if key.startswith("ternary")]
+    legend_above = (layout.legend.y is not None and layout.legend.y >= 1
+                    and layout.legend.yanchor == "bottom" and layout.showlegend is not False)
+    if ternaries or legend_above:  # title + legend rows, or the top corner's title, sit in
+        old_top = layout.margin.t or 60  # the top margin under the title: all grow
+        layout.margin.t = round(old_top * growth)
+        extra += layout.margin.t - old_top
+    if ternaries:  # the corner titles overhang the triangle sideways
+        layout.margin.l = round((layout.margin.l or 60) * growth)
+        layout.margin.r = round((layout.margin.r or 20) * growth)
+    for ternary in (layout[key] for key in ternaries):
+        for axis in (ternary.aaxis, ternary.baxis, ternary.caxis):
+            _at_least(axis.tickfont, text_px)
+            _at_least(axis.title.font, text_px)
+    for trace in scaled.data:
+        if "textfont" in trace:
+            _at_least(trace.textfont, text_px)
+    layout.height = round((layout.height or 450) * PROJECTOR_HEIGHT_FACTOR) + extra
     return scaled
+
+
+def _projector_axis(axis: go.layout.XAxis | go.layout.YAxis, text_px: float) -> None:
+    axis.automargin = True
+    if axis.type == "log" and axis.dtick is None:
+        axis.dtick = 1  # plotly labels 2 and 5 between decades at 3/4 size: decades only
+    _at_least(axis.tickfont, text_px)
+    _at_least(axis.title.font, text_px)
+

@@ -133,14 +133,14 @@ BAD_TABLES = [
 @pytest.mark.parametrize(("edits", "needle"), BAD_TABLES, ids=lambda v: str(v)[:30])
 def test_bad_tables_show_a_message_and_keep_other_widgets(edits, needle):
     at = _apply(run_page(PAGE), [("selectbox", "ev_family", "custom"), ("slider", "ev_k", 3),
-                                 ("selectbox", "ev_f", "abs"), ("number_input", "ev_c", 2.5)])
+                                 ("selectbox", "ev_f", "abs"), ("number_input", "ev_c", 3.5)])
     at.session_state["ev_table"] = edits
     at.run()
     assert_no_exception(at)
     assert len(at.warning) == 1 and needle in at.warning[0].value
     assert _charts(at) == 0
     assert at.slider(key="ev_k").value == 3
-    assert at.selectbox(key="ev_f").value == "abs" and at.number_input(key="ev_c").value == 2.5
+    assert at.selectbox(key="ev_f").value == "abs" and at.number_input(key="ev_c").value == 3.5
 
 
 def test_custom_table_weights_are_normalised():
@@ -195,3 +195,13 @@ def test_custom_table_survives_a_switch_to_another_family_and_back():
     _apply(at, [("selectbox", "ev_family", "custom")])
     assert_no_exception(at)
     assert _metrics(at)["Exact E[f(X)]"] == before
+
+
+def test_defaults_of_c_fall_inside_the_default_outcomes_and_one_run_reads_well():
+    from ui.expectation_inputs import DEFAULT_C, DEFAULT_TABLE
+
+    assert DEFAULT_TABLE["x"].min() < DEFAULT_C < DEFAULT_TABLE["x"].max()
+    at = _apply(run_page(PAGE), [("slider", "ev_k", 1)])
+    assert_no_exception(at)
+    assert "Spread of the runs" in _metrics(at)
+    assert not any("the 1 runs" in label for label in _metrics(at))

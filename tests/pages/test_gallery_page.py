@@ -105,8 +105,10 @@ def test_presenter_mode_asks_before_showing_the_curves():
     at.run()
     assert_no_exception(at)
     assert "Predict first." in _text(at)
-    assert _charts(at) == 2                  # the learning curves wait for the reveal
+    assert _charts(at) == 0                  # every chart and the verdict wait for the reveal
+    assert "What goes wrong." not in _text(at)
     at.button(key="reveal_gm_chart_sign_show").click()
     at.run()
     assert_no_exception(at)
     assert _charts(at) == 3
+    assert "What goes wrong." in _text(at)

@@ -1,0 +1,101 @@
+"""Every registered page, at default settings, read as a class would read it: no chart text
+over other chart text, nothing cut by a chart's edge, no curve through a label or the legend,
+no bar cut by (or touching) its axis, no ASCII exponents; and in presenter mode (1920x1080,
+every answer revealed, every tab opened) metric values larger than their labels and at least
+32 px, code at least 18 px, chart text at least as large as body text, and no sideways
+scrolling. Every page ends with its check-yourself question and its Previous/Next links.
+
+The pages come from the registry, so a new page is covered without touching this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.layout_probe import (
+    chart_text,
+    open_tab,
+    reveal_everything,
+    settle,
+    tab_labels,
+    text_sizes,
+)
+from tests.browser.server import open_app_page, wait_until_idle
+from ui.lesson import neighbours
+from ui.registry import HOME, PAGES
+
+MODES = {"normal": ((1440, 900), ""), "presenter": ((1920, 1080), "?present=1")}
+METRIC_MIN_PX = 32
+CODE_MIN_PX = 18
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def mode_tab(request: pytest.FixtureRequest, browser: Any) -> Iterator[tuple[str, Any]]:
+    """One browser tab per mode, shared by every page of that mode (fewer contexts, less
+    time)."""
+    (width, height), _ = MODES[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    yield request.param, context.new_page()
+    context.close()
+
+
+def _charts_drawn(tab: Any) -> None:
+    tab.wait_for_function(
+        """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+              .every((c) => c.querySelector('.main-svg'))""", timeout=30_000)
+    tab.wait_for_timeout(300)  # plotly's automargin redraw after the first draw
+
+
+def _problems(tab: Any, presenter: bool, where: str) -> list[str]:
+    problems = []
+    sizes = text_sizes(tab)
+    body = sizes["body_px"] or 16.0
+    for chart in chart_text(tab):
+        name = f"{where} / {chart['name'][:60]}"
+        problems += [f"{name}: overlap {pair}" for pair in chart["overlaps"]]
+        problems += [f"{name}: cut by the chart's edge: {text}" for text in chart["cut"]]
+        problems += [f"{name}: {mark}" for mark in chart["marks"]]
+        if presenter and chart["smallest"] is not None and chart["smallest"] < body:
+            problems.append(f"{name}: chart text {chart['smallest']} px < body {body} px")
+    if presenter:
+        for metric in sizes["metrics"]:
+            if metric["value_px"] < METRIC_MIN_PX or metric["value_px"] <= metric["label_px"]:
+                problems.append(f"{where}: metric '{metric['label']}' value "
+                                f"{metric['value_px']} px, label {metric['label_px']} px")
+        problems += [f"{where}: code '{code['text']}' at {code['px']} px"
+                     for code in sizes["code"] if code["px"] < CODE_MIN_PX]
+        if sizes["horizontal_scroll"]:
+            problems.append(f"{where}: the page scrolls sideways")
+    return problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda e: e.url_path or "home")
+def test_page_reads_cleanly(entry: Any, mode_tab: tuple[str, Any], app_url: str,
+                            artifacts: Any) -> None:
+    mode, tab = mode_tab
+    presenter = mode == "presenter"
+    open_app_page(tab, f"{app_url}/{entry.url_path}{MODES[mode][1]}")
+    settle(tab, wait_until_idle)
+    problems: list[str] = []
+    labels = tab_labels(tab) or [""]
+    for index, label in enumerate(labels):
+        if label:
+            open_tab(tab, index)
+        if presenter:
+            reveal_everything(tab, wait_until_idle)
+        _charts_drawn(tab)
+        problems += _problems(tab, presenter, f"{mode} {entry.url_path or 'home'} {label}")
+    tab.screenshot(path=str(artifacts / "screenshots" /
+                            f"layout_{mode}_{entry.url_path or 'home'}.png"), full_page=True)
+    assert not problems, "\n".join(problems)
+    main = tab.locator("[data-testid='stMainBlockContainer']")
+    assert main.get_by_text("Check yourself.").count() == 1
+    before, after = neighbours(entry.url_path)
+    for word, other in (("Previous", before), ("Next", after)):
+        if other is not None:
+            assert main.get_by_text(f"{word}: {other.title}").count() == 1, word
+

@@ -1,0 +1,56 @@
+"""ui.lesson: every registered page ends with a check-yourself question and Previous/Next links
+in the registry's order; choosing an answer gives its feedback at once."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import app_test, assert_no_exception
+from ui.lesson import CHECKS, neighbours, order
+from ui.registry import HOME, PAGES
+
+
+def test_every_registered_page_has_one_check_with_one_right_answer() -> None:
+    assert set(CHECKS) == {entry.url_path for entry in order()}
+    for path, check in CHECKS.items():
+        assert sum(choice.correct for choice in check.choices) == 1, path
+        assert len(check.choices) >= 3, path
+        assert all(choice.why for choice in check.choices), path
+
+
+def test_neighbours_follow_the_registry_order() -> None:
+    pages = [HOME, *PAGES]
+    assert neighbours(HOME.url_path) == (None, pages[1])
+    assert neighbours(pages[-1].url_path) == (pages[-2], None)
+    for before, here, after in zip(pages, pages[1:], pages[2:], strict=False):
+        assert neighbours(here.url_path) == (before, after)
+    assert neighbours("no-such-page") == (None, None)
+
+
+def test_home_ends_with_its_check_and_a_next_link() -> None:
+    # AppTest runs app.py only for the first page (switch_page runs the page script alone);
+    # tests/browser/test_chart_layout.py checks the end of every page through the app.
+    at = app_test("app.py", timeout=60)
+    at.run()
+    assert_no_exception(at)
+    assert at.radio(key="check_home").value is None
+    links = [link.label for link in at.get("page_link")]
+    assert f"Next: {PAGES[0].title}" in links
+    assert not any(label.startswith("Previous:") for label in links)
+
+
+@pytest.mark.parametrize("path", list(CHECKS), ids=lambda p: p or "home")
+def test_each_answer_gets_its_own_feedback_at_once(path: str) -> None:
+    at = AppTest.from_string(f"from ui.lesson import check_yourself\ncheck_yourself({path!r})\n",
+                             default_timeout=30)
+    at.run()
+    key = f"check_{path or 'home'}"
+    assert at.radio(key=key).value is None and not at.success and not at.error
+    for choice in CHECKS[path].choices:
+        at.radio(key=key).set_value(choice.text).run()
+        assert_no_exception(at)
+        right, wrong = [m.value for m in at.success], [m.value for m in at.error]
+        assert any(choice.why in text for text in (right if choice.correct else wrong))
+        assert not (wrong if choice.correct else right)
+    assert not at.query_params  # the answer is not written into the URL
