@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,3 +16,5 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 # tests start, which inherit this): a closed tab keeps its training slot for up to 30 s. The
 # production default (2) and the refusals at the cap are tested with an explicit cap.
 os.environ.setdefault("PGS_MAX_TRAINING_SESSIONS", "4")
+# Class rooms of AppTests and test servers go to a throw-away SQLite, not the repository's data/.
+os.environ.setdefault("PGS_DATA_DIR", tempfile.mkdtemp(prefix="pgs-test-data-"))

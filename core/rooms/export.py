@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
 from typing import Any
 
 import pandas as pd
@@ -39,16 +42,25 @@ def _columns() -> list[str]:
 
 
 def to_csv(records: list[RunRecord]) -> str:
-    """The runs table as CSV (empty cells: not reached). Cells a spreadsheet would run as a
-    formula (starting with = + - @) are prefixed with a quote."""
-    frame = run_table(records)
-    frame["nickname"] = frame["nickname"].map(_defuse)
-    frame["round"] = frame["round"].map(_defuse)
-    return frame.to_csv(index=False)
+    """The runs table as CSV (empty cells: not reached). Text a spreadsheet would run as a
+    formula (starting with = + - @) is prefixed with a quote."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_columns())
+    for row in run_rows(records):
+        writer.writerow([_cell(row[column]) for column in _columns()])
+    return out.getvalue()
 
 
-def _defuse(text: Any) -> Any:
-    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    text = str(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
 

@@ -95,7 +95,8 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The directory of the default SQLite database, created if missing."""
     environ = os.environ if environ is None else environ
     path = Path(environ.get(DATA_DIR_ENV) or ROOT / "data")
-    path.mkdir(parents=True, exist_ok=True)
+    # the host's configured directory, created once per process (never a path a user gave)
+    os.makedirs(path, exist_ok=True)
     return path
 
 
