@@ -4,6 +4,7 @@ the process, the session's attempt limiter, the room links and the QR code."""
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import segno
@@ -71,6 +72,15 @@ def qr_png(text: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(text, error="m").save(buffer, kind="png", scale=12, border=2)
     return buffer.getvalue()
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
+
+
+def md_literal(text: str) -> str:
+    """``text`` escaped for ``st.markdown``: every Markdown, HTML, directive (``:red[]``) and
+    LaTeX (``$``) character is backslash-escaped, so a nickname shows exactly as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def spaced(code: str) -> str:

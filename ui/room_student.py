@@ -15,7 +15,7 @@ from core.rooms.store import MAX_NICKNAME, Membership, Room, RoomError
 from core.rooms.summary import summarize
 from ui import room_training as training
 from ui.common import show_problem
-from ui.room_state import ROOM_PARAM, limiter, spaced, store
+from ui.room_state import ROOM_PARAM, limiter, md_literal, spaced, store
 
 MEMBER_KEY = "room_member"
 POSTER_KEY = "room_poster"
@@ -164,9 +164,9 @@ def room_view(member: Membership) -> None:
         show_problem("This room has closed (or expired). Ask your teacher for a new code.")
         st.button("Join another room", on_click=_leave, key="room_leave_closed")
         return
-    name = f" as **{member.nickname}**" if member.nickname else ""
+    name = f" as **{md_literal(member.nickname)}**" if member.nickname else ""
     st.markdown(f"You are in room **{spaced(room.code)}**{name}"
-                + (f" · {room.round_name}" if room.round_name else "")
+                + (f" · {md_literal(room.round_name)}" if room.round_name else "")
                 + (" · locked by the teacher" if room.locked else ""))
     rules = room.rules
     controls, charts = st.columns([1, 2], gap="large")

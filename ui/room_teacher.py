@@ -19,6 +19,7 @@ from ui.room_state import (
     TEACHER_PARAM,
     join_link,
     limiter,
+    md_literal,
     qr_png,
     spaced,
     store,
@@ -217,7 +218,7 @@ def teacher_page(key: TeacherKey) -> None:
     if note:
         show_problem(note)
     _join_banner(room)
-    st.markdown(f"**{room.round_name or 'Untitled round'}** · students choose: "
+    st.markdown(f"**{md_literal(room.round_name) or 'Untitled round'}** · students choose: "
                 + (", ".join(SETTINGS[n].label for n in room.rules.free) or "nothing")
                 + f" · compared by {SETTINGS[room.rules.compare_by].label}"
                 + (" · **locked**" if room.locked else ""))

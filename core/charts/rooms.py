@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from core.charts.theme import GREY, PALETTE, new_figure
+from core.charts.theme import GREY, PALETTE, legend_below, new_figure
 from core.rooms.settings import SETTINGS, RoomSetting, format_value
 from core.rooms.store import RunRecord
 from core.rooms.summary import THRESHOLDS
@@ -68,7 +68,10 @@ def curves_figure(records: Sequence[RunRecord], compare_by: str, *, height: int 
         fig.add_hline(y=threshold, line={"dash": "dot", "color": GREY, "width": 1},
                       annotation_text=f"{threshold}", annotation_position="top left")
     fig.update_yaxes(range=[0, 520])
-    return fig
+    if not records:
+        fig.add_annotation(text="No runs yet: they appear here as students train.",
+                           showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    return legend_below(fig)
 
 
 def _order(setting: RoomSetting, value: object) -> int:
@@ -147,7 +150,17 @@ def solve_figure(records: Sequence[RunRecord], compare_by: str, threshold: int =
                          ticktext=[str(o) for o in setting.options],
                          range=[-0.5, len(setting.options) - 0.5])
         fig.update_xaxes(row=1, col=1, range=[-0.5, len(setting.options) - 0.5])
-    elif setting.log_scale:
-        fig.update_xaxes(type="log")
+    else:
+        low, high = float(min(setting.options)), float(max(setting.options))  # type: ignore[type-var]
+        if setting.log_scale:
+            pad = 0.25
+            fig.update_xaxes(type="log", range=[math.log10(low) - pad, math.log10(high) + pad])
+        else:
+            pad = 0.05 * (high - low or 1.0)
+            fig.update_xaxes(range=[low - pad, high + pad])
     fig.update_xaxes(row=2, col=1, title_text=setting.label)
+    fig.update_layout(margin={"l": 110})
+    if not solved_x:
+        fig.add_annotation(text=f"No run has reached {threshold} yet", showarrow=False,
+                           x=0.5, y=0.4, xref="paper", yref="paper")
     return fig
