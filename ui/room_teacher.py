@@ -137,9 +137,15 @@ def _rules_form(key: TeacherKey, room: Room) -> None:
                      format_func=lambda n: SETTINGS[n].label,
                      help="The setting the charts colour and spread the runs by.")
         with st.expander("Values (fixed ones, and where free ones start)"):
-            for name, setting in SETTINGS.items():
-                st.select_slider(setting.label, setting.options, key=f"room_value_{name}",
-                                 format_func=lambda v, n=name: format_value(n, v))
+            columns = st.columns(3)
+            for k, (name, setting) in enumerate(SETTINGS.items()):
+                with columns[k % 3]:
+                    if setting.numeric:
+                        st.select_slider(setting.label, setting.options,
+                                         key=f"room_value_{name}",
+                                         format_func=lambda v, n=name: format_value(n, v))
+                    else:
+                        st.selectbox(setting.label, setting.options, key=f"room_value_{name}")
         st.form_submit_button("Save the rules", on_click=_manage, args=(key, "save"))
 
 

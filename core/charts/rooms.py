@@ -34,13 +34,17 @@ def student_label(record: RunRecord) -> str:
     return f"{name} (run {record.id})"
 
 
-def value_colour(setting: RoomSetting, value: object) -> str:
-    """The colour of one value: its place along the options on a sequential scale for numbers,
-    the palette in option order otherwise."""
+def value_colour(setting: RoomSetting, value: object,
+                 present: Sequence[object] | None = None) -> str:
+    """The colour of one value. Numbers: its rank among the ``present`` values (default: all
+    offered) on a sequential scale, so the values a class actually tried are spread over the
+    whole scale; other settings: the palette in option order."""
     options = list(setting.options)
     index = options.index(value) if value in options else 0
     if setting.numeric:
-        return str(sample_colorscale(COLORSCALE, [index / max(1, len(options) - 1)])[0])
+        ranks = sorted({options.index(v) for v in (present or options) if v in options})
+        rank = ranks.index(index) if index in ranks else 0
+        return str(sample_colorscale(COLORSCALE, [rank / max(1, len(ranks) - 1)])[0])
     return PALETTE[index % len(PALETTE)]
 
 
@@ -51,6 +55,7 @@ def curves_figure(records: Sequence[RunRecord], compare_by: str, *, height: int 
     fig = new_figure("Every run's learning curve", x_title="episode",
                      y_title="mean return (thinned)", height=height)
     shown: set[str] = set()
+    present = [r.settings.get(compare_by) for r in records]
     ordered = sorted(records, key=lambda r: _order(setting, r.settings.get(compare_by)))
     for record in ordered:
         value = record.settings.get(compare_by)
@@ -59,7 +64,7 @@ def curves_figure(records: Sequence[RunRecord], compare_by: str, *, height: int 
         returns = [v for _, v in record.curve]
         fig.add_trace(go.Scatter(
             x=episodes, y=returns, mode="lines", name=label, legendgroup=label,
-            showlegend=label not in shown, line={"color": value_colour(setting, value),
+            showlegend=label not in shown, line={"color": value_colour(setting, value, present),
                                                  "width": 2},
             hovertemplate=f"{student_label(record)}<br>{label}<br>episode %{{x}}"
                           "<br>return %{y:.0f}<extra></extra>"))
@@ -114,6 +119,7 @@ def solve_figure(records: Sequence[RunRecord], compare_by: str, threshold: int =
     fig.update_layout(height=height, title=f"{setting.label} vs episodes to a last-100 mean "
                                            f"of {threshold}", showlegend=False)
     xs = _positions(setting, records, compare_by)
+    present = [r.settings.get(compare_by) for r in records]
     solved_x, solved_y, solved_text, solved_colour = [], [], [], []
     open_x, open_text, open_colour, open_symbol = [], [], [], []
     for x, record in zip(xs, records, strict=True):
@@ -122,7 +128,7 @@ def solve_figure(records: Sequence[RunRecord], compare_by: str, threshold: int =
         text = (f"{student_label(record)}<br>{setting.label} = "
                 f"{format_value(compare_by, value)}<br>{record.episodes} episodes, last-100 "
                 f"mean {record.mean_last100:.0f}")
-        colour = value_colour(setting, value)
+        colour = value_colour(setting, value, present)
         if reached is None:
             open_x.append(x)
             open_text.append(text + ("" if record.finished else "<br>still training"))
@@ -154,13 +160,16 @@ def solve_figure(records: Sequence[RunRecord], compare_by: str, threshold: int =
         low, high = float(min(setting.options)), float(max(setting.options))  # type: ignore[type-var]
         if setting.log_scale:
             pad = 0.25
-            fig.update_xaxes(type="log", range=[math.log10(low) - pad, math.log10(high) + pad])
+            decades = [v for v in setting.options if math.log10(float(v)).is_integer()]
+            fig.update_xaxes(type="log", range=[math.log10(low) - pad, math.log10(high) + pad],
+                             tickvals=decades, ticktext=[f"{float(v):g}" for v in decades])
         else:
             pad = 0.05 * (high - low or 1.0)
             fig.update_xaxes(range=[low - pad, high + pad])
     fig.update_xaxes(row=2, col=1, title_text=setting.label)
     fig.update_layout(margin={"l": 110})
     if not solved_x:
+        fig.update_yaxes(row=2, col=1, range=[0, 500])
         fig.add_annotation(text=f"No run has reached {threshold} yet", showarrow=False,
                            x=0.5, y=0.4, xref="paper", yref="paper")
     return fig

@@ -111,6 +111,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
     _slider_steps(teacher, "room_value_max_episodes", -BUDGET_STEPS_LEFT)
     teacher.get_by_role("button", name="Save the rules").click()
     _wait(lambda: store.room(code).rules.values["max_episodes"] == 100, 30, "the saved rules")
+    teacher.get_by_role("heading", name="Class experiment").scroll_into_view_if_needed()
     teacher.screenshot(path=str(shots / f"rooms-teacher-open-{store.engine.dialect.name}.png"))
 
     students = []
@@ -143,6 +144,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
     # the teacher's screen refreshes by itself: three curves, three table rows
     _wait(lambda: teacher.evaluate(CURVES_JS) == 3, 30, "three curves on the teacher's screen")
     assert teacher.get_by_text("Runs (Round 1)").count() == 1
+    teacher.locator(".st-key-room_curves").scroll_into_view_if_needed()
     teacher.screenshot(path=str(shots / f"rooms-teacher-live-{store.engine.dialect.name}.png"))
     students[0].screenshot(path=str(shots / f"rooms-student-{store.engine.dialect.name}.png"))
 

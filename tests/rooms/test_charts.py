@@ -27,7 +27,11 @@ def test_curves_are_coloured_by_value_with_one_legend_entry_each() -> None:
     colours = {t.name: t.line.color for t in fig.data}
     assert len(set(colours.values())) == 3 and len(colours) == 3
     assert sum(bool(t.showlegend) for t in fig.data) == 3
-    assert colours["Learning rate = 0.01"] == value_colour(SETTINGS["lr"], 0.01)
+    # the lowest value tried gets one end of the scale, the highest the other
+    present = [0.01, 0.1, 1.0]
+    assert colours["Learning rate = 0.01"] == value_colour(SETTINGS["lr"], 0.01, present)
+    assert value_colour(SETTINGS["lr"], 0.01, present) == value_colour(SETTINGS["lr"], 1e-4)
+    assert value_colour(SETTINGS["lr"], 1.0, present) == value_colour(SETTINGS["lr"], 1.0)
 
 
 def test_solve_scatter_puts_unsolved_runs_on_their_own_row() -> None:
