@@ -3,6 +3,7 @@ room leaves free, train, and have the run posted to the teacher's screen as it t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -117,7 +118,7 @@ def _settings_widgets(rules: RoomRules) -> None:
             st.session_state[key] = rules.values[name]
         if setting.numeric:
             st.select_slider(setting.label, setting.options, key=key,
-                             format_func=lambda v, n=name: format_value(n, v))
+                             format_func=partial(format_value, name))
         else:
             st.selectbox(setting.label, setting.options, key=key)
     fixed = [name for name in SETTINGS if name not in rules.free]

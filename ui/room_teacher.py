@@ -4,6 +4,7 @@ projector, set the rules, and watch every student's run arrive, live."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
@@ -143,7 +144,7 @@ def _rules_form(key: TeacherKey, room: Room) -> None:
                     if setting.numeric:
                         st.select_slider(setting.label, setting.options,
                                          key=f"room_value_{name}",
-                                         format_func=lambda v, n=name: format_value(n, v))
+                                         format_func=partial(format_value, name))
                     else:
                         st.selectbox(setting.label, setting.options, key=f"room_value_{name}")
         st.form_submit_button("Save the rules", on_click=_manage, args=(key, "save"))

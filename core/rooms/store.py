@@ -262,11 +262,11 @@ class RoomStore:
                         raise RoomError(
                             f"This server already holds {self.limits.max_rooms} rooms, its "
                             "limit. Close an old room or try again later.")
-                    row_id = conn.execute(rooms.insert().values(
+                    row_id = _new_id(conn.execute(rooms.insert().values(
                         code=code, teacher_hash=codes.token_hash(token), round_name=round_name,
                         rules=rules.to_dict(), locked=False, created_at=now,
-                        last_activity=now)).inserted_primary_key[0]
-                return Room(int(row_id), code, round_name, rules, False, now, now), token
+                        last_activity=now)))
+                return Room(row_id, code, round_name, rules, False, now, now), token
             except sa.exc.IntegrityError:
                 continue  # a code already taken (about 1 in a billion per open room)
         raise RoomError("Could not find a free room code; try again.")
@@ -360,9 +360,9 @@ class RoomStore:
                                  .where(students.c.room_id == row.id)).scalar_one()
             if count >= self.limits.max_room_students:
                 raise RoomError(f"This room is full ({self.limits.max_room_students} students).")
-            student_id = conn.execute(students.insert().values(
+            student_id = _new_id(conn.execute(students.insert().values(
                 room_id=row.id, token_hash=codes.token_hash(token), nickname=name,
-                joined_at=now)).inserted_primary_key[0]
+                joined_at=now)))
             self._touch(conn, row.id, now)
         return Membership(normal, int(student_id), token, name)
 
@@ -397,10 +397,10 @@ class RoomStore:
             if count >= self.limits.max_runs_per_student:
                 raise RoomError(f"You have posted {self.limits.max_runs_per_student} runs, "
                                 "this room's limit per student.")
-            run_id = conn.execute(runs.insert().values(
+            run_id = _new_id(conn.execute(runs.insert().values(
                 room_id=room.id, student_id=student_id, round_name=room.round_name,
                 settings={k: settings[k] for k in SETTINGS}, started_at=now, updated_at=now,
-                **_summary_values(summary))).inserted_primary_key[0]
+                **_summary_values(summary))))
             self._touch(conn, room.id, now)
         return int(run_id)
 
@@ -457,6 +457,13 @@ class RoomStore:
                 return 0
             return int(conn.execute(sa.select(sa.func.count()).select_from(students)
                                     .where(students.c.room_id == room.id)).scalar_one())
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key an INSERT just made."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _summary_values(summary: RunSummary) -> dict[str, Any]:
