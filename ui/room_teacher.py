@@ -36,6 +36,8 @@ BIG_CODE_CSS = """<style>
   letter-spacing: 0.12em; line-height: 1.1; }
 .st-key-room_big_link [data-testid="stText"] { font-size: 2.1rem; font-weight: 600;
   white-space: pre-wrap; word-break: break-all; line-height: 1.2; }
+.st-key-room_counts [data-testid="stMetricValue"],
+.st-key-room_counts [data-testid="stMetricValue"] p { font-size: 2.6rem; line-height: 1.2; }
 </style>"""
 """Large type for the projector: styles the two keyed containers of the join banner (the text
 itself goes through Markdown, escaped)."""
@@ -166,7 +168,8 @@ def _manage_panel(key: TeacherKey, room: Room) -> None:
                   type="primary")
     with st.expander("Your private teacher link (do not project it)"):
         st.caption("It manages this room from any browser. Keep it to yourself.")
-        st.code(teacher_link(key.code, key.token), language=None, wrap_lines=True)
+        with st.container(key="room_teacher_link"):
+            st.code(teacher_link(key.code, key.token), language=None, wrap_lines=True)
 
 
 def _join_banner(room: Room) -> None:
@@ -195,7 +198,7 @@ def _live(key: TeacherKey) -> None:
     solved = {t: sum(1 for r in current if (r.to_195 if t == 195 else r.to_475) is not None)
               for t in THRESHOLDS}
     training_now = sum(1 for r in current if not r.finished)
-    cols = st.columns(5)
+    cols = st.container(key="room_counts").columns(5)
     cols[0].metric("Students", the_store.student_count(room.code))
     cols[1].metric(f"Runs ({room.round_name or 'this round'})", len(current))
     cols[2].metric("Still training", training_now)
@@ -208,8 +211,9 @@ def _live(key: TeacherKey) -> None:
     with right:
         show_chart(solve_figure(current, compare_by, threshold), key="room_solve", csv=False)
     table = run_table(records)
-    st.dataframe(table, hide_index=True, key="room_table",
-                 column_config={"nickname": st.column_config.TextColumn("nickname")})
+    with st.container(key="room_table"):
+        st.dataframe(table, hide_index=True,
+                     column_config={"nickname": st.column_config.TextColumn("nickname")})
     st.caption(f"Updated every {REFRESH_S:g} s. Click a column header to sort.")
 
 

@@ -72,6 +72,19 @@ def room_server(request: pytest.FixtureRequest, tmp_path: Path, artifacts: Path
     assert not errors, f"the server logged script exceptions: {errors}"
 
 
+def open_values(tab: Any) -> None:
+    """Open the teacher's "Values" expander (clicked again if a rerun swallowed the click)."""
+    target = tab.locator(".st-key-room_value_max_episodes input[type='range']")
+    for _ in range(5):
+        tab.get_by_text("Values (fixed ones, and where free ones start)").click()
+        try:
+            target.wait_for(state="attached", timeout=5_000)
+            return
+        except Exception:
+            wait_until_idle(tab)
+    raise AssertionError("the Values expander did not open")
+
+
 def _slider_steps(tab: Any, key: str, steps: int) -> None:
     slider = tab.locator(f".st-key-{key} input[type='range']")
     slider.focus()
@@ -107,7 +120,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
     assert store.room(code) is not None
 
     # the teacher fixes a 100-episode budget (students keep only the learning rate)
-    teacher.get_by_text("Values (fixed ones, and where free ones start)").click()
+    open_values(teacher)
     _slider_steps(teacher, "room_value_max_episodes", -BUDGET_STEPS_LEFT)
     teacher.get_by_role("button", name="Save the rules").click()
     _wait(lambda: store.room(code).rules.values["max_episodes"] == 100, 30, "the saved rules")

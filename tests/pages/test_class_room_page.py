@@ -157,3 +157,17 @@ def test_teacher_link_opens_the_room_and_leaves_the_address_bar(db: RoomStore) -
     assert_no_exception(forged)
     assert "room_teacher" not in forged.session_state
     assert "not valid" in texts(forged)
+
+
+@pytest.mark.parametrize("env", [{"PGS_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"},
+                                 {"PGS_DATABASE_URL": "not a url"}, {"PGS_DATA_DIR": "FILE"}])
+def test_an_unusable_database_gives_a_message_not_a_traceback(
+        env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.delenv("PGS_DATABASE_URL", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, str(blocker / "sub") if value == "FILE" else value)
+    at = run_page(PAGE)
+    assert_no_exception(at)
+    assert "rooms are unavailable" in texts(at)
