@@ -73,6 +73,7 @@ def curves_figure(records: Sequence[RunRecord], compare_by: str, *, height: int 
         fig.add_hline(y=threshold, line={"dash": "dot", "color": GREY, "width": 1},
                       annotation_text=f"{threshold}", annotation_position="top left")
     fig.update_yaxes(range=[0, 520])
+    fig.update_layout(margin={"l": 85})
     if not records:
         fig.add_annotation(text="No runs yet: they appear here as students train.",
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")

@@ -28,27 +28,21 @@ from tests.browser.conftest import (  # noqa: E402
     stop_server,
     wait_until_idle,
 )
-from tests.browser.test_rooms import open_values  # noqa: E402
+from tests.browser.test_rooms import open_values, slide_to  # noqa: E402
 
 OUT = ROOT / "docs" / "rooms"
-STUDENTS = [("ana", -6), ("ben", -3), ("chloe", 0), ("dev", 3)]
-"""Nickname and learning-rate steps from 0.02: 0.001, 0.005, 0.02, 0.2."""
-BUDGET_STEPS_LEFT = 2
-"""Episode budget 1,000 → 200."""
-
-
-def slider(tab, key: str, steps: int) -> None:  # type: ignore[no-untyped-def]
-    handle = tab.locator(f".st-key-{key} input[type='range']")
-    handle.focus()
-    for _ in range(abs(steps)):
-        handle.press("ArrowRight" if steps > 0 else "ArrowLeft")
+STUDENTS = [("ana", "0.001"), ("ben", "0.005"), ("chloe", "0.02"), ("dev", "0.2")]
+"""Nickname and learning rate of each student."""
+BUDGET = "200"
+"""The episode budget the teacher fixes."""
 
 
 def main() -> None:
     data = tempfile.mkdtemp(prefix="pgs-rooms-docs-")
     port = free_port()
     proc = start_server(port, Path(data) / "server.log",
-                        {"PGS_DATA_DIR": data, "PGS_DATABASE_URL": ""})
+                        {"PGS_DATA_DIR": data, "PGS_DATABASE_URL": "",
+                         "PGS_MAX_TRAINING_SESSIONS": str(len(STUDENTS))})
     url = f"http://127.0.0.1:{port}/class"
     store = RoomStore.open(f"sqlite:///{data}/rooms.sqlite3")
     try:
@@ -63,13 +57,16 @@ def main() -> None:
             wait_until_idle(teacher)
             code = teacher.locator(".st-key-room_big_code").inner_text().strip().replace("-", "")
             open_values(teacher)
-            slider(teacher, "room_value_max_episodes", -BUDGET_STEPS_LEFT)
+            slide_to(teacher, "room_value_max_episodes", BUDGET, "ArrowLeft")
             teacher.get_by_role("button", name="Save the rules").click()
-            time.sleep(2)
+            deadline = time.monotonic() + 30
+            while store.room(code).rules.values["max_episodes"] != 200:  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "the budget was not saved"
+                time.sleep(0.5)
             teacher.get_by_role("heading", name="Class experiment").scroll_into_view_if_needed()
             teacher.screenshot(path=str(OUT / "teacher-open.png"))
             students = []
-            for nickname, steps in STUDENTS:
+            for nickname, lr in STUDENTS:
                 tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
                 open_app_page(tab, f"{url}?room={code}")
                 tab.locator(".st-key-nickname input").fill(nickname)
@@ -80,7 +77,8 @@ def main() -> None:
                 tab.get_by_role("button", name="Join the room").click()
                 tab.locator(".st-key-room_start").wait_for(timeout=60_000)
                 wait_until_idle(tab)
-                slider(tab, "room_set_lr", steps)
+                slide_to(tab, "room_set_lr", lr,
+                         "ArrowRight" if float(lr) > 0.02 else "ArrowLeft")
                 wait_until_idle(tab)
                 tab.get_by_role("button", name="Start a run").click()
                 students.append(tab)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from core.rooms.store import RoomStore
 from tests.browser.conftest import (
@@ -26,11 +27,10 @@ from tests.browser.conftest import (
 )
 from tests.rooms.postgres import fresh_database, postgres_server, unavailable
 
-STUDENTS = [("ana", 1), ("<script>x</script>", 2), ("", -2)]
-"""Nickname and learning-rate slider steps from the default 0.02 (→ 0.05, 0.1, 0.005)."""
-EXPECTED_LR = {1: 0.05, 2: 0.1, -2: 0.005}
-BUDGET_STEPS_LEFT = 3
-"""Episode budget slider steps from the default 1,000 down to 100: small runs, a quick test."""
+STUDENTS = [("ana", "0.05"), ("<script>x</script>", "0.1"), ("", "0.005")]
+"""Nickname and learning rate of each student (the default is 0.02)."""
+BUDGET = "100"
+"""Episode budget the teacher fixes (default 1,000): small runs, a quick test."""
 
 CURVES_JS = """() => {
     for (const div of document.querySelectorAll('.js-plotly-plot')) {
@@ -78,18 +78,27 @@ def open_values(tab: Any) -> None:
     for _ in range(5):
         tab.get_by_text("Values (fixed ones, and where free ones start)").click()
         try:
-            target.wait_for(state="attached", timeout=5_000)
+            target.wait_for(state="visible", timeout=5_000)
             return
         except Exception:
             wait_until_idle(tab)
     raise AssertionError("the Values expander did not open")
 
 
-def _slider_steps(tab: Any, key: str, steps: int) -> None:
-    slider = tab.locator(f".st-key-{key} input[type='range']")
-    slider.focus()
-    for _ in range(abs(steps)):
-        slider.press("ArrowRight" if steps > 0 else "ArrowLeft")
+def slide_to(tab: Any, key: str, target: str, direction: str) -> None:
+    """Move a slider with the arrow keys (``direction``: "ArrowLeft" or "ArrowRight") until it
+    shows ``target``; a key press that lands while the page re-renders is simply repeated."""
+    handle = tab.locator(f".st-key-{key} input[type='range']")
+    for _ in range(40):
+        try:
+            if handle.get_attribute("aria-valuetext", timeout=5_000) == target:
+                return
+            handle.focus(timeout=5_000)
+            handle.press(direction, timeout=5_000)
+        except PlaywrightError:  # the slider was being re-rendered: try again
+            wait_until_idle(tab)
+        time.sleep(0.05)
+    raise AssertionError(f"{key} never showed {target}")
 
 
 def _wait(predicate: Any, seconds: float, what: str) -> None:
@@ -121,14 +130,14 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
 
     # the teacher fixes a 100-episode budget (students keep only the learning rate)
     open_values(teacher)
-    _slider_steps(teacher, "room_value_max_episodes", -BUDGET_STEPS_LEFT)
+    slide_to(teacher, "room_value_max_episodes", BUDGET, "ArrowLeft")
     teacher.get_by_role("button", name="Save the rules").click()
     _wait(lambda: store.room(code).rules.values["max_episodes"] == 100, 30, "the saved rules")
     teacher.get_by_role("heading", name="Class experiment").scroll_into_view_if_needed()
     teacher.screenshot(path=str(shots / f"rooms-teacher-open-{store.engine.dialect.name}.png"))
 
     students = []
-    for nickname, steps in STUDENTS:
+    for nickname, lr in STUDENTS:
         tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         open_app_page(tab, f"{app_url}/class?room={code}")
@@ -139,7 +148,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
         tab.get_by_role("button", name="Join the room").click()
         tab.locator(".st-key-room_start").wait_for(timeout=60_000)
         wait_until_idle(tab)
-        _slider_steps(tab, "room_set_lr", steps)
+        slide_to(tab, "room_set_lr", lr, "ArrowRight" if float(lr) > 0.02 else "ArrowLeft")
         wait_until_idle(tab)
         tab.get_by_role("button", name="Start a run").click()
         students.append(tab)
@@ -151,7 +160,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
 
     _wait(all_finished, 180, "three finished runs in the database")
     runs = store.runs(code)
-    assert sorted(r.settings["lr"] for r in runs) == sorted(EXPECTED_LR.values())
+    assert sorted(r.settings["lr"] for r in runs) == sorted(float(lr) for _, lr in STUDENTS)
     assert {r.nickname for r in runs} == {n for n, _ in STUDENTS}
     assert all(r.episodes == 100 and 0 < len(r.curve) <= 100 for r in runs)
     # the teacher's screen refreshes by itself: three curves, three table rows
@@ -164,7 +173,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
     with teacher.expect_download() as download:
         teacher.get_by_role("button", name="Export CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
-    assert sorted(float(r["lr"]) for r in rows) == sorted(EXPECTED_LR.values())
+    assert sorted(float(r["lr"]) for r in rows) == sorted(float(lr) for _, lr in STUDENTS)
     assert {r["nickname"] for r in rows} == {n for n, _ in STUDENTS}
 
     teacher.get_by_role("button", name="Close the room").click()
