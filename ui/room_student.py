@@ -188,7 +188,6 @@ def room_view(member: Membership) -> None:
         note = st.session_state.get(NOTE_KEY)
         if note:
             show_problem(note)
-        training.panel()
 
         @st.fragment(run_every=POST_EVERY_S)
         def posting() -> None:
@@ -196,6 +195,7 @@ def room_view(member: Membership) -> None:
             _watch_room(member, rules.to_dict())
 
         posting()
+        training.panel()
 
 
 def student_page() -> None:

@@ -89,6 +89,7 @@ def main() -> None:
                     break
                 time.sleep(1)
             time.sleep(3)
+            students[2].mouse.move(5, 5)
             students[2].screenshot(path=str(OUT / "student-run.png"))
             teacher.locator(".st-key-room_curves").scroll_into_view_if_needed()
             teacher.screenshot(path=str(OUT / "teacher-live.png"))
