@@ -19,7 +19,7 @@ os.chdir(ROOT)
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from core.rooms.store import RoomStore  # noqa: E402
-from tests.browser.conftest import (  # noqa: E402
+from tests.browser.server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from core.rooms.store import RoomStore
-from tests.browser.conftest import (
+from tests.browser.server import (
     free_port,
     open_app_page,
     start_server,
