@@ -158,7 +158,7 @@ def solve_figure(records: Sequence[RunRecord], compare_by: str, threshold: int =
                          range=[-0.5, len(setting.options) - 0.5])
         fig.update_xaxes(row=1, col=1, range=[-0.5, len(setting.options) - 0.5])
     else:
-        low, high = float(min(setting.options)), float(max(setting.options))  # type: ignore[type-var]
+        low, high = float(min(setting.options)), float(max(setting.options))
         if setting.log_scale:
             pad = 0.25
             decades = [v for v in setting.options if math.log10(float(v)).is_integer()]
