@@ -29,6 +29,7 @@ from ui.room_state import (
 
 TEACHER_KEY = "room_teacher"
 NOTE_KEY = "room_teacher_note"
+EXPORT_KEY = "room_export_now"
 ROUND_KEY = "round"
 """Key (and URL parameter) of the new room's round name."""
 BIG_CODE_CSS = """<style>
@@ -217,6 +218,34 @@ def _live(key: TeacherKey) -> None:
     st.caption(f"Updated every {REFRESH_S:g} s. Click a column header to sort.")
 
 
+def _prepare_export() -> None:
+    st.session_state[EXPORT_KEY] = True
+
+
+def _exports(key: TeacherKey) -> None:
+    """The room's data as CSV and JSON, as of the moment the teacher asks.
+
+    The files are built in a full run and handed to the download buttons as bytes. (A callable
+    ``data`` would build them on click, but Streamlit 1.67 leaves such a generated file
+    unreferenced, so the orphan sweep after any other script run, e.g. the next tick of a
+    student's training, can delete it before the browser fetches it: the download is then
+    cancelled.)"""
+    if not st.session_state.pop(EXPORT_KEY, False):
+        st.button("Export the room's data", key="room_export", icon=":material/download:",
+                  on_click=_prepare_export,
+                  help="CSV (one row per run) and JSON (with the curves), as of now.")
+        return
+    records = store().runs(key.code)
+    st.caption(f"The room's data as of now: {len(records)} runs.")
+    left, right = st.columns(2)
+    left.download_button("Export CSV", data=to_csv(records), file_name=f"room-{key.code}.csv",
+                         mime="text/csv", icon=":material/download:", key="room_csv",
+                         on_click="ignore")
+    right.download_button("Export JSON", data=to_json(key.code, records),
+                          file_name=f"room-{key.code}.json", mime="application/json",
+                          icon=":material/download:", key="room_json", on_click="ignore")
+
+
 def teacher_page(key: TeacherKey) -> None:
     """The teacher's whole view of their room."""
     room = store().room(key.code)
@@ -241,15 +270,7 @@ def teacher_page(key: TeacherKey) -> None:
         _live(key)
 
     live()
-    exports = st.columns(2)
-    exports[0].download_button(
-        "Export CSV", data=lambda: to_csv(store().runs(key.code)), on_click="ignore",
-        file_name=f"room-{key.code}.csv", mime="text/csv", icon=":material/download:",
-        key="room_csv")
-    exports[1].download_button(
-        "Export JSON", data=lambda: to_json(key.code, store().runs(key.code)),
-        on_click="ignore", file_name=f"room-{key.code}.json", mime="application/json",
-        icon=":material/download:", key="room_json")
+    _exports(key)
     with st.expander("Manage the room", expanded=not presenter_mode()):
         _manage_panel(key, room)
 

@@ -166,10 +166,12 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
     # the teacher's screen refreshes by itself: three curves, three table rows
     _wait(lambda: teacher.evaluate(CURVES_JS) == 3, 30, "three curves on the teacher's screen")
     assert teacher.get_by_text("Runs (Round 1)").count() == 1
-    teacher.locator(".st-key-room_curves").scroll_into_view_if_needed()
+    # scrolled by an element outside the refreshing fragment (which re-renders every 1.5 s)
+    teacher.locator(".st-key-room_threshold").scroll_into_view_if_needed()
     teacher.screenshot(path=str(shots / f"rooms-teacher-live-{store.engine.dialect.name}.png"))
     students[0].screenshot(path=str(shots / f"rooms-student-{store.engine.dialect.name}.png"))
 
+    teacher.get_by_role("button", name="Export the room's data").click()
     with teacher.expect_download() as download:
         teacher.get_by_role("button", name="Export CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))

@@ -92,6 +92,10 @@ def test_room_end_to_end(db: RoomStore, sessions: list[AppTest]) -> None:
     assert_no_exception(teacher)
     assert len(teacher.get("plotly_chart")) == 2
     assert len(teacher.dataframe) == 1 and teacher.dataframe[0].value.shape[0] == 1
+    assert not teacher.get("download_button")
+    teacher.button(key="room_export").click().run()
+    assert_no_exception(teacher)
+    assert len(teacher.get("download_button")) == 2
 
     # the teacher fixes everything: the student's widgets follow on their next run
     teacher.multiselect(key="room_free").set_value(["seed"])
