@@ -8,7 +8,7 @@ does: where p(τ) went, why the minus sign, why a sum, and why the loss value is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -141,6 +141,8 @@ class RunSpec:
     """Whether the loss carries the minus sign (−Σ log π · R); False drops it."""
     reduction: str = "sum"
     """"sum" or "mean" over the batch of log_probs * returns."""
+    name: str = ""
+    """How the page addresses this run (unique within one training)."""
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,21 @@ class TrainingResult:
     """Loss value at each step (before its update), shape (runs, steps)."""
     n: int
     """Batch size."""
-    meta: dict = field(default_factory=dict)
-    """Free-form notes (e.g. the seed)."""
+
+    def index(self, name: str) -> int:
+        """Row of the run called ``name``."""
+        for i, spec in enumerate(self.specs):
+            if spec.name == name:
+                return i
+        raise KeyError(f"no run named {name!r}")
+
+    def theta(self, name: str) -> np.ndarray:
+        """θ path of the run called ``name``, shape (steps + 1, K)."""
+        return self.thetas[self.index(name)]
+
+    def j(self, name: str) -> np.ndarray:
+        """J(θ) path of the run called ``name``, shape (steps + 1,)."""
+        return self.expected_rewards[self.index(name)]
 
     def loss_per_sample(self) -> np.ndarray:
         """Losses on the scale of one sample: sums divided by N, means as they are."""
@@ -222,7 +237,7 @@ def train(logits: np.ndarray, rewards: np.ndarray, specs: tuple[RunSpec, ...], *
     history[:, steps] = stacked().detach().numpy()
     z = np.exp(history - history.max(axis=2, keepdims=True))
     j = (z / z.sum(axis=2, keepdims=True)) @ r_np
-    return TrainingResult(specs, history, j, losses, n, {"seed": seed})
+    return TrainingResult(specs, history, j, losses, n)
 
 
 @dataclass(frozen=True)

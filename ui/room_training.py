@@ -16,7 +16,7 @@ from core.reinforce.config import TrainConfig
 from ui import cartpole_session as lab
 
 RUN_KEY = "room_training_run"
-"""Session key of the identity of the lab run the room started (None: not the room's)."""
+"""Session key of the number of the lab run the room started (None: not the room's)."""
 
 
 @dataclass(frozen=True)
@@ -31,21 +31,18 @@ class Progress:
     """The lab's own note (e.g. the server is busy, training diverged), if any."""
 
 
-def _current_run() -> object | None:
-    state = lab.lab()
-    return state.trainers[0] if state.trainers else None
-
-
 def start(config: TrainConfig) -> str | None:
-    """Start a fresh one-seed run at full speed that stops once solved; the lab's message if it
-    could not start (e.g. every training slot is taken)."""
-    lab.start(config, 1)
+    """Start a fresh one-seed run as fast as this session's share of the training processes
+    allows, stopping once solved (queued if the server is full); the lab's message if it could
+    not start."""
     state = lab.lab()
-    state.stop_solved = True
-    if not state.running:
+    state.stop_solved, state.speed = True, None
+    lab.start(config, 1)
+    view = state.view
+    if view.status == "failed":
         st.session_state[RUN_KEY] = None
-        return state.message or "The run could not start."
-    st.session_state[RUN_KEY] = id(_current_run())
+        return view.message or "The run could not start."
+    st.session_state[RUN_KEY] = view.run
     return None
 
 
@@ -69,16 +66,14 @@ def progress() -> Progress | None:
     """The room's run as it is now, or None if the lab holds no run the room started (e.g. the
     student started another one on the CartPole page)."""
     state = lab.lab()
-    run = _current_run()
     marker = st.session_state.get(RUN_KEY)
-    if run is None or marker is None or id(run) != marker:
+    view = state.view
+    if marker is None or view.run != marker or not view.runs:
         return None
-    with state.lock:
-        trainer = state.trainers[0]
-        returns = list(trainer.returns)
-        reason = trainer.stop_reason if trainer.diverged else None
-        return Progress(trainer.config, returns, state.running, state.finished,
-                        state.message or reason)
+    run = view.runs[0]
+    reason = run.stop_reason if run.diverged else None
+    return Progress(run.config, list(run.returns), state.running, state.finished,
+                    view.message or reason)
 
 
 def panel() -> None:
