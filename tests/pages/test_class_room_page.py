@@ -4,13 +4,11 @@ students joining (and being refused) and posting runs, each in its own session."
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.limits import TRAINING_SLOTS
 from core.rooms.store import RoomStore
 from tests.apptest import app_test, assert_no_exception, run_page
 
@@ -54,15 +52,6 @@ def student_session(code: str, nickname: str = "") -> AppTest:
     return at
 
 
-@pytest.fixture
-def sessions() -> Iterator[list[AppTest]]:
-    opened: list[AppTest] = []
-    yield opened
-    for at in opened:
-        if "cp_lab" in at.session_state:
-            TRAINING_SLOTS.release(at.session_state["cp_lab"].holder)
-
-
 def test_landing_page_offers_both_roles(data_dir: Path) -> None:
     at = run_page(PAGE)
     assert_no_exception(at)
@@ -71,11 +60,10 @@ def test_landing_page_offers_both_roles(data_dir: Path) -> None:
     assert (data_dir / "rooms.sqlite3").exists()
 
 
-def test_room_end_to_end(db: RoomStore, sessions: list[AppTest]) -> None:
+def test_room_end_to_end(db: RoomStore) -> None:
     teacher, code = teacher_session(db)
     assert any(t.value == f"{code[:3]}-{code[3:]}" for t in teacher.text)
     student = student_session(code.lower(), "<b>amy</b>")
-    sessions.append(student)
     assert db.student_count(code) == 1
     # lr is free by default; pick one and train a small budget
     student.select_slider(key="room_set_lr").set_value(0.1).run()
