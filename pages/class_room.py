@@ -5,8 +5,10 @@ import streamlit as st
 
 from ui import room_student, room_teacher
 from ui.common import show_problem
+from ui.entry import run_through_app
 from ui.room_state import ROOM_PARAM, store_problem
 
+run_through_app(__file__)  # first: a join link on a fresh server runs through app.py
 st.title("Class experiment")
 
 problem = store_problem()

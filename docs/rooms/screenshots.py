@@ -43,7 +43,7 @@ def main() -> None:
     proc = start_server(port, Path(data) / "server.log",
                         {"PGS_DATA_DIR": data, "PGS_DATABASE_URL": "",
                          "PGS_MAX_TRAINING_SESSIONS": str(len(STUDENTS))})
-    url = f"http://127.0.0.1:{port}/class"
+    url = f"http://127.0.0.1:{port}/class_room"
     store = RoomStore.open(f"sqlite:///{data}/rooms.sqlite3")
     try:
         with sync_playwright() as playwright:

@@ -120,7 +120,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
                                           accept_downloads=True)
     teacher = teacher_context.new_page()
     teacher.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_app_page(teacher, f"{app_url}/class")
+    open_app_page(teacher, f"{app_url}/class_room")
     teacher.get_by_role("button", name="Open a room").click()
     teacher.locator(".st-key-room_big_code").wait_for(timeout=60_000)
     wait_until_idle(teacher)
@@ -140,7 +140,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
     for nickname, lr in STUDENTS:
         tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        open_app_page(tab, f"{app_url}/class?room={code}")
+        open_app_page(tab, f"{app_url}/class_room?room={code}")
         if nickname:
             tab.locator(".st-key-nickname input").fill(nickname)
             tab.locator(".st-key-nickname input").press("Enter")
