@@ -39,6 +39,24 @@ class Limits:
     max_samples_per_request: int = 20_000_000
     """Monte Carlo samples one page rerun may draw, over all its runs: the expectation page's
     largest view is 1,000,000 samples × 20 runs (env PGS_MAX_SAMPLES_PER_REQUEST)."""
+    max_rooms: int = 200
+    """Class-experiment rooms open at once on this server, over all its processes
+    (env PGS_MAX_ROOMS)."""
+    max_room_students: int = 100
+    """Students who may join one room (env PGS_MAX_ROOM_STUDENTS)."""
+    max_runs_per_student: int = 20
+    """Runs one student may post to a room in one round (env PGS_MAX_RUNS_PER_STUDENT)."""
+    max_curve_points: int = 200
+    """Points of a run's thinned learning curve stored in a room (env PGS_MAX_CURVE_POINTS)."""
+    room_expiry_s: int = 24 * 3600
+    """Seconds after its last activity at which a room and all its runs are deleted
+    (env PGS_ROOM_EXPIRY_S)."""
+    room_write_interval_s: int = 1
+    """Least seconds between two writes of one student's run to the room database; progress in
+    between is batched into the next write (env PGS_ROOM_WRITE_INTERVAL_S)."""
+    room_join_attempts: int = 10
+    """Wrong room codes or teacher tokens one session may try per minute before it must wait
+    (env PGS_ROOM_JOIN_ATTEMPTS)."""
 
 
 _ENV_NAMES = {
@@ -49,6 +67,13 @@ _ENV_NAMES = {
     "tab_closed_s": "PGS_TAB_CLOSED_S",
     "max_episodes_per_session": "PGS_MAX_EPISODES_PER_SESSION",
     "max_samples_per_request": "PGS_MAX_SAMPLES_PER_REQUEST",
+    "max_rooms": "PGS_MAX_ROOMS",
+    "max_room_students": "PGS_MAX_ROOM_STUDENTS",
+    "max_runs_per_student": "PGS_MAX_RUNS_PER_STUDENT",
+    "max_curve_points": "PGS_MAX_CURVE_POINTS",
+    "room_expiry_s": "PGS_ROOM_EXPIRY_S",
+    "room_write_interval_s": "PGS_ROOM_WRITE_INTERVAL_S",
+    "room_join_attempts": "PGS_ROOM_JOIN_ATTEMPTS",
 }
 
 

@@ -2,6 +2,7 @@
 pyproject.toml; the tests run from the repository root, where AppTest finds app.py and pages/."""
 
 import os
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,6 +12,8 @@ os.chdir(ROOT)
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Training sessions: the tests use the production cap (core.limits, 100 per server) unless
 # they set their own (the queue is tested with an explicit cap).
+# Class rooms of AppTests and test servers go to a throw-away SQLite, not the repository's data/.
+os.environ.setdefault("PGS_DATA_DIR", tempfile.mkdtemp(prefix="pgs-test-data-"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -56,6 +56,10 @@ PAGES: tuple[PageEntry, ...] = (
               "gallery", "Labs",
               blurb=f"{len(MISTAKES)} one-line slips in a REINFORCE loop, each trained beside "
                     "the correct version on the same seeds, with what goes wrong and why."),
+    PageEntry("pages/class_room.py", "Class experiment", ":material/groups:", "class_room",
+              "Class",
+              blurb="A teacher opens a room, every student trains CartPole with a setting of "
+                    "their own, and the projector shows all the runs at once, live."),
 )
 """All pages except the home page."""
 

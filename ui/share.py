@@ -23,8 +23,10 @@ import streamlit as st
 
 from ui.presenter import PRESENTER_KEY, presenter_mode
 
-IGNORED_PARAMS = frozenset({"embed", "embed_options"})
-"""Streamlit's own URL parameters, never reported."""
+IGNORED_PARAMS = frozenset({"embed", "embed_options", "room", "teacher"})
+"""Streamlit's own URL parameters, and the class page's room links (``room``: the code, also
+the join field's; ``teacher``: the token, read and removed from the address bar by
+ui/room_teacher), never reported."""
 _NOTES_KEY = "_share_notes"
 _SEEN_KEY = "_share_seen_page"
 _MAX_NAME = 40
