@@ -118,10 +118,10 @@ def test_worker_processes_start_with_a_fixed_command():
     for path in reachable_files():
         for node in _calls(path):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in {"Popen", "run", "call",
-                                                                  "check_call", "check_output"}:
-                if isinstance(func.value, ast.Name) and func.value.id == "subprocess":
-                    popens.append((path, node))
+            if (isinstance(func, ast.Attribute)
+                    and func.attr in {"Popen", "run", "call", "check_call", "check_output"}
+                    and isinstance(func.value, ast.Name) and func.value.id == "subprocess"):
+                popens.append((path, node))
     assert [p.relative_to(ROOT).as_posix() for p, _ in popens] == ["core/pool/pool.py"]
     _, call = popens[0]
     assert not any(k.arg == "shell" for k in call.keywords)
