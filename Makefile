@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+CLASS_PORT ?= 8080
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean serve-class
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -23,6 +24,10 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 run: $(VENV)/.runtime-installed
 	$(BIN)/python -m ui.launch run app.py --server.port $(PORT) --server.address localhost
 
+# A whole class on one machine: one app process per core behind nginx (deploy/serve_class.py).
+serve-class: $(VENV)/.runtime-installed
+	$(BIN)/python -m deploy.serve_class --port $(CLASS_PORT)
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 
@@ -30,7 +35,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-installed
-	@for script in $(filter-out benchmarks/timing.py,$(wildcard benchmarks/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out benchmarks/timing.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/artifacts
