@@ -41,9 +41,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -80,8 +81,9 @@ EPISODES = re.compile(r"([\d][\d,]*)\s+episodes?\s*·")
 STEPS = re.compile(r"([\d][\d,]*)\s+env steps")
 SOLVED = re.compile(r"solved in (\d+)/(\d+)")
 REFUSED = re.compile(r"busy|capacity|try again|too many", re.I)
-QUEUE = re.compile(r"(?:queue|in line|waiting)\D{0,40}?(\d+)|(\d+)(?:st|nd|rd|th)? in (?:the )?"
-                   r"(?:queue|line)", re.I)
+QUEUE = re.compile(r"(?:number|position|place)\s+(\d+)\s+in\s+(?:the\s+)?(?:queue|line)"
+                   r"|(?:queue|line)\D{0,20}?(?:position|number|place)\s+(\d+)", re.I)
+"""A queue position as a page may word it ("you are number 3 in the queue")."""
 UNCAUGHT = "Uncaught app execution"
 
 TARGETS = {
@@ -152,11 +154,11 @@ class Student:
             self.queue.append(int(match[1] or match[2]))
 
 
-async def act(student: Student, kind: str, action: object) -> float | None:
+async def act(student: Student, kind: str, action: Awaitable[float | None]) -> float | None:
     """Run one user action, recording its latency (None: it never finished)."""
     t0 = time.perf_counter()
     try:
-        seconds = await asyncio.wait_for(action, ACTION_TIMEOUT_S)  # type: ignore[arg-type]
+        seconds: float | None = await asyncio.wait_for(action, ACTION_TIMEOUT_S)
     except (TimeoutError, ConnectionError, aiohttp.ClientError, KeyError, IndexError) as error:
         student.errors.append(f"{kind}: {error!r}")
         student.actions.append((kind, t0, None))
@@ -383,7 +385,7 @@ def record_assets(url: str) -> list[str] | None:
                                              args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
 
-        def seen(request: object) -> None:
+        def seen(request: Any) -> None:
             path = "/" + str(request.url).split("/", 3)[3].split("?")[0]
             if path.startswith("/static/") or path in ("/favicon.png", "/manifest.json"):
                 paths.append(path)

@@ -455,7 +455,7 @@ class StreamlitClient:
             self.run.elements.append((path, element))
         if self.on_element is not None:
             self.on_element(self.run, element)
-        kind = element.WhichOneof("type")
+        kind = element.WhichOneof("type") or ""
         if kind == "exception":
             self.exceptions.append(f"{element.exception.type}: {element.exception.message}")
             return
@@ -542,7 +542,7 @@ class StreamlitClient:
 
 def _default_of(element: Element) -> tuple[str, Any] | None:
     """The widget's default as the frontend's URL binding compares against."""
-    kind = element.WhichOneof("type")
+    kind = element.WhichOneof("type") or ""
     proto = getattr(element, kind)
     if kind == "slider":
         return "double_array_value", list(proto.default)

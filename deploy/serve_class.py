@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         while not stopping:
             for proc in [deployment.nginx, *deployment.replicas]:
                 if proc.poll() is not None:
-                    print(f"process {proc.args[0]} (pid {proc.pid}) exited with "
+                    print(f"process {proc.pid} ({proc.args!r}) exited with "
                           f"{proc.returncode}; stopping", file=sys.stderr)
                     stopping = True
             time.sleep(0.5)

@@ -34,7 +34,7 @@ def widget_map(state: ClientState) -> dict[str, tuple[str | None, Any]]:
     values: dict[str, tuple[str | None, Any]] = {}
     for widget in state.widget_states.widgets:
         kind = widget.WhichOneof("value")
-        value = getattr(widget, kind) if kind else None
+        value: Any = getattr(widget, kind) if kind else None
         if kind in ("string_array_value", "double_array_value", "int_array_value"):
             value = tuple(value.data)
         values[widget.id] = (kind, value)
