@@ -30,12 +30,13 @@ serve-class: $(VENV)/.runtime-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-installed
-	@for script in $(filter-out benchmarks/timing.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/artifacts

@@ -10,17 +10,17 @@ import threading
 
 import streamlit as st
 
-from core.warmup import warm_up
 from ui import presenter, run_log, share
 from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, PAGES
+from ui.warmup import warm_up
 
 
 @st.cache_resource(show_spinner=False)
 def _start_warmup() -> threading.Thread:
     """Load torch and everything else the pages use once per process, in the background (pages
     that need no torch never wait for it), then freeze those long-lived objects out of the full
-    garbage collection Streamlit runs after every script run (see core/warmup.py)."""
+    garbage collection Streamlit runs after every script run (see ui/warmup.py)."""
     thread = threading.Thread(target=warm_up, name="process-warmup", daemon=True)
     thread.start()
     return thread

@@ -1,6 +1,6 @@
 """REINFORCE on CartPole-v1: wall-clock to solve for the default, fast and classic presets.
 
-    .venv/bin/python benchmarks/cartpole.py [--seeds 1,2,3,4,5] [--extra-seeds 6,7,8,9,10]
+    .venv/bin/python -m benchmarks.cartpole [--seeds 1,2,3,4,5] [--extra-seeds 6,7,8,9,10]
 
 Targets (issue 4): the default preset solves (last-100 mean >= 475) on each of seeds 1-5
 within 5,000 episodes; the fast preset's median wall-clock to solve is under 1 s and at least
@@ -18,11 +18,8 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.charts.cartpole import returns_figure, updates_figure
 from core.reinforce.config import preset

@@ -16,9 +16,9 @@ headless CLI's (measured in the same run), default runs solved within the 60 s, 
 peak / 30 s after everyone left, exceptions; then the issue's targets and each figure's ratio
 to its target.
 
-    .venv/bin/python benchmarks/classroom.py                       # single and class, N=30 and 100
-    .venv/bin/python benchmarks/classroom.py --students 10 --deployments single
-    .venv/bin/python benchmarks/classroom.py --url http://teacher-box:8080 --students 30
+    python -m benchmarks.classroom                       # single and class, N=30 and 100
+    python -m benchmarks.classroom --students 10 --deployments single
+    python -m benchmarks.classroom --url http://teacher-box:8080 --students 30
 
 With --url, the benchmark drives a deployment it did not start (see docs/deploy.md): it
 reports what the students see, and the CPU and memory of local processes given with --pid.
@@ -46,15 +46,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import aiohttp
+from streamlit.proto.Element_pb2 import Element
 
-import aiohttp  # noqa: E402
-from streamlit.proto.Element_pb2 import Element  # noqa: E402
-
-from benchmarks.st_client import Run, StreamlitClient, eager_assets  # noqa: E402
-from deploy.serve_class import (  # noqa: E402
+from benchmarks.st_client import Run, StreamlitClient, eager_assets
+from deploy.serve_class import (
     ClassDeployment,
     nginx_binary,
     replica_command,
@@ -63,6 +59,8 @@ from deploy.serve_class import (  # noqa: E402
     stop,
     wait_healthy,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass

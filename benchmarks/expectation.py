@@ -1,11 +1,11 @@
 """Speed and size figures for the pages "Expectation vs sample average" and "Can the
 expectation be split?".
 
-Run: .venv/bin/python benchmarks/expectation.py [--no-browser]
+Run: .venv/bin/python -m benchmarks.expectation [--no-browser]
 
 Prints, each with its ratio to the target (below 1 is within it):
 - server time of one rerun of the expectation page at N = 1,000,000 and K = 20 (AppTest runs
-  the real script in a process warmed up as the server's is, core/warmup.py; median of
+  the real script in a process warmed up as the server's is, ui/warmup.py; median of
   several reruns), per distribution family, and the core work alone;
 - the most points any trace sends, and every chart's JSON payload in KB;
 - cold start: `streamlit run app.py` on a free port until the home page has rendered in
@@ -24,15 +24,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
+from benchmarks.timing import like_the_server
+from core import distributions as dist
+from core import sample_average as sa
+from core.charts import expectation as charts
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from benchmarks.timing import like_the_server  # noqa: E402
-from core import distributions as dist  # noqa: E402
-from core import sample_average as sa  # noqa: E402
-from core.charts import expectation as charts  # noqa: E402
 
 RERUN_TARGET_S = 0.300
 PAYLOAD_TARGET_KB = 300.0
@@ -144,7 +143,7 @@ def home_imports_torch() -> None:
 def cold_start() -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import (
+    from tests.browser.server import (
         CHROMIUM,
         CHROMIUM_ARGS,
         free_port,

@@ -1,6 +1,6 @@
 """Speed of the gallery of classic mistakes.
 
-    .venv/bin/python benchmarks/gallery.py [--repeats 3] [--all]
+    .venv/bin/python -m benchmarks.gallery [--repeats 3] [--all]
 
 Figures:
 - one training run of the correct config (300 episodes) and its fresh-start evaluation;
@@ -10,7 +10,7 @@ Figures:
 - with --all: the seven mistakes at 3 seeds × 300 episodes, cold (reported, no target).
 
 Server time is AppTest's script run, in a process warmed up as the server's is
-(core/warmup.py). The machine is shared, so each figure is the median of the
+(ui/warmup.py). The machine is shared, so each figure is the median of the
 repeats, with the process CPU time beside it.
 """
 
@@ -18,11 +18,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from dataclasses import replace
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.timing import like_the_server, timed
 from core.reinforce import mistakes as gm

@@ -1,6 +1,6 @@
 """Speed of the two lab pages: the bandit and the short corridor.
 
-    .venv/bin/python benchmarks/labs.py [--repeats 5]
+    .venv/bin/python -m benchmarks.labs [--repeats 5]
 
 Targets (issue 5):
 - bandit: a page rerun with 10 seeds × 500 steps × N = 100 under 0.5 s of server time;
@@ -8,7 +8,7 @@ Targets (issue 5):
   runs five learners (Figures 13.1 and 13.2) in one batch; that is reported too.
 
 Server time of a page is measured as AppTest's script run (widgets set, a fresh sidebar seed
-each repeat so no cache helps), in a process warmed up as the server's is (core/warmup.py),
+each repeat so no cache helps), in a process warmed up as the server's is (ui/warmup.py),
 after one warm-up run that pays for the imports. The machine
 is shared, so every figure is the median of the repeats, with the minimum and the process CPU
 time beside it (CPU time is what the work costs on an otherwise idle core).
@@ -18,11 +18,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from collections.abc import Callable
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.timing import like_the_server, timed
 from core import bandit, corridor

@@ -9,8 +9,8 @@ times (target p95 < 1 s), total training throughput, server RSS at start / peak 
 the sessions close (target: back within 100 MB of start), thread count before/after, and how
 long after the last tab closed the server's CPU went idle (target <= 5 s).
 
-    .venv/bin/python benchmarks/load.py               # the full run (about 2.5 minutes)
-    .venv/bin/python benchmarks/load.py --seconds 10 --sessions 3 --cooldown 10   # smoke run
+    .venv/bin/python -m benchmarks.load               # the full run (about 2.5 minutes)
+    .venv/bin/python -m benchmarks.load --seconds 10 --sessions 3 --cooldown 10   # smoke run
 """
 
 from __future__ import annotations
@@ -26,26 +26,22 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.browser.conftest import (  # noqa: E402
+from tests.browser.server import (
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,
     start_server,
     stop_server,
 )
-from tests.browser.training import (  # noqa: E402
+from tests.browser.training import (
     EPISODES,
     KEEP_TRAINING,
     REFUSED,
     START_LABEL,
     cartpole_entry,
 )
-from ui.registry import PAGES  # noqa: E402
-from ui.run_log import PREFIX as RUN_LOG_PREFIX  # noqa: E402
+from ui.registry import PAGES
+from ui.run_log import PREFIX as RUN_LOG_PREFIX
 
 P95_TARGET_S = 1.0
 RSS_TARGET_MB = 100.0

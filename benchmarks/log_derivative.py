@@ -3,24 +3,20 @@
 Targets (issue 3): every interaction reruns in < 300 ms of server time at N = 100,000, and the
 Fig. 2 reproduction (100 values of k × 10,000 samples) takes < 1 s. Page reruns are timed with
 Streamlit's AppTest (script run plus AppTest's own bookkeeping, so a slight over-estimate),
-in a process warmed up as the server's is (core/warmup.py), after one warm-up run. Each line
+in a process warmed up as the server's is (ui/warmup.py), after one warm-up run. Each line
 shows wall time and the process's CPU time; on a shared, loaded machine the wall time
 includes waiting for a core, so the CPU time is the better estimate of server time and is
 what the target is checked against.
-Run: .venv/bin/python benchmarks/log_derivative.py
+Run: .venv/bin/python -m benchmarks.log_derivative
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.timing import like_the_server
 from core import gaussian_gradients as gg

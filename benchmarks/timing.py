@@ -3,11 +3,11 @@
 import time
 from collections.abc import Callable
 
-from core.warmup import WarmUp, warm_up
+from ui.warmup import WarmUp, warm_up
 
 
 def like_the_server() -> WarmUp:
-    """Warm this process up as app.py warms every server process (core/warmup.py), so that
+    """Warm this process up as app.py warms every server process (ui/warmup.py), so that
     Streamlit's garbage collection after each AppTest run costs what it costs on the server."""
     import streamlit  # noqa: F401  (frozen with the rest, as in the server)
 

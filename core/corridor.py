@@ -12,6 +12,7 @@ the derivative by autograd through the solve. Learning runs many independent run
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -49,6 +50,10 @@ def state_values(p: float) -> np.ndarray:
     return _value_torch(torch.tensor(float(p), dtype=torch.float64)).numpy()
 
 
+@overload
+def start_value(p: float) -> float: ...
+@overload
+def start_value(p: np.ndarray) -> np.ndarray: ...
 def start_value(p: float | np.ndarray) -> float | np.ndarray:
     """v_π(start) for one p or an array of p (−inf at p = 0 and p = 1)."""
     if np.ndim(p) == 0:

@@ -15,7 +15,7 @@ import numpy as np
 from core import gaussian_gradients as gg
 from core import score_estimators as se
 from core import softmax
-from core.charts.theme import log_spaced_indices
+from core.thinning import log_spaced_indices
 
 MAX_ABS_REWARD = 1e6
 """Largest |reward| the table accepts (fourth powers of the terms must stay finite)."""

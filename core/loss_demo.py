@@ -106,6 +106,7 @@ def mirror_step(logits: np.ndarray, rewards: np.ndarray, n: int, rng: np.random.
     loss = -(log_probs * returns).sum() if minus_sign else (log_probs * returns).sum()
     optimizer.zero_grad()
     loss.backward()
+    assert theta.grad is not None  # set by backward()
     grad = theta.grad.detach().numpy().copy()
     optimizer.step()
 
@@ -269,12 +270,14 @@ def episode_example(logits: np.ndarray, rewards: np.ndarray, lengths: tuple[int,
             terms = log_pi[torch.as_tensor(a)] * float(returns[i])
             per_episode.append(terms.mean() if kind == "episode_mean" else terms.sum())
         if kind is None:  # g_i itself: ∇ of R_i Σ_t log π(a_t)
+            assert index is not None
             loss = per_episode[index]
         elif kind == "batch_mean":
             loss = -torch.stack(per_episode).sum() / lengths_arr.sum()
         else:
             loss = -torch.stack(per_episode).mean()
         loss.backward()
+        assert theta.grad is not None  # set by backward()
         return theta.grad.numpy().copy()
 
     g = np.array([grad_of(None, i) for i in range(episodes)])

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import distributions as dist
-from core.charts.theme import MAX_POINTS_PER_TRACE, log_spaced_indices
 from core.limits import sample_budget_problem
+from core.thinning import MAX_POINTS_PER_TRACE, log_spaced_indices
 
 MAX_SAMPLES = 1_000_000
 """Largest N (samples per run)."""

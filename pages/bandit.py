@@ -57,8 +57,9 @@ problem = bandit.validate_arms(kinds, means, sds, logits)
 config = bandit.TrainingConfig(learning_rate=float(lr), samples_per_step=int(n_samples),
                                baseline=baseline, optimizer=optimizer, steps=int(steps),
                                seeds=int(seeds), shift=float(shift))
-arms = bandit.arms_from_table(kinds, means, sds) if problem is None else None
-problem = problem or bandit.validate_config(config, arms)
+if problem is None:  # the arms exist only for a valid table
+    arms = bandit.arms_from_table(kinds, means, sds)
+    problem = bandit.validate_config(config, arms)
 
 if problem:
     show_problem(problem)

@@ -1,9 +1,22 @@
 """REINFORCE on CartPole, live: set the knobs, press Start, watch it learn (or fail to)."""
 
+from typing import cast
+
 import streamlit as st
 
 from core.limits import LIMITS
-from core.reinforce.config import PRESETS, TrainConfig, validate_config
+from core.reinforce.config import (
+    PRESETS,
+    Activation,
+    Baseline,
+    Optimizer,
+    Reduction,
+    Rollout,
+    Sign,
+    TrainConfig,
+    Weighting,
+    validate_config,
+)
 from ui import cartpole_session as lab
 from ui.common import global_seed, log_slider, log_values, show_problem
 
@@ -56,7 +69,7 @@ with controls:
         weighting = st.radio("Weight of ∇log π(a_t|s_t)", list(WEIGHTINGS),
                              format_func=WEIGHTINGS.get, key="cp_weighting",
                              bind="query-params")
-        baseline = st.selectbox("Baseline", list(BASELINES), format_func=BASELINES.get,
+        baseline = st.selectbox("Baseline", list(BASELINES), format_func=BASELINES.__getitem__,
                                 key="cp_baseline", bind="query-params")
         reduction = st.radio("Over the steps", ["sum", "mean"], key="cp_reduction",
                              horizontal=True, bind="query-params")
@@ -105,10 +118,13 @@ with controls:
                             bind="query-params")
 
 hidden = tuple([units] * layers) if units else ()
-config = TrainConfig(lr=lr, optimizer=optimizer, gamma=gamma, hidden=hidden,
-                     activation=activation, dropout=dropout, episodes_per_update=batch,
-                     num_envs=envs, rollout=rollout, weighting=weighting, baseline=baseline,
-                     reduction=reduction, sign=sign, entropy_coef=entropy,
+# The widgets' options are the Literal types' values; cast tells the type checker so.
+config = TrainConfig(lr=lr, optimizer=cast(Optimizer, optimizer), gamma=gamma, hidden=hidden,
+                     activation=cast(Activation, activation), dropout=dropout,
+                     episodes_per_update=batch, num_envs=envs, rollout=cast(Rollout, rollout),
+                     weighting=cast(Weighting, weighting), baseline=cast(Baseline, baseline),
+                     reduction=cast(Reduction, reduction), sign=cast(Sign, sign),
+                     entropy_coef=entropy,
                      max_grad_norm=None if clip == "off" else float(clip),
                      seed=global_seed(), max_episodes=min(budget, cap))
 problem = validate_config(config)

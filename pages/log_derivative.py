@@ -22,7 +22,7 @@ st.latex(r"\nabla_\theta \mathbb{E}_{x\sim p_\theta}[r(x)] = \sum_x r(x)\,\nabla
 
 family = st.segmented_control(
     "Family", ["categorical", "gaussian"], default="categorical", key="ld_family",
-    format_func={"categorical": "Categorical softmax", "gaussian": "Gaussian N(μ, σ²)"}.get,
+    format_func={"categorical": "Categorical softmax", "gaussian": "Gaussian N(μ, σ²)"}.__getitem__,
     bind="query-params", required=True)
 
 inputs, settings_col = st.columns([3, 2], gap="large")

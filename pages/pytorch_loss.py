@@ -16,8 +16,9 @@ st.markdown(
 
 PRESET_LABELS = {"positive": "Rewards 1, 2, 5", "negative": "All negative (a cost): −5, −2, −1"}
 top = st.columns(3)
-preset = top[0].selectbox("Reward table", list(ld.REWARD_PRESETS), format_func=PRESET_LABELS.get,
-                          key="pl_preset", bind="query-params")
+preset = top[0].selectbox("Reward table", list(ld.REWARD_PRESETS),
+                          format_func=PRESET_LABELS.__getitem__, key="pl_preset",
+                          bind="query-params")
 optimizer = top[1].radio("Optimizer", list(ld.OPTIMIZERS), horizontal=True, key="pl_opt",
                          format_func={"sgd": "SGD", "adam": "Adam"}.get, bind="query-params")
 minus_sign = top[2].toggle("Minus sign in the loss", value=True, key="pl_sign",

@@ -14,7 +14,7 @@ from core.charts.cartpole import (
     seeds_figure,
     updates_figure,
 )
-from core.charts.theme import MAX_POINTS_PER_TRACE
+from core.thinning import MAX_POINTS_PER_TRACE
 
 MAX_BYTES = 300_000
 

@@ -10,7 +10,7 @@ from core import loss_demo as ld
 from core import score_estimators as se
 from core.charts import log_derivative as ldc
 from core.charts import pytorch_loss as plc
-from core.charts.theme import MAX_POINTS_PER_TRACE
+from core.thinning import MAX_POINTS_PER_TRACE
 
 MAX_PAYLOAD = 300_000
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Literal, overload
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,7 +19,7 @@ IMAGE_FORMATS = ("PNG", "SVG")
 """What the camera button on a chart's toolbar saves: PNG (the default) or SVG."""
 DEFAULT_SEED = 0
 
-CHART_CONFIG = {
+CHART_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
@@ -89,6 +90,12 @@ def format_number(value: float) -> str:
     return f"{value:.3g}"
 
 
+@overload
+def log_slider(label: str, values: Sequence[float], default: float, *, key: str,
+               help: str | None = ..., integer: Literal[False] = ...) -> float: ...
+@overload
+def log_slider(label: str, values: Sequence[float], default: float, *, key: str,
+               help: str | None = ..., integer: Literal[True]) -> int: ...
 def log_slider(label: str, values: Sequence[float], default: float, *, key: str,
                help: str | None = None, integer: bool = False) -> float:
     """A select-slider over log-spaced ``values``, bound to the URL like every other control."""

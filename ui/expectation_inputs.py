@@ -43,7 +43,7 @@ def distribution_inputs(prefix: str, *, with_f_column: bool, label: str = "Distr
     """Family and parameter widgets. Returns (spec, f column of the custom table or None,
     problem)."""
     family = st.selectbox(label, list(dist.FAMILIES), key=f"{prefix}family",
-                          format_func=dist.FAMILIES.get, bind="query-params")
+                          format_func=dist.FAMILIES.__getitem__, bind="query-params")
     spec = dist.DistributionSpec(family=family)
     f_column = None
     if family == "uniform_int":
@@ -104,7 +104,7 @@ def function_inputs(prefix: str, spec: dist.DistributionSpec, f_column: np.ndarr
                     spec_ok: bool) -> tuple[dist.FunctionSpec, str | None]:
     """f and c widgets (and a per-outcome f editor when asked for). Returns (fn, problem)."""
     kind = st.selectbox("Function f", list(dist.FUNCTIONS), index=1, key=f"{prefix}f",
-                        format_func=dist.FUNCTIONS.get, bind="query-params")
+                        format_func=dist.FUNCTIONS.__getitem__, bind="query-params")
     c = st.number_input("c (in |x − c| and 1[x > c])", -1000.0, 1000.0, 5.0, step=0.5,
                         key=f"{prefix}c", bind="query-params",
                         disabled=kind not in ("abs", "indicator"))
@@ -116,7 +116,7 @@ def function_inputs(prefix: str, spec: dist.DistributionSpec, f_column: np.ndarr
     if not spec_ok:
         return fn, None
     if spec.family == "custom":
-        table = f_column
+        table = np.zeros(0) if f_column is None else f_column
     else:
         outcomes = dist.support_of(spec)[0]
         if outcomes.size > MAX_EDITABLE_OUTCOMES:

@@ -45,7 +45,7 @@ def categorical_inputs() -> tuple[np.ndarray, np.ndarray, int, str | None]:
 
 def gaussian_inputs() -> tuple[gg.GaussianProblem, str, str | None]:
     """Reward and μ, σ, k sliders: (problem, parameter, problem message)."""
-    reward = st.selectbox("Reward f(x)", list(gg.REWARDS), format_func=gg.REWARD_LABELS.get,
+    reward = st.selectbox("Reward f(x)", list(gg.REWARDS), format_func=gg.REWARD_LABELS.__getitem__,
                           key="ld_reward", bind="query-params")
     mu = st.slider("Mean μ", -3.0, 3.0, 1.0, step=0.1, key="ld_mu", bind="query-params")
     sigma = st.slider("Standard deviation σ", 0.0, 3.0, 1.0, step=0.05, key="ld_sigma",
@@ -158,8 +158,8 @@ def baselines_tab(result: gl.LabResult) -> None:
                 "the variance. Shifting all rewards by c changes the variance without a "
                 "baseline, but not with the mean or optimal baseline, which shift along with "
                 "the rewards. The optimal b* = E[r s²]/E[s²] is never worse than E[r].")
-    if result.pathwise is not None and abs(result.pathwise_exact[0]
-                                           - result.gradient[result.component]) > 1e-6:
+    if (result.pathwise is not None and result.pathwise_exact is not None
+            and abs(result.pathwise_exact[0] - result.gradient[result.component]) > 1e-6):
         st.caption("The pathwise estimator is biased for the step reward: its derivative is "
                    "zero wherever it exists, so it never sees mass crossing the jump.")
 

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.bandit import BanditPaths
-from core.charts.theme import BLACK, BLUE, GREY, TEMPLATE_NAME, linear_spaced_indices, new_figure
+from core.charts.theme import BLACK, BLUE, GREY, TEMPLATE_NAME, new_figure
+from core.thinning import linear_spaced_indices
 
 EXACT_NAME = "exact gradient"
 REINFORCE_NAME = "REINFORCE (one line per seed)"

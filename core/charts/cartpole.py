@@ -18,14 +18,13 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
-    MAX_POINTS_PER_TRACE,
     ORANGE,
     PALETTE,
     TEMPLATE_NAME,
     VERMILLION,
-    linear_spaced_indices,
     new_figure,
 )
+from core.thinning import MAX_POINTS_PER_TRACE, linear_spaced_indices
 
 WINDOW = 100
 """Episodes in the moving average (the same window gymnasium's "solved" uses)."""

@@ -13,10 +13,10 @@ from core.charts.theme import (
     ORANGE,
     PURPLE,
     VERMILLION,
-    linear_spaced_indices,
     new_figure,
 )
 from core.corridor import LearningCurves
+from core.thinning import linear_spaced_indices
 
 CURVE_COLOURS = (VERMILLION, BLUE, GREEN, ORANGE, PURPLE)
 VALUE_FLOOR = -100.0

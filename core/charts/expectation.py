@@ -12,10 +12,10 @@ from core.charts.theme import (
     ORANGE,
     SKY,
     VERMILLION,
-    linear_spaced_indices,
     new_figure,
 )
 from core.sample_average import RunsResult
+from core.thinning import linear_spaced_indices
 
 
 def _f32(values) -> np.ndarray:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, linear_spaced_indices, new_figure
+from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, new_figure
 from core.reinforce.mistakes import Comparison, Side
+from core.thinning import linear_spaced_indices
 
 CORRECT_LABEL = "correct"
 MISTAKE_LABEL = "with the mistake"
@@ -100,7 +101,7 @@ def evaluation_figure(comparison: Comparison, *, height: int = 320) -> go.Figure
     own = [r.start_state_eval_returns for r in comparison.mistaken.runs]
     if all(r is not None for r in own):
         _strip(fig, "with the mistake,<br>from its one<br>training start",
-               np.array([float(np.mean(r)) for r in own]), ORANGE)
+               np.array([float(np.mean(r)) for r in own if r is not None]), ORANGE)
     fig.update_yaxes(range=[0, 520])
     fig.update_xaxes(tickangle=0)
     return fig

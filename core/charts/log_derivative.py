@@ -12,15 +12,14 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
-    MAX_POINTS_PER_TRACE,
     ORANGE,
     PURPLE,
     SKY,
     VERMILLION,
     legend_below,
-    log_spaced_indices,
     new_figure,
 )
+from core.thinning import MAX_POINTS_PER_TRACE, log_spaced_indices
 
 ESTIMATOR_COLOURS: dict[str, str] = {
     "score": VERMILLION,
@@ -112,19 +111,19 @@ def variance_chart(labels: Sequence[str], exact: Sequence[float], sampled: Seque
                    sampled_se: Sequence[float], *, highlight: int | None = None) -> go.Figure:
     """Exact variance of one estimator term per baseline (bars) with the sampled variance and
     ±2 standard errors (points). A log axis when every value is positive."""
-    exact, sampled, sampled_se = (np.asarray(a, dtype=float) for a in (exact, sampled,
-                                                                        sampled_se))
+    exact_v, sampled_v, se_v = (np.asarray(a, dtype=float) for a in (exact, sampled,
+                                                                      sampled_se))
     fig = new_figure("Variance of one term, by baseline", y_title="variance", height=380)
     colours = [VERMILLION if i == highlight else GREY for i in range(len(labels))]
-    fig.add_bar(x=list(labels), y=exact, name="exact variance", marker_color=colours,
-                text=[f"{v:.4g}" for v in exact], textposition="outside",
+    fig.add_bar(x=list(labels), y=exact_v, name="exact variance", marker_color=colours,
+                text=[f"{v:.4g}" for v in exact_v], textposition="outside",
                 hovertemplate="%{x}<br>exact %{y:.5g}<extra></extra>")
-    fig.add_scatter(x=list(labels), y=sampled, mode="markers", name="sampled (±2 SE)",
+    fig.add_scatter(x=list(labels), y=sampled_v, mode="markers", name="sampled (±2 SE)",
                     marker={"color": BLACK, "size": 10, "symbol": "diamond"},
-                    error_y={"type": "data", "array": 2 * sampled_se, "visible": True},
+                    error_y={"type": "data", "array": 2 * se_v, "visible": True},
                     hovertemplate="%{x}<br>sampled %{y:.5g}<extra></extra>")
-    positive = np.all(exact > 0) and np.all(sampled > 0)
-    if positive and exact.max() / exact.min() > 20:
+    positive = np.all(exact_v > 0) and np.all(sampled_v > 0)
+    if positive and exact_v.max() / exact_v.min() > 20:
         fig.update_yaxes(type="log", dtick=1)
     return legend_below(fig)
 

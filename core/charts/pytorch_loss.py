@@ -13,9 +13,9 @@ from core.charts.theme import (
     PALETTE,
     VERMILLION,
     legend_below,
-    linear_spaced_indices,
     new_figure,
 )
+from core.thinning import linear_spaced_indices
 
 
 def gradient_comparison_chart(grads: np.ndarray, scaled: np.ndarray, exact: np.ndarray, *,

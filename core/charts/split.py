@@ -10,12 +10,12 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
-    MAX_POINTS_PER_TRACE,
     ORANGE,
     VERMILLION,
     new_figure,
 )
 from core.covariance import ScoreSplit, SplitResult
+from core.thinning import MAX_POINTS_PER_TRACE
 
 
 def scatter_figure(x: np.ndarray, y: np.ndarray, result: SplitResult, *, x_label: str,

@@ -6,7 +6,6 @@ deficiencies and still distinct on a washed-out projector.
 
 from __future__ import annotations
 
-import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -24,10 +23,6 @@ PALETTE: tuple[str, ...] = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, BLACK,
 """Trace colours in the order charts use them."""
 
 TEMPLATE_NAME = "policy_gradient_seen"
-
-MAX_POINTS_PER_TRACE = 2000
-"""Upper bound on the points any one trace sends to the browser."""
-
 
 def _build_template() -> go.layout.Template:
     template = go.layout.Template(pio.templates["plotly_white"])
@@ -77,25 +72,3 @@ def scale_fonts(fig: go.Figure, factor: float) -> go.Figure:
     base = scaled.layout.font.size or pio.templates[TEMPLATE_NAME].layout.font.size
     scaled.update_layout(font_size=round(base * factor))
     return scaled
-
-
-def log_spaced_indices(n: int, max_points: int = MAX_POINTS_PER_TRACE) -> np.ndarray:
-    """Indices 0..n-1 to keep when drawing a length-``n`` series on a log x-axis.
-
-    Always keeps the first and last index; at most ``max_points`` indices, unique and sorted.
-    """
-    if n <= 0:
-        return np.zeros(0, dtype=np.int64)
-    if n <= max_points:
-        return np.arange(n, dtype=np.int64)
-    idx = np.unique(np.round(np.geomspace(1, n, max_points)).astype(np.int64) - 1)
-    return idx
-
-
-def linear_spaced_indices(n: int, max_points: int = MAX_POINTS_PER_TRACE) -> np.ndarray:
-    """Indices 0..n-1 to keep for a linear x-axis: evenly spaced, first and last included."""
-    if n <= 0:
-        return np.zeros(0, dtype=np.int64)
-    if n <= max_points:
-        return np.arange(n, dtype=np.int64)
-    return np.unique(np.round(np.linspace(0, n - 1, max_points)).astype(np.int64))

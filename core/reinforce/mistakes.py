@@ -18,7 +18,7 @@ import numpy as np
 
 from core.reinforce.config import TrainConfig, validate_config
 from core.reinforce.policy import Policy
-from core.reinforce.rollout import ENV_ID, max_episode_steps
+from core.reinforce.rollout import ENV_ID, cartpole_state, max_episode_steps
 from core.reinforce.trainer import Trainer
 from core.torch_env import torch
 
@@ -156,7 +156,7 @@ def evaluate(policy: Policy, seed: int, *, episodes: int = EVAL_EPISODES, argmax
     try:
         obs, _ = env.reset(seed=int(seed))
         if start is not None:
-            env.unwrapped.state[:] = np.asarray(start, dtype=np.float64)[:, None]
+            cartpole_state(env)[:] = np.asarray(start, dtype=np.float64)[:, None]
             obs = np.tile(np.asarray(start, dtype=np.float32), (episodes, 1))
         returns = np.zeros(episodes)
         alive = np.ones(episodes, dtype=bool)
@@ -351,8 +351,8 @@ def paired_gradients(config: TrainConfig, variants: Sequence[dict[str, Any]], ba
                 loss, _ = trainer.loss(batch)
                 trainer.policy.zero_grad(set_to_none=False)
                 loss.backward()
-                out[v, b] = torch.cat([p.grad.reshape(-1) for p in trainer.policy.parameters()]
-                                      ).double().numpy()
+                out[v, b] = torch.cat([p.grad.reshape(-1) for p in trainer.policy.parameters()
+                                       if p.grad is not None]).double().numpy()
     finally:
         trainer.close()
     return out
@@ -390,7 +390,7 @@ def measured_lines(comparison: Comparison) -> list[str]:
     own = [r.start_state_eval_returns for r in m.runs]
     if all(r is not None for r in own):
         lines.append("The mistaken policy from its one training start state: "
-                     f"{_fmt(np.array([np.mean(r) for r in own]))} (fresh starts: "
+                     f"{_fmt(np.array([np.mean(r) for r in own if r is not None]))} (fresh starts: "
                      f"{_fmt(m.eval_means())}).")
     if comparison.mistake.key == "logprob_mean":
         lines.append("Median gradient norm per update: correct "

@@ -32,12 +32,25 @@ ENV_ID = "CartPole-v1"
 
 def reward_threshold() -> float:
     """The mean return gymnasium calls solved for CartPole-v1 (475)."""
-    return float(gym.spec(ENV_ID).reward_threshold)
+    threshold = gym.spec(ENV_ID).reward_threshold
+    assert threshold is not None  # registered with CartPole-v1
+    return float(threshold)
 
 
 def max_episode_steps() -> int:
     """The time limit of one CartPole-v1 episode (500 steps)."""
-    return int(gym.spec(ENV_ID).max_episode_steps)
+    steps = gym.spec(ENV_ID).max_episode_steps
+    assert steps is not None  # registered with CartPole-v1
+    return int(steps)
+
+
+def cartpole_state(env: gym.vector.VectorEnv) -> np.ndarray:
+    """The (4, num_envs) physical state of gymnasium's vectorized CartPole (its
+    ``vector_entry_point``), writable in place; it exists once the environment was reset."""
+    state = getattr(env.unwrapped, "state", None)
+    if state is None:
+        raise RuntimeError("reset the CartPole vector environment before reading its state")
+    return state
 
 
 @dataclass
@@ -162,7 +175,7 @@ class VectorCollector:
     def _restart(self, copies: np.ndarray, obs: np.ndarray | None = None) -> np.ndarray:
         """Put ``copies`` back at the run's one start state (the first state copy 0 was reset
         to); returns the observations with those rows replaced."""
-        state = self.env.unwrapped.state
+        state = cartpole_state(self.env)
         if self._start is None:
             self._start = state[:, 0].copy()
         state[:, copies] = self._start[:, None]

@@ -261,7 +261,8 @@ class Trainer:
         if math.isfinite(loss_value):
             loss.backward()
         grads = [p.grad for p in self.policy.parameters() if p.grad is not None]
-        grad_norm = float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads)))
+        grad_norm = float(torch.sqrt(sum(((g.double() ** 2).sum() for g in grads),
+                                          torch.zeros((), dtype=torch.float64))))
         step_failed = False
         if math.isfinite(loss_value) and math.isfinite(grad_norm):
             if cfg.max_grad_norm is not None:

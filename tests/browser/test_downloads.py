@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import open_app_page
+from tests.browser.server import open_app_page
 
 PAGE = "expectation"
 CAMERA = "[data-testid='stPlotlyChart'] .modebar-btn[data-title^='Download plot']"

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.browser.conftest import ROOT, open_app_page
+from tests.browser.server import ROOT, open_app_page
 from tests.browser.training import CARTPOLE_PATH
 from ui.registry import HOME, PAGES
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (
+from tests.browser.server import (
     free_port,
     open_app_page,
     start_server,

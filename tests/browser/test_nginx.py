@@ -18,14 +18,14 @@ from collections import defaultdict
 import pytest
 
 from deploy.serve_class import replica_env, start_class
-from tests.browser.conftest import (
-    _unavailable,
+from tests.browser.nginx_proxy import LOG_FORMAT, access_log, nginx_binary
+from tests.browser.server import (
     free_port,
     open_app_page,
+    unavailable,
     uncaught_errors,
     wait_until_idle,
 )
-from tests.browser.nginx_proxy import LOG_FORMAT, access_log, nginx_binary
 from tests.browser.training import (
     NO_CARTPOLE,
     cartpole_entry,
@@ -39,7 +39,7 @@ from ui.registry import PAGES
 @pytest.fixture(scope="module")
 def proxied(artifacts, tmp_path_factory):
     if nginx_binary() is None:
-        _unavailable("nginx not found (apt-get install nginx)")
+        unavailable("nginx not found (apt-get install nginx)")
     secret = secrets.token_hex(16)  # shared by both replicas, as docs/deploy.md requires
     ports = [free_port(), free_port()]
     prefix = tmp_path_factory.mktemp("nginx")

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import open_app_page, wait_until_idle
+from tests.browser.server import open_app_page, wait_until_idle
 from ui.registry import PAGES
 
 ANALYTIC = [p for p in PAGES if p.url_path != "cartpole"]

@@ -1,5 +1,6 @@
-"""Process warm-up: load and exercise once what the pages use, then take the survivors out of
-the garbage collector's full passes.
+"""Process warm-up, started by ``app.py`` in the background once per server process: load and
+exercise once what the pages use, then take the survivors out of the garbage collector's full
+passes. Process plumbing for the Streamlit server, not mathematics, so it lives in ``ui/``.
 
 Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``),
 and every tick of a live-training fragment is a script run. A full pass visits every object
@@ -17,6 +18,10 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when used, in the warm-up's own thread, not by app.py's first run
+    import plotly.graph_objects as go
 
 
 @dataclass(frozen=True)
@@ -29,14 +34,35 @@ class WarmUp:
     """Objects in the permanent generation afterwards."""
 
 
+SAMPLE_TRACES: dict[str, dict[str, list[float]]] = {
+    "scatter": {"x": [0, 1], "y": [1, 0]},
+    "bar": {"x": [0, 1], "y": [1, 2]},
+    "scatterternary": {"a": [1], "b": [0], "c": [0]},
+}
+"""One small trace of every plotly trace type that ``core/charts/`` draws, keyed by type
+(``tests/test_warmup.py`` fails when a chart uses a type missing here)."""
+
+
+def sample_figure() -> go.Figure:
+    """A figure with subplots, one trace of every type in ``SAMPLE_TRACES``, an animation
+    frame and buttons: what the charts build, so plotly loads each part's validators."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=1, cols=2)
+    for kind, data in SAMPLE_TRACES.items():
+        figure.add_trace({"type": kind, "name": kind, **data})
+    figure.frames = [go.Frame(data=[go.Scatter(x=[0], y=[0])])]
+    figure.update_layout(updatemenus=[{"type": "buttons", "buttons": []}])
+    return figure
+
+
 def exercise() -> None:
     """Run each kind of work once, so the lazily imported parts of torch, gymnasium, plotly
-    and pandas exist before freezing: a short REINFORCE run, an episode played, and figures
+    and pandas exist before freezing: a short REINFORCE run, an episode played, and a figure
     of every trace type the charts use, serialised the way Streamlit does."""
     import pandas  # noqa: F401  (Streamlit's tables and data editors)
-    import plotly.graph_objects as go
     import plotly.io as pio
-    from plotly.subplots import make_subplots
 
     import core.charts.theme  # noqa: F401  (its template loads every plotly trace type)
     from core.charts.export import figure_to_csv
@@ -49,12 +75,7 @@ def exercise() -> None:
     play_episode(trainer.policy, 0)
     trainer.close()
 
-    figure = make_subplots(rows=1, cols=2)
-    figure.add_trace(go.Scatter(x=[0, 1], y=[1, 0], name="line"), row=1, col=1)
-    figure.add_trace(go.Bar(x=[0, 1], y=[1, 2], name="bars"), row=1, col=2)
-    figure.add_trace(go.Scatterternary(a=[1], b=[0], c=[0], name="simplex"))
-    figure.frames = [go.Frame(data=[go.Scatter(x=[0], y=[0])])]
-    figure.update_layout(updatemenus=[{"type": "buttons", "buttons": []}])
+    figure = sample_figure()
     pio.to_json(figure, validate=False)
     figure_to_csv(figure)
 

@@ -1,0 +1,133 @@
+"""Serving the app for real-browser tests and benchmarks: a free loopback port, the server
+started as `make run` starts it, its health, its log of script exceptions, and waiting for a
+page's run to finish. Plain functions (no pytest), so benchmarks import them too; the pytest
+fixtures built on them are in ``tests/browser/conftest.py``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+UNCAUGHT = "Uncaught app execution"
+"""What Streamlit logs before the traceback of an exception that escaped a page script."""
+
+
+def unavailable(reason: str) -> None:
+    """Skip the calling test because a browser or proxy is missing; with REQUIRE_BROWSER=1
+    (as in CI) fail it instead."""
+    import pytest
+
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser required but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = None
+                 ) -> subprocess.Popen:
+    """Start the app (through ui.launch, as `make run` does) on 127.0.0.1:port and wait until
+    it reports healthy."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", **(extra_env or {})}
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.launch", "run", "app.py",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    proc.log_path = log_path  # read back by uncaught_errors
+    wait_healthy(proc, port, 60, f"streamlit (see {log_path})")
+    return proc
+
+
+def wait_healthy(proc: subprocess.Popen, port: int, seconds: float, what: str) -> None:
+    """Poll the app's health endpoint on 127.0.0.1:port until it answers 200; kill ``proc``
+    and raise if it exits or does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
+                                        timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{what} did not answer /_stcore/health within {seconds:.0f} s")
+
+
+def uncaught_errors(proc: subprocess.Popen) -> list[str]:
+    """Every script exception the server logged so far, each as its traceback's last line
+    and the app frame it came from. The browser may never show these: an exception in a
+    run that a newer run replaced is only in the log."""
+    lines = Path(proc.log_path).read_text(errors="replace").splitlines()
+    errors = []
+    for start, line in enumerate(lines):
+        if UNCAUGHT not in line:
+            continue
+        frames = []
+        for follow in lines[start + 1:]:
+            app_frame = str(ROOT) in follow and "site-packages" not in follow
+            if follow.startswith("  File ") and app_frame:
+                frames.append(follow.strip())
+            if follow and not follow.startswith((" ", "Traceback")):
+                errors.append(f"{follow} (last app frame: {frames[-1] if frames else '?'})")
+                break
+    return errors
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def wait_until_idle(tab, timeout_ms: int = 60_000) -> None:
+    """Wait until the script has run and finished (the app's own 'not running' marker)."""
+    tab.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    tab.wait_for_function(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            const main = document.querySelector("[data-testid='stMainBlockContainer']");
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && main && main.innerText.trim().length > 0;
+        }""",
+        timeout=timeout_ms,
+    )
+    tab.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def open_app_page(tab, url: str, timeout_ms: int = 60_000) -> None:
+    """Navigate to ``url`` and wait for its first run to finish."""
+    tab.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_until_idle(tab, timeout_ms)
