@@ -331,6 +331,8 @@ class Deployment:
     groups: dict[str, list[int]]
     logs: list[Path]
     stop_all: object = None
+    backends: list[str] = field(default_factory=list)
+    """Each app process's own address (warmed up before the class arrives)."""
 
     def stop(self) -> None:
         if callable(self.stop_all):
@@ -352,8 +354,9 @@ def start_single(prefix: Path) -> Deployment:
     proc = subprocess.Popen(replica_command(port), cwd=ROOT, env=replica_env(),
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", 90, f"server (see {log})")
-    return Deployment("single process", f"http://127.0.0.1:{port}", {"server": [proc.pid]},
-                      [log], lambda: stop([proc]))
+    url = f"http://127.0.0.1:{port}"
+    return Deployment("single process", url, {"server": [proc.pid]}, [log],
+                      lambda: stop([proc]), [url])
 
 
 def start_class_deployment(prefix: Path, replicas: int) -> Deployment:
@@ -364,7 +367,24 @@ def start_class_deployment(prefix: Path, replicas: int) -> Deployment:
                                               env=replica_env(secrets.token_hex(32)))
     return Deployment(f"class: {replicas} processes + nginx", deployment.url,
                       {"server": [p.pid for p in deployment.replicas],
-                       "nginx": [deployment.nginx.pid]}, deployment.logs, deployment.stop)
+                       "nginx": [deployment.nginx.pid]}, deployment.logs, deployment.stop,
+                      [f"http://127.0.0.1:{port}" for port in ports])
+
+
+WARM_S = 15.0
+
+
+async def warm_up(backends: list[str]) -> None:
+    """What a teacher's own visit does before class: one session on every app process opens
+    the home and CartPole pages, so each process has loaded its libraries (and its
+    background warm-up) before the RSS "before" is read."""
+    for url in backends:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            client = StreamlitClient(url, http)
+            await client.open("/")
+            await client.navigate("cartpole")
+            await client.close()
+    await asyncio.sleep(WARM_S)
 
 
 def record_assets(url: str) -> list[str] | None:
@@ -724,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
                     eager = eager_assets(response.read().decode())
                 recorded = record_assets(deployment.url) if args.assets == "browser" else None
                 assets = [p for p in (recorded or []) if p not in eager]
+            asyncio.run(warm_up(deployment.backends))
             print(f"{deployment.name}: {n} students at {deployment.url} "
                   f"({len(eager) + len(assets)} static files each) ...", flush=True)
             results.append(measure(deployment, n, assets, eager, cli_rate, args.seed,

@@ -23,6 +23,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE_CONF = ROOT / "deploy" / "nginx.conf"
 CACHE_DIR = "/var/cache/nginx/pgs-static"
 """The static-file cache folder named in deploy/nginx.conf (replaced under a private prefix)."""
+GZIP_LISTEN = "127.0.0.1:8089"
+"""The loopback address of the site file's compressing server (replaced by a free port)."""
 HEALTH_S = 90.0
 
 
@@ -46,9 +49,11 @@ def nginx_binary() -> str | None:
     return None
 
 
-def render_site(listen: str, backend_ports: list[int], cache_dir: Path | None = None) -> str:
+def render_site(listen: str, backend_ports: list[int], cache_dir: Path | None = None,
+                gzip_port: int | None = None) -> str:
     """deploy/nginx.conf with its listen address (``host:port``), one upstream server per
-    backend port and, if given, its static cache folder replaced."""
+    backend port and, if given, its static cache folder and compressing server's port
+    replaced."""
     text = SITE_CONF.read_text()
     text = re.sub(r"^\s*listen \[::\]:80;\n", "", text, flags=re.M)
     text = re.sub(r"listen 80;", f"listen {listen};", text)
@@ -62,14 +67,24 @@ def render_site(listen: str, backend_ports: list[int], cache_dir: Path | None = 
     text = text[:start] + replacement + text[end:]
     if cache_dir is not None:
         text = text.replace(CACHE_DIR, str(cache_dir))
+    if gzip_port is not None:
+        text = text.replace(GZIP_LISTEN, f"127.0.0.1:{gzip_port}")
     return text
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def write_nginx_conf(prefix: Path, listen: str, backend_ports: list[int], *,
                      access_format: str | None = None) -> Path:
     """A complete nginx.conf under ``prefix`` that includes the rendered site file."""
     prefix.mkdir(parents=True, exist_ok=True)
-    (prefix / "site.conf").write_text(render_site(listen, backend_ports, prefix / "cache"))
+    (prefix / "site.conf").write_text(render_site(listen, backend_ports, prefix / "cache",
+                                                  free_port()))
     temp = prefix / "temp"
     temp.mkdir(exist_ok=True)
     log = (f"  log_format pgs {access_format};\n  access_log {prefix}/access.log pgs;\n"

@@ -43,12 +43,15 @@ def test_huggingface_readme_names_the_port_the_image_listens_on():
 
 
 def test_site_file_renders_one_upstream_server_per_replica(tmp_path):
-    text = render_site("127.0.0.1:9000", [9101, 9102, 9103], tmp_path / "cache")
+    text = render_site("127.0.0.1:9000", [9101, 9102, 9103], tmp_path / "cache", 9999)
     assert re.findall(r"server 127\.0\.0\.1:(\d+) ", text) == ["9101", "9102", "9103"]
     assert "listen 127.0.0.1:9000;" in text and "listen 80" not in text
     assert str(tmp_path / "cache") in text and "/var/cache/nginx" not in text
     assert "proxy_cache pgs_static" in text and "gzip on" in text
     assert "hash $pgs_route_key consistent" in text
+    # Static files are compressed once, by a loopback server on the given port, into the cache.
+    assert "listen 127.0.0.1:9999;" in text and "proxy_pass http://127.0.0.1:9999;" in text
+    assert "8089" not in text
 
 
 def test_rendered_configuration_passes_nginx_check(tmp_path):
