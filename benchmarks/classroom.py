@@ -364,7 +364,7 @@ def start_class_deployment(prefix: Path, replicas: int) -> Deployment:
         raise SystemExit("the class deployment needs nginx (apt-get install nginx)")
     ports = [free_port() for _ in range(replicas)]
     deployment: ClassDeployment = start_class(replicas, free_port(), ports, prefix / "class",
-                                              env=replica_env(secrets.token_hex(32)))
+                                              env=replica_env(secrets.token_hex(32), replicas))
     return Deployment(f"class: {replicas} processes + nginx", deployment.url,
                       {"server": [p.pid for p in deployment.replicas],
                        "nginx": [deployment.nginx.pid]}, deployment.logs, deployment.stop,

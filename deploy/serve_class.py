@@ -204,9 +204,13 @@ class ClassDeployment:
         stop(self.replicas)
 
 
-def replica_env(secret: str | None = None) -> dict[str, str]:
-    """The environment of every replica: one torch thread each, one shared cookie secret."""
+def replica_env(secret: str | None = None, replicas: int = 1) -> dict[str, str]:
+    """The environment of every replica: one torch thread each, one shared cookie secret, and
+    (unless PGS_TRAINING_WORKERS is set) the machine's cores shared out between the replicas'
+    training workers, so that N replicas do not start N workers per core."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if replicas > 1:
+        env.setdefault("PGS_TRAINING_WORKERS", str(max(1, (os.cpu_count() or 1) // replicas)))
     env["STREAMLIT_SERVER_COOKIE_SECRET"] = (secret or os.environ.get(
         "STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32))
     return env
@@ -220,7 +224,7 @@ def start_class(replicas: int, listen_port: int, backend_ports: list[int], prefi
         raise ValueError("one backend port per replica")
     prefix.mkdir(parents=True, exist_ok=True)
     logs = [prefix / f"replica{i}.log" for i in range(replicas)]
-    procs = start_replicas(backend_ports, logs, env or replica_env())
+    procs = start_replicas(backend_ports, logs, env or replica_env(replicas=replicas))
     try:
         proxy = start_nginx(prefix, listen_port, backend_ports, address=address,
                             access_format=access_format)

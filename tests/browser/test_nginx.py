@@ -43,7 +43,7 @@ def proxied(artifacts, tmp_path_factory):
     secret = secrets.token_hex(16)  # shared by both replicas, as docs/deploy.md requires
     ports = [free_port(), free_port()]
     prefix = tmp_path_factory.mktemp("nginx")
-    deployment = start_class(2, free_port(), ports, prefix, env=replica_env(secret),
+    deployment = start_class(2, free_port(), ports, prefix, env=replica_env(secret, 2),
                              access_format=LOG_FORMAT)
     try:
         yield deployment.url, prefix, ports
