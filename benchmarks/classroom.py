@@ -157,9 +157,12 @@ async def act(student: Student, kind: str, action: Awaitable[float | None]) -> f
     t0 = time.perf_counter()
     try:
         seconds: float | None = await asyncio.wait_for(action, ACTION_TIMEOUT_S)
-    except (TimeoutError, ConnectionError, aiohttp.ClientError, KeyError, IndexError) as error:
+    except TimeoutError as error:
         student.errors.append(f"{kind}: {error!r}")
-        student.actions.append((kind, t0, None))
+        student.actions.append((kind, t0, None))  # never finished: counted as timed out
+        return None
+    except (ConnectionError, aiohttp.ClientError, KeyError, ValueError, IndexError) as error:
+        student.errors.append(f"{kind}: {error!r}")
         return None
     if seconds is not None:
         student.actions.append((kind, t0, seconds))
@@ -197,19 +200,19 @@ async def student_session(student: Student, url: str, join_at: float, assets: li
                 return
             for _ in range(2):
                 await think()
-                await act(student, "slider", one_step(client, "Samples per run N", up=True))
+                await act(student, "slider", one_step(client, "ev_n", up=True))
             await think()
             if await act(student, "open cartpole", client.navigate("cartpole")) is None:
                 return
             await think()
-            await act(student, "speed", client.set_widget("Speed", ["as fast as possible"]))
+            await act(student, "speed", client.set_widget("cp_speed", ["as fast as possible"]))
             await think()
             student.start_at = time.perf_counter()
             await act(student, "start", client.click("Start"))
             follow_until = student.start_at + SCENARIO.follow_s
             await asyncio.sleep(max(0.0, student.start_at + SCENARIO.follow_s / 2
                                     - time.perf_counter()))
-            await act(student, "learning rate", one_step(client, "Learning rate", up=False))
+            await act(student, "learning rate", one_step(client, "cp_lr", up=False))
             await asyncio.sleep(max(0.0, follow_until - time.perf_counter()))
         finally:
             student.exceptions = list(client.exceptions)

@@ -299,7 +299,7 @@ class StreamlitClient:
 
     # ------------------------------------------------------------------ user actions
     def find(self, label: str) -> Widget:
-        """The widget whose label is ``label`` (or whose key ends the id)."""
+        """The widget whose key (the end of its id) or label is ``label``."""
         for widget in self.widgets.values():
             if widget.label == label or widget.id.endswith(f"-{label}"):
                 return widget
