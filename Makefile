@@ -1,11 +1,11 @@
-# Two entry points: `make run` and `make test`. Both build .venv on first use.
+# Entry points: `make run` and `make test` (`make test-fast`: no browser). All build .venv first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 CLASS_PORT ?= 8080
 
-.PHONY: run test lint bench clean serve-class
+.PHONY: run test test-fast lint bench clean serve-class
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -32,11 +32,18 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Unit, property and AppTest tests on two workers (pytest-xdist), then the real-browser
+# tests one at a time (each drives servers and Chromium of its own).
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
+	$(BIN)/python -m pytest -m browser
+
+# The inner loop: everything but the browser tests.
+test-fast: lint
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
 
 bench: $(VENV)/.dev-installed
 	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis tests/artifacts

@@ -37,7 +37,7 @@ RERUN_TARGET_S = 0.300
 PAYLOAD_TARGET_KB = 300.0
 POINTS_TARGET = 2000
 COLD_START_TARGET_S = 5.0
-FAMILIES = ["uniform_int", "custom", "binomial", "poisson", "normal", "exponential", "uniform"]
+FAMILIES = list(dist.FAMILIES)
 
 
 def _ratio(value: float, target: float) -> str:

@@ -115,27 +115,27 @@ def split_moments(spec: dist.DistributionSpec, g: str, h: str, *,
     """Exact E[X], E[Y], E[XY], E[X]E[Y] and Cov(X, Y) (inputs must be valid)."""
     tg, th = TRANSFORMS[g], TRANSFORMS[h]
     mean_x, mean_y = _moment(spec, tg), _moment(spec, th)
-    var_x = max(_moment(spec, tg, 2) - mean_x**2, 0.0)
-    var_y = max(_moment(spec, th, 2) - mean_y**2, 0.0)
+    if spec.is_discrete:
+        table = outcome_table(spec, g, h)
+        cx, cy = dist.centred(table.x, table.p), dist.centred(table.y, table.p)
+        var_x, var_y = float(table.p @ cx**2), float(table.p @ cy**2)
+        same_draw_xy = float(table.p @ table.xy)
+        same_draw_cov = float(table.p @ (cx * cy))
+    else:  # centred closed forms: Cov(aτ^p, bτ^q) = ab·Cov(τ^p, τ^q)
+        var_x = tg.coefficient**2 * dist.power_covariance(spec, tg.power, tg.power)
+        var_y = th.coefficient**2 * dist.power_covariance(spec, th.power, th.power)
+        same_draw_xy = tg.coefficient * th.coefficient * dist.raw_moment(
+            spec, tg.power + th.power)
+        same_draw_cov = tg.coefficient * th.coefficient * dist.power_covariance(
+            spec, tg.power, th.power)
     if independent:
         mean_xy, cov = mean_x * mean_y, 0.0
-    elif spec.is_discrete:
-        table = outcome_table(spec, g, h)
-        mean_xy = float(table.p @ table.xy)
-        cov = float(table.p @ ((table.x - mean_x) * (table.y - mean_y)))
-        var_x = float(table.p @ (table.x - mean_x) ** 2)
-        var_y = float(table.p @ (table.y - mean_y) ** 2)
     else:
-        mean_xy = tg.coefficient * th.coefficient * dist.raw_moment(spec, tg.power + th.power)
-        cov = mean_xy - mean_x * mean_y
+        mean_xy, cov = same_draw_xy, same_draw_cov
+    # + 0.0 turns a −0.0 (a constant times negative deviations) into 0.
     return SplitResult(mean_x=mean_x, mean_y=mean_y, mean_xy=mean_xy, product=mean_x * mean_y,
-                       cov=cov, sd_x=_sd(var_x, mean_x), sd_y=_sd(var_y, mean_y),
-                       independent=independent)
-
-
-def _sd(var: float, mean: float) -> float:
-    # Round-off in E[X²] − E[X]² must not make a constant look random.
-    return math.sqrt(var) if var > 1e-12 * max(1.0, mean * mean) else 0.0
+                       cov=cov + 0.0, sd_x=math.sqrt(max(var_x, 0.0)),
+                       sd_y=math.sqrt(max(var_y, 0.0)), independent=independent)
 
 
 def outcome_table(spec: dist.DistributionSpec, g: str, h: str) -> OutcomeTable:
@@ -151,7 +151,8 @@ def table_moments(p: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, f
     """(E[XY], E[X]E[Y], Cov) for any finite table of probabilities and paired values."""
     p, x, y = (np.asarray(a, dtype=float) for a in (p, x, y))
     ex, ey = p @ x, p @ y
-    return float(p @ (x * y)), float(ex * ey), float(p @ ((x - ex) * (y - ey)))
+    cov = float(p @ (dist.centred(x, p) * dist.centred(y, p))) + 0.0
+    return float(p @ (x * y)), float(ex * ey), cov
 
 
 def sample_pairs(spec: dist.DistributionSpec, g: str, h: str, n: int,

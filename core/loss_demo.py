@@ -8,7 +8,7 @@ does: where p(τ) went, why the minus sign, why a sum, and why the loss value is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -157,8 +157,6 @@ class TrainingResult:
     """Loss value at each step (before its update), shape (runs, steps)."""
     n: int
     """Batch size."""
-    meta: dict = field(default_factory=dict)
-    """Free-form notes (e.g. the seed)."""
 
     def loss_per_sample(self) -> np.ndarray:
         """Losses on the scale of one sample: sums divided by N, means as they are."""
@@ -222,7 +220,7 @@ def train(logits: np.ndarray, rewards: np.ndarray, specs: tuple[RunSpec, ...], *
     history[:, steps] = stacked().detach().numpy()
     z = np.exp(history - history.max(axis=2, keepdims=True))
     j = (z / z.sum(axis=2, keepdims=True)) @ r_np
-    return TrainingResult(specs, history, j, losses, n, {"seed": seed})
+    return TrainingResult(specs, history, j, losses, n)
 
 
 @dataclass(frozen=True)

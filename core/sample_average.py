@@ -89,11 +89,14 @@ def checkpoints(n_samples: int, max_points: int) -> np.ndarray:
     return log_spaced_indices(n_samples, max_points) + 1
 
 
-def _standard_error(sum_f: np.ndarray, sum_f2: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def _standard_error(sum_d: np.ndarray, sum_d2: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """s_n/√n from running sums of d = f − shift and d², shift near E[f]: the deviations are
+    summed, not f itself, so Σd² − (Σd)²/n keeps a small spread that Σf² − (Σf)²/n, two
+    nearly equal large numbers, would round to 0."""
     n = sizes.astype(float)
-    mean = sum_f / n
+    mean = sum_d / n
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.maximum(sum_f2 / n - mean**2, 0.0) * n / (n - 1)
+        var = np.maximum(sum_d2 / n - mean**2, 0.0) * n / (n - 1)
         se = np.sqrt(var / n)
     se[sizes < 2] = np.nan
     return se
@@ -106,18 +109,18 @@ def simulate_runs(spec: dist.DistributionSpec, fn: dist.FunctionSpec, n_samples:
     n_samples, n_runs = int(n_samples), int(n_runs)
     sizes = checkpoints(n_samples, max_points or points_per_trace(n_runs))
     blocks = np.diff(sizes, prepend=0)
+    exact = dist.expectation(spec, fn)
     if spec.is_discrete:
-        body = _discrete_runs(spec, fn, sizes, blocks, n_runs, rng)
+        body = _discrete_runs(spec, fn, sizes, blocks, n_runs, rng, exact)
     else:
-        body = _continuous_runs(spec, fn, sizes, blocks, n_runs, rng)
-    averages, first_sq, first_weighted, outcomes, frequencies, width = body
-    sum_f = averages[0] * sizes
+        body = _continuous_runs(spec, fn, sizes, blocks, n_runs, rng, exact)
+    averages, first_dev, first_dev_sq, first_weighted, outcomes, frequencies, width = body
     return RunsResult(
         sizes=sizes,
         averages=averages,
-        first_se=_standard_error(sum_f, first_sq, sizes),
+        first_se=_standard_error(first_dev, first_dev_sq, sizes),
         first_weighted=first_weighted,
-        exact=dist.expectation(spec, fn),
+        exact=exact,
         exact_weighted=dist.expectation_of_p_times_f(spec, fn),
         sd_f=dist.sd_of_f(spec, fn),
         outcomes=outcomes,
@@ -126,7 +129,7 @@ def simulate_runs(spec: dist.DistributionSpec, fn: dist.FunctionSpec, n_samples:
     )
 
 
-def _discrete_runs(spec, fn, sizes, blocks, n_runs, rng):
+def _discrete_runs(spec, fn, sizes, blocks, n_runs, rng, shift):
     values, probs = dist.support_of(spec)
     fvals = dist.function_on_support(fn, spec)
     # Most likely outcomes first: numpy's multinomial stops once a block is used up.
@@ -136,18 +139,19 @@ def _discrete_runs(spec, fn, sizes, blocks, n_runs, rng):
     f_sorted = fvals[order]
     averages = np.cumsum(counts @ f_sorted, axis=1) / sizes
     first = counts[0]
-    first_sq = np.cumsum(first @ f_sorted**2)
+    first_dev = np.cumsum(first @ (f_sorted - shift))
+    first_dev_sq = np.cumsum(first @ (f_sorted - shift) ** 2)
     first_weighted = np.cumsum(first @ (p_sorted * f_sorted)) / sizes
     totals = np.empty(values.size)
     totals[order] = first.sum(axis=0)
-    return averages, first_sq, first_weighted, values, totals / sizes[-1], 0.0
+    return averages, first_dev, first_dev_sq, first_weighted, values, totals / sizes[-1], 0.0
 
 
-def _continuous_runs(spec, fn, sizes, blocks, n_runs, rng):
+def _continuous_runs(spec, fn, sizes, blocks, n_runs, rng, shift):
     n = int(sizes[-1])
     starts = sizes - blocks
     averages = np.empty((n_runs, sizes.size))
-    first_sq = first_weighted = frequencies = centres = None
+    first_dev = first_dev_sq = first_weighted = frequencies = centres = None
     lo, hi = dist.plot_range(spec)
     width = (hi - lo) / HIST_BINS
     for k in range(n_runs):
@@ -159,14 +163,16 @@ def _continuous_runs(spec, fn, sizes, blocks, n_runs, rng):
         fx = dist.apply_function(fn, x)
         averages[k] = np.cumsum(np.add.reduceat(fx, starts)) / sizes
         if k == 0:
-            first_sq = np.cumsum(np.add.reduceat(fx * fx, starts))
+            dev = fx - shift
+            first_dev = np.cumsum(np.add.reduceat(dev, starts))
+            first_dev_sq = np.cumsum(np.add.reduceat(dev * dev, starts))
             pf = dist.density(spec, x) * fx
             first_weighted = np.cumsum(np.add.reduceat(pf, starts)) / sizes
             idx = np.floor((x - lo) / width).astype(np.int64)
             inside = (idx >= 0) & (idx < HIST_BINS)
             frequencies = np.bincount(idx[inside], minlength=HIST_BINS) / (n * width)
             centres = lo + width * (np.arange(HIST_BINS) + 0.5)
-    return averages, first_sq, first_weighted, centres, frequencies, width
+    return averages, first_dev, first_dev_sq, first_weighted, centres, frequencies, width
 
 
 def _block_sums_by_law(spec: dist.DistributionSpec, fn: dist.FunctionSpec, blocks: np.ndarray,
@@ -175,23 +181,16 @@ def _block_sums_by_law(spec: dist.DistributionSpec, fn: dist.FunctionSpec, block
     or None when that law has no sampler here.
 
     Used for runs 2..K only (run 1 keeps its samples for the histogram, its standard error
-    and the p-weighted average). Exact laws: an indicator sums to a binomial; for a normal,
-    Σ x is normal and Σ x² is σ² times a noncentral chi-square; for an exponential, Σ x is a
-    gamma.
+    and the p-weighted average). An indicator sums to a binomial; otherwise the family says
+    (``ContinuousFamily.block_sums``: for a normal, Σ x is normal and Σ x² is σ² times a
+    noncentral chi-square; for an exponential, Σ x is a gamma).
     """
-    b = blocks.astype(float)
     if fn.kind == "indicator":
         above = dist.expectation(spec, fn)
         return rng.binomial(blocks, min(max(above, 0.0), 1.0)).astype(float)
-    if spec.family == "normal" and fn.kind == "x":
-        return rng.normal(b * spec.mean, np.sqrt(b) * spec.sd)
-    if spec.family == "normal" and fn.kind == "x2":
-        # Σ (μ + σZ)² = σ² Σ (μ/σ + Z)², a noncentral χ² with b degrees of freedom.
-        shift = (spec.mean / spec.sd) ** 2
-        return spec.sd**2 * rng.noncentral_chisquare(b, b * shift)
-    if spec.family == "exponential" and fn.kind == "x":
-        return rng.gamma(b, 1.0 / spec.exp_rate)
-    return None
+    if spec.is_discrete:
+        return None
+    return dist.continuous_family(spec).block_sums(fn.kind, blocks, rng)
 
 
 def spread_summary(result: RunsResult) -> tuple[float, float]:

@@ -19,6 +19,7 @@ from core.reinforce.config import (
 )
 from ui import cartpole_session as lab
 from ui.common import global_seed, log_slider, log_values, show_problem
+from ui.gradient_quality import batch_gradient_section
 
 st.title("REINFORCE on CartPole, live")
 st.markdown(
@@ -181,3 +182,5 @@ st.header("Watch the policy")
 st.button("Play one episode with the current policy", key="cp_watch", on_click=lab.watch_now,
           args=(config,), disabled=bool(problem))
 lab.watch_panel()
+
+batch_gradient_section(config)

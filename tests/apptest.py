@@ -24,6 +24,21 @@ def run_page(path: str, *, timeout: float = DEFAULT_TIMEOUT, seed: int | None = 
     return at
 
 
+PRESENTED_SEED = 2**31 - 1
+"""The largest seed: presenter-mode runs also check a seed far from the default."""
+
+
+def run_presented(path: str, *, seed: int = PRESENTED_SEED,
+                  timeout: float = DEFAULT_TIMEOUT) -> AppTest:
+    """Run a page in presenter mode (``?present=1``) with ``seed``, checked for exceptions."""
+    at = app_test(path, timeout=timeout)
+    at.session_state["seed"] = seed
+    at.session_state["present"] = True
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
 def assert_no_exception(at: AppTest) -> None:
     """Fail with the page's own traceback text if the run raised."""
     assert not at.exception, "\n\n".join(str(e.value) + "\n" + "\n".join(e.stack_trace)

@@ -13,3 +13,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 # tests start, which inherit this): a closed tab keeps its training slot for up to 30 s. The
 # production default (2) and the refusals at the cap are tested with an explicit cap.
 os.environ.setdefault("PGS_MAX_TRAINING_SESSIONS", "4")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser/ drives a real browser: marked so, whatever its file
+    says, so `make test-fast` (-m "not browser") leaves all of it out."""
+    browser_dir = ROOT / "tests" / "browser"
+    for item in items:
+        if browser_dir in Path(item.fspath).parents:
+            item.add_marker("browser")

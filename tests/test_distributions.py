@@ -235,3 +235,33 @@ def test_fmt():
     assert dist.fmt(30.250000000000007) == "30.25"
     assert dist.fmt(0.0) == "0"
     assert dist.fmt(1.23e-7) == "1.23e-7"
+
+
+# ---------------------------------------------------------------- the family registry
+
+
+@pytest.mark.parametrize("key", list(dist.FAMILY_TYPES))
+def test_every_registered_family_is_complete_and_its_widget_defaults_are_valid(key):
+    cls = dist.FAMILY_TYPES[key]
+    assert cls.key == key and dist.FAMILIES[key] == cls.label
+    fields = set(Spec.__dataclass_fields__)
+    defaults = {}
+    for p in cls.params:
+        assert p.field in fields, p
+        assert p.low <= p.default <= p.high, p
+        defaults[p.field] = int(p.default) if p.integer else p.default
+    assert len({p.key for p in cls.params}) == len(cls.params)
+    spec = Spec(family=key, **defaults)
+    assert dist.validate_distribution(spec) is None
+    assert spec.is_discrete == cls.discrete
+    fam = dist.family(spec)
+    assert isinstance(fam, cls)
+    assert math.isfinite(fam.mean()) and fam.variance() >= 0
+    assert dist.sample(spec, 5, np.random.default_rng(0)).shape == (5,)
+
+
+def test_widget_keys_do_not_collide_across_families():
+    keys = [p.key for cls in dist.FAMILY_TYPES.values() for p in cls.params]
+    fields = [p.field for cls in dist.FAMILY_TYPES.values() for p in cls.params]
+    assert len(set(keys)) == len(keys) and len(set(fields)) == len(fields)
+    assert not {"family", "f", "c", "table", "table_kept"} & set(keys)  # the other widgets

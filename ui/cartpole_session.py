@@ -32,6 +32,7 @@ from core.reinforce.config import TrainConfig, config_diff
 from core.reinforce.policy import Policy
 from core.reinforce.rollout import play_episode
 from core.reinforce.trainer import Trainer
+from core.torch_env import torch
 from ui.common import show_chart, show_problem
 
 STATE_KEY = "cp_lab"
@@ -208,6 +209,23 @@ def watch_now(config: TrainConfig) -> None:
         else:
             policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
             state.watch_before = play_episode(policy, config.seed)
+
+
+def policy_snapshot(run_index: int = 0) -> tuple[TrainConfig, dict[str, torch.Tensor]] | None:
+    """The current policy of this session's live run: its config and a copy of its weights.
+
+    ``run_index`` 0 is the live run (its first seed). Kept runs keep no weights in this
+    process, so any other index, or no run, gives None.
+    """
+    if run_index != 0:
+        return None
+    state = lab()
+    with state.lock:
+        if not state.trainers:
+            return None
+        trainer = state.trainers[0]
+        weights = {k: v.detach().clone() for k, v in trainer.policy.state_dict().items()}
+        return trainer.config, weights
 
 
 # ------------------------------------------------------------------ the live fragment

@@ -7,6 +7,8 @@ here stops the script, so every widget keeps its value while a message is shown.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -38,19 +40,37 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _parameter_inputs(prefix: str, family: str) -> dict[str, Any]:
+    """One widget per parameter the family declares (``dist.Param``): sliders stacked, typed
+    numbers side by side. Returns the ``DistributionSpec`` fields they set."""
+    params = dist.FAMILY_TYPES[family].params
+    typed = [p for p in params if p.widget == "number"]
+    slots = iter(st.columns(len(typed)) if len(typed) > 1 else [st.container()] * len(typed))
+    values: dict[str, Any] = {}
+    for p in params:
+        key = f"{prefix}{p.key}"
+        if p.widget == "number":
+            values[p.field] = float(next(slots).number_input(
+                p.label, float(p.low), float(p.high), float(p.default), step=p.step, key=key,
+                bind="query-params"))
+        elif p.integer:
+            values[p.field] = int(st.slider(p.label, int(p.low), int(p.high), int(p.default),
+                                            key=key, bind="query-params"))
+        else:
+            values[p.field] = float(st.slider(p.label, float(p.low), float(p.high),
+                                              float(p.default), step=p.step, key=key,
+                                              bind="query-params"))
+    return values
+
+
 def distribution_inputs(prefix: str, *, with_f_column: bool, label: str = "Distribution of X"
                         ) -> tuple[dist.DistributionSpec, np.ndarray | None, str | None]:
     """Family and parameter widgets. Returns (spec, f column of the custom table or None,
     problem)."""
     family = st.selectbox(label, list(dist.FAMILIES), key=f"{prefix}family",
                           format_func=dist.FAMILIES.__getitem__, bind="query-params")
-    spec = dist.DistributionSpec(family=family)
     f_column = None
-    if family == "uniform_int":
-        n = st.slider("n (outcomes 1, 2, …, n)", 1, 100, 10, key=f"{prefix}size",
-                      bind="query-params")
-        spec = dist.DistributionSpec(family=family, n=int(n))
-    elif family == "custom":
+    if family == "custom":
         st.caption("Edit outcomes and weights (add or delete rows). Weights are divided by "
                    "their total to give probabilities.")
         columns = ["x", "weight", "f(x)"] if with_f_column else ["x", "weight"]
@@ -69,34 +89,7 @@ def distribution_inputs(prefix: str, *, with_f_column: bool, label: str = "Distr
             st.dataframe(pd.DataFrame({"x": values, "probability p(x)": dist.normalise(weights)}),
                          hide_index=True, width="stretch", height=min(250, 38 + 35 * len(values)))
         return spec, f_column, problem
-    elif family == "binomial":
-        trials = st.slider("Trials", 1, dist.MAX_TRIALS, 10, key=f"{prefix}trials",
-                           bind="query-params")
-        success = st.slider("Success probability", 0.0, 1.0, 0.5, step=0.01,
-                            key=f"{prefix}success", bind="query-params")
-        spec = dist.DistributionSpec(family=family, trials=int(trials), success=float(success))
-    elif family == "poisson":
-        rate = st.slider("Mean λ", 0.1, 50.0, 3.0, step=0.1, key=f"{prefix}lam",
-                         bind="query-params")
-        spec = dist.DistributionSpec(family=family, poisson_rate=float(rate))
-    elif family == "normal":
-        left, right = st.columns(2)
-        mu = left.number_input("Mean μ", -100.0, 100.0, 0.0, step=0.5, key=f"{prefix}mu",
-                               bind="query-params")
-        sd = right.number_input("Standard deviation σ", 0.0, 100.0, 1.0, step=0.1,
-                                key=f"{prefix}sd", bind="query-params")
-        spec = dist.DistributionSpec(family=family, mean=float(mu), sd=float(sd))
-    elif family == "exponential":
-        rate = st.number_input("Rate λ (mean 1/λ)", 0.0, 100.0, 1.0, step=0.1,
-                               key=f"{prefix}rate", bind="query-params")
-        spec = dist.DistributionSpec(family=family, exp_rate=float(rate))
-    else:
-        left, right = st.columns(2)
-        low = left.number_input("Left end a", -100.0, 100.0, 0.0, step=0.5, key=f"{prefix}a",
-                                bind="query-params")
-        high = right.number_input("Right end b", -100.0, 100.0, 1.0, step=0.5,
-                                  key=f"{prefix}b", bind="query-params")
-        spec = dist.DistributionSpec(family=family, low=float(low), high=float(high))
+    spec = dist.DistributionSpec(family=family, **_parameter_inputs(prefix, family))
     return spec, f_column, dist.validate_distribution(spec)
 
 

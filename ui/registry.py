@@ -36,6 +36,8 @@ PAGES: tuple[PageEntry, ...] = (
               "log-derivative", "The four questions", questions=(1,)),
     PageEntry("pages/pytorch_loss.py", "From the formula to the PyTorch loss", ":material/code:",
               "pytorch-loss", "The four questions", questions=(2, 3, 4)),
+    PageEntry("pages/trajectories.py", "Trajectories: the dynamics drop out", ":material/route:",
+              "trajectories", "The four questions", questions=(2,)),
     PageEntry("pages/bandit.py", "Learning a distribution: the bandit", ":material/casino:",
               "bandit", "Labs",
               blurb="Watch a softmax policy's probabilities move under exact gradient ascent "

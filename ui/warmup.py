@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported when used, in the warm-up's own thread, not by app.py's first run
     import plotly.graph_objects as go
@@ -34,10 +34,11 @@ class WarmUp:
     """Objects in the permanent generation afterwards."""
 
 
-SAMPLE_TRACES: dict[str, dict[str, list[float]]] = {
+SAMPLE_TRACES: dict[str, dict[str, list[Any]]] = {
     "scatter": {"x": [0, 1], "y": [1, 0]},
     "bar": {"x": [0, 1], "y": [1, 2]},
     "scatterternary": {"a": [1], "b": [0], "c": [0]},
+    "heatmap": {"z": [[0, 1], [1, 0]]},
 }
 """One small trace of every plotly trace type that ``core/charts/`` draws, keyed by type
 (``tests/test_warmup.py`` fails when a chart uses a type missing here)."""

@@ -23,13 +23,10 @@ def _points(tab) -> int:
 
 
 def _wait_for_points(tab, above: int, timeout_s: float = 30.0) -> int:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        n = _points(tab)
-        if n > above:
-            return n
-        time.sleep(0.25)
-    raise AssertionError(f"the return chart never passed {above} points")
+    """Wait (in the page, on its own redraws) until the return chart has more than ``above``
+    points; returns how many it has then."""
+    tab.wait_for_function(f"() => ({POINTS_JS})() > {int(above)}", timeout=timeout_s * 1000)
+    return _points(tab)
 
 
 @pytest.mark.browser

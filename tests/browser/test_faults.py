@@ -23,7 +23,6 @@ from tests.browser.server import (
     wait_until_idle,
 )
 from tests.browser.training import (
-    NO_CARTPOLE,
     cartpole_entry,
     episodes_shown,
     refused,
@@ -99,11 +98,9 @@ def baseline_threads(server, browser):
     context = browser.new_context()
     tab = context.new_page()
     open_app_page(tab, url)
-    entry = cartpole_entry()
-    if entry is not None:
-        open_app_page(tab, f"{url}/{entry.url_path}")
-        train_until_running(tab, 60)
-        tab.wait_for_timeout(3000)
+    open_app_page(tab, f"{url}/{cartpole_entry().url_path}")
+    train_until_running(tab, 60)
+    tab.wait_for_timeout(3000)
     context.close()
     time.sleep(SESSION_TTL_S + 5)
     return max(served_thread_count(url, proc.pid) for _ in range(6) if time.sleep(0.5) is None)
@@ -137,13 +134,9 @@ def test_browser_reconnects_and_keeps_its_session(server, baseline_threads, brow
     context = browser.new_context()
     context.add_init_script(TRACK_SOCKETS_JS)
     tab = context.new_page()
-    entry = cartpole_entry()
-    path = f"/{entry.url_path}" if entry else "/"
-    open_app_page(tab, f"{url}{path}?seed=7")
-    before = 0
-    if entry is not None:
-        assert train_until_running(tab, 60)
-        before = episodes_shown(tab)
+    open_app_page(tab, f"{url}/{cartpole_entry().url_path}?seed=7")
+    assert train_until_running(tab, 60)
+    before = episodes_shown(tab)
     context.set_offline(True)
     tab.evaluate("() => window.__pgsSockets.forEach(s => s.close())")
     tab.wait_for_timeout(OFFLINE_S * 1000)
@@ -154,11 +147,10 @@ def test_browser_reconnects_and_keeps_its_session(server, baseline_threads, brow
     seed = tab.locator("[data-testid='stSidebar'] input[type='number']").first
     seed.wait_for(timeout=30_000)
     assert seed.input_value() == "7"
-    if entry is not None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and episodes_shown(tab) <= before:
-            tab.wait_for_timeout(500)
-        assert episodes_shown(tab) > before, "training did not resume after reconnecting"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and episodes_shown(tab) <= before:
+        tab.wait_for_timeout(500)
+    assert episodes_shown(tab) > before, "training did not resume after reconnecting"
     seed.fill("8")
     seed.press("Enter")
     tab.wait_for_function("() => location.search.includes('seed=8')", timeout=30_000)
@@ -186,13 +178,10 @@ def test_settings_changed_quickly_during_a_run(server, baseline_threads, browser
 
 
 def _training_tab(browser, url):
-    """A fresh browser context on the CartPole lab, training (skips without that page)."""
-    entry = cartpole_entry()
-    if entry is None:
-        pytest.skip(NO_CARTPOLE)
+    """A fresh browser context on the CartPole lab, training."""
     context = browser.new_context()
     tab = context.new_page()
-    open_app_page(tab, f"{url}/{entry.url_path}")
+    open_app_page(tab, f"{url}/{cartpole_entry().url_path}")
     assert train_until_running(tab, 60)
     return context, tab
 
@@ -221,16 +210,15 @@ def test_page_reloaded_during_a_run(server, baseline_threads, browser):
 def test_slots_and_threads_come_back(server, baseline_threads, browser):
     url, proc = server
     entry = cartpole_entry()
-    if entry is not None:
-        # Every earlier tab is gone; all CAP slots must be free again for new sessions.
-        contexts = [browser.new_context() for _ in range(CAP)]
-        tabs = [c.new_page() for c in contexts]
-        for tab in tabs:
-            open_app_page(tab, f"{url}/{entry.url_path}")
-        for tab in tabs:
-            assert train_until_running(tab, SLOT_RECOVERY_S), "a slot leaked"
-        for context in contexts:
-            context.close()
+    # Every earlier tab is gone; all CAP slots must be free again for new sessions.
+    contexts = [browser.new_context() for _ in range(CAP)]
+    tabs = [c.new_page() for c in contexts]
+    for tab in tabs:
+        open_app_page(tab, f"{url}/{entry.url_path}")
+    for tab in tabs:
+        assert train_until_running(tab, SLOT_RECOVERY_S), "a slot leaked"
+    for context in contexts:
+        context.close()
     assert_serving(browser, url)
     deadline = time.monotonic() + SESSION_TTL_S + 45
     while (time.monotonic() < deadline

@@ -27,7 +27,6 @@ from tests.browser.server import (
     wait_until_idle,
 )
 from tests.browser.training import (
-    NO_CARTPOLE,
     cartpole_entry,
     episodes_shown,
     refused,
@@ -113,8 +112,6 @@ def test_both_replicas_serve_and_new_browsers_spread(proxied, browser):
 @pytest.mark.browser
 def test_training_through_nginx(proxied, page):
     entry = cartpole_entry()
-    if entry is None:
-        pytest.skip(NO_CARTPOLE)
     url, _prefix, _ports = proxied
     open_app_page(page, f"{url}/{entry.url_path}")
     assert start_training(page), "no Train/Start button on the CartPole page"

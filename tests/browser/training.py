@@ -21,13 +21,11 @@ KEEP_TRAINING = "cp_stop=false&cp_budget=20000"
 """Query string that switches off "Stop when solved" and sets the largest episode budget, so a
 session trains for as long as it is open (the default preset solves within seconds, and 2,000
 episodes can run out within a minute)."""
-NO_CARTPOLE = ("no page with url_path 'cartpole' is registered in ui/registry.PAGES yet; "
-               "the training part runs once it is")
 
 
-def cartpole_entry() -> PageEntry | None:
-    """The registered live-training page, if any."""
-    return next((p for p in PAGES if p.url_path == CARTPOLE_PATH), None)
+def cartpole_entry() -> PageEntry:
+    """The registered live-training page."""
+    return next(p for p in PAGES if p.url_path == CARTPOLE_PATH)
 
 
 def start_training(tab, timeout_ms: int = 30_000) -> bool:

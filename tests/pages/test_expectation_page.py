@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.apptest import app_test, assert_no_exception, run_page
+from tests.apptest import app_test, assert_no_exception, run_page, run_presented
 from tests.apptest import apply_steps as _apply
 from tests.apptest import chart_count as _charts
 from tests.apptest import metrics as _metrics
@@ -158,11 +158,7 @@ def test_custom_table_weights_are_normalised():
 
 def test_other_seed_and_presenter_mode():
     base = run_page(PAGE)
-    at = app_test(PAGE)
-    at.session_state["seed"] = 2**31 - 1
-    at.session_state["present"] = True
-    at.run()
-    assert_no_exception(at)
+    at = run_presented(PAGE)
     # Presenter mode asks before it shows the running averages.
     assert _charts(at) == 3
     reveal = [b for b in at.button if b.label == "Reveal the answer"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import app_test, assert_no_exception, run_page
+from tests.apptest import app_test, assert_no_exception, run_page, run_presented
 
 PAGE = "pages/log_derivative.py"
 
@@ -139,10 +139,6 @@ def test_bad_tables_give_a_message_and_keep_other_settings(edits, message):
 
 
 def test_other_seed_and_presenter_mode():
-    at = app_test(PAGE)
-    at.session_state["seed"] = 987_654
-    at.session_state["present"] = True
-    at.run()
-    assert_no_exception(at)
+    at = run_presented(PAGE, seed=987_654)
     assert metrics(at)["J = E[r]"] == "2.66667"
     assert len(at.get("plotly_chart")) == 6

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.apptest import assert_no_exception, run_page
+from tests.apptest import assert_no_exception, run_page, run_presented
 
 PAGE = "pages/pytorch_loss.py"
 
@@ -74,13 +74,7 @@ def test_widgets_at_extremes(optimizer, key, value):
 
 
 def test_other_seed_and_presenter_mode():
-    from tests.apptest import app_test
-
-    at = app_test(PAGE)
-    at.session_state["seed"] = 2**31 - 1
-    at.session_state["present"] = True
-    at.run()
-    assert_no_exception(at)
+    at = run_presented(PAGE)
     # Presenter mode asks before it shows the sign chart.
     assert len(at.get("plotly_chart")) == 4
     [reveal] = [b for b in at.button if b.label == "Reveal the answer"]

@@ -4,7 +4,7 @@ the independent τ′ toggle, bad input, and the softmax score panel."""
 import pytest
 
 from tests.apptest import apply_steps as _apply
-from tests.apptest import assert_no_exception, run_page
+from tests.apptest import assert_no_exception, run_page, run_presented
 from tests.apptest import chart_count as _charts
 from tests.apptest import metrics as _metrics
 
@@ -130,13 +130,7 @@ def test_dependent_but_uncorrelated_case_is_explained():
 
 
 def test_other_seed_and_presenter_mode():
-    from tests.apptest import app_test
-
-    at = app_test(PAGE)
-    at.session_state["seed"] = 2**31 - 1
-    at.session_state["present"] = True
-    at.run()
-    assert_no_exception(at)
+    at = run_presented(PAGE)
     # Presenter mode asks before it shows the scatter.
     assert _charts(at) == 2
     [reveal] = [b for b in at.button if b.label == "Reveal the answer"]
