@@ -37,5 +37,5 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_stcore/health' % os.environ.get('STREAMLIT_SERVER_PORT', '8501'), timeout=4)"]
 
-# ui.launch is Streamlit's own CLI with the legacy pages/ folder mode off (see its docstring).
-CMD ["python", "-m", "ui.launch", "run", "app.py"]
+# Plain `streamlit run app.py`, as every host starts it (ui/entry.py makes deep links work).
+CMD ["python", "-m", "streamlit", "run", "app.py"]

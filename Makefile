@@ -22,7 +22,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	touch $@
 
 run: $(VENV)/.runtime-installed
-	$(BIN)/python -m ui.launch run app.py --server.port $(PORT) --server.address localhost
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 
 # A whole class on one machine: one app process per core behind nginx (deploy/serve_class.py).
 serve-class: $(VENV)/.runtime-installed

@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui import presenter, run_log, share
 from ui.common import DEFAULT_SEED, IMAGE_FORMAT_KEY, IMAGE_FORMATS, PRESENTER_KEY, SEED_KEY
+from ui.entry import mark_app_ran
 from ui.registry import HOME, PAGES
 from ui.warmup import warm_up
 
@@ -41,6 +42,7 @@ for entry in PAGES:
     sections.setdefault(entry.section, []).append(_page(entry))
 
 page = st.navigation(sections)
+mark_app_ran()  # pages run through app.py from now on (ui/entry.py)
 raw_params = share.snapshot()  # before any bound widget can drop a malformed value
 presenter.accept_url_alias()
 

@@ -1,5 +1,8 @@
 """REINFORCE on CartPole-v1: wall-clock to solve for the default, fast and classic presets.
 
+Also the default preset with the learned state-value baseline ("learned", issue 13): it must
+solve each of seeds 1-5 within the same 5,000-episode budget.
+
     .venv/bin/python -m benchmarks.cartpole [--seeds 1,2,3,4,5] [--extra-seeds 6,7,8,9,10]
 
 Targets (issue 4): the default preset solves (last-100 mean >= 475) on each of seeds 1-5
@@ -46,9 +49,17 @@ class Result:
         return self.env_steps / self.seconds if self.seconds > 0 else 0.0
 
 
+LEARNED = "learned"
+"""Not a preset: the default preset with the learned state-value baseline (issue 13)."""
+
+
 def solve(name: str, seed: int, max_episodes: int, max_seconds: float | None = None) -> Result:
-    """Train a preset until solved, its episode budget, or ``max_seconds``."""
-    trainer = Trainer(preset(name, seed=seed, max_episodes=max_episodes))
+    """Train a preset (or ``LEARNED``) until solved, its episode budget, or ``max_seconds``."""
+    if name == LEARNED:
+        config = preset("default", seed=seed, max_episodes=max_episodes, baseline="learned")
+    else:
+        config = preset(name, seed=seed, max_episodes=max_episodes)
+    trainer = Trainer(config)
     start, cpu_start = time.perf_counter(), time.process_time()
     while not trainer.stopped and not trainer.solved:
         left = None if max_seconds is None else max_seconds - (time.perf_counter() - start)
@@ -112,11 +123,12 @@ def main() -> int:
     results: list[Result] = []
     for seed in seeds:
         results.append(solve("default", seed, DEFAULT_BUDGET))
+        results.append(solve(LEARNED, seed, DEFAULT_BUDGET))
         results.append(solve("fast", seed, DEFAULT_BUDGET))
         if not args.skip_classic:
             results.append(solve("classic", seed, args.classic_max_episodes,
                                  args.classic_max_seconds))
-        table(results[-3 if not args.skip_classic else -2:])
+        table(results[-4 if not args.skip_classic else -3:])
         sys.stdout.flush()
     extra_fast = [solve("fast", seed, DEFAULT_BUDGET) for seed in extra]
 
@@ -134,6 +146,12 @@ def main() -> int:
     print(f"default solves every seed within {DEFAULT_BUDGET:,} episodes: "
           f"{'yes' if all_default else 'NO'} (max {max(r.episodes for r in default):,} episodes)")
     ok &= all_default
+    learned = [r for r in results if r.preset == LEARNED]
+    all_learned = all(r.solved for r in learned)
+    print(f"default with the learned baseline V(s) solves every seed within {DEFAULT_BUDGET:,} "
+          f"episodes: {'yes' if all_learned else 'NO'} (episodes to solve: "
+          f"{', '.join(f'{r.episodes:,}' for r in learned)})")
+    ok &= all_learned
     fast_med = statistics.median(r.seconds for r in fast)
     all_fast = all(r.solved for r in fast + extra_fast)
     print(f"fast preset median wall-clock to solve: {fast_med:.3f} s (target < {FAST_TARGET_S} s,"

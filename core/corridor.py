@@ -100,6 +100,8 @@ class Learner:
     """Step size of the policy parameters θ."""
     alpha_w: float | None = None
     """Step size of the learned baseline v̂(s, w) = w, or None for plain REINFORCE."""
+    figure: int = 1
+    """The book's figure this learner belongs to (13.1 → 1, 13.2 → 2)."""
 
 
 @dataclass(frozen=True)
@@ -129,11 +131,31 @@ class LearningCurves:
     """Total reward of each episode, shape (learners, runs, episodes)."""
     final_p_right: np.ndarray
     """π(right) after the last episode, shape (learners, runs)."""
+    w: np.ndarray
+    """The baseline weight w after each episode, shape (learners, runs, episodes), float32;
+    NaN for learners without a baseline."""
+    figures: tuple[int, ...] = ()
+    """The book's figure of each learner (empty: all figure 1)."""
 
     def subset(self, learners: list[int]) -> LearningCurves:
         """The curves of some learners only, in the order given."""
+        figures = self.figures or (1,) * len(self.labels)
         return LearningCurves(tuple(self.labels[i] for i in learners), self.returns[learners],
-                              self.final_p_right[learners])
+                              self.final_p_right[learners], self.w[learners],
+                              tuple(figures[i] for i in learners))
+
+    def for_figure(self, figure: int) -> LearningCurves:
+        """The learners of one of the book's figures (13.1 → 1, 13.2 → 2)."""
+        figures = self.figures or (1,) * len(self.labels)
+        return self.subset([i for i, f in enumerate(figures) if f == figure])
+
+    @property
+    def with_baseline(self) -> int:
+        """Index of the first learner with a learned baseline (ValueError if none)."""
+        for i in range(len(self.labels)):
+            if np.isfinite(self.w[i]).any():
+                return i
+        raise ValueError("no learner with a baseline")
 
     def mean(self) -> np.ndarray:
         """Average over runs, shape (learners, episodes)."""
@@ -194,6 +216,7 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
     w = np.full(rows, config.initial_w)
     # Whole numbers up to −max_steps: float32 holds them exactly at half the memory.
     returns = np.empty((rows, config.episodes), dtype=np.float32)
+    w_after = np.full((rows, config.episodes), np.nan, dtype=np.float32)
     decay = 1.0 - alpha_w
     powers = decay[:, None] ** np.arange(config.max_steps + 64, dtype=float)[None, :]
     for episode in range(config.episodes):
@@ -206,6 +229,7 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
         returns[:, episode] = -steps
         weight_right, weight_left, w = episode_weights(steps, n_right, t_right, a_right, w,
                                                        alpha_w, has_baseline)
+        w_after[has_baseline, episode] = w[has_baseline]
         if engine == "autograd":
             theta = theta + policy_step(torch.from_numpy(theta), weight_right, weight_left,
                                         torch.from_numpy(alpha_theta)).numpy()
@@ -214,7 +238,36 @@ def learn(learners: list[Learner], config: CorridorConfig, seed: int,
                                                     alpha_theta)
     return LearningCurves(tuple(lrn.label for lrn in learners),
                           returns.reshape(n_learners, runs, config.episodes),
-                          _p_right(theta).reshape(n_learners, runs))
+                          _p_right(theta).reshape(n_learners, runs),
+                          w_after.reshape(n_learners, runs, config.episodes),
+                          tuple(lrn.figure for lrn in learners))
+
+
+W_CHECKPOINTS: tuple[int, ...] = (10, 100, 1000)
+"""Episodes after which the page reports the learned baseline's w (those within the run)."""
+
+
+def describe_baseline_w(curves: LearningCurves, learner: int | None = None) -> str:
+    """What the learned baseline w of ``learner`` (default: the first with a baseline) did,
+    from its curves: the median over runs after each checkpoint episode, beside the median
+    return of the last episodes."""
+    if learner is None:
+        learner = curves.with_baseline
+    w, returns = curves.w[learner], curves.returns[learner]
+    episodes = w.shape[1]
+    marks = [k for k in W_CHECKPOINTS if k < episodes] + [episodes]
+    parts = [f"{float(np.median(w[:, k - 1])):.1f} after {k:,} episode{'s' if k > 1 else ''}"
+             for k in dict.fromkeys(marks)]
+    typical = float(np.median(returns[:, max(0, episodes - 100):]))
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (f"learned w has median {listed} over the runs (the returns G of the last "
+            f"episodes have median {typical:.0f})")
+
+
+def initial_p_right(config: CorridorConfig | None = None) -> float:
+    """π(right) of the starting preferences (the book's: about 0.05)."""
+    theta = np.array([(config or CorridorConfig()).initial_theta], dtype=float)
+    return float(_p_right(theta)[0])
 
 
 def _p_right(theta: np.ndarray) -> np.ndarray:
@@ -343,9 +396,9 @@ def figure_learners(plain_exponents: tuple[int, ...], baseline_exponents: tuple[
     with α = 2^e₀ and REINFORCE with baseline with α^θ = 2^e₁, α^w = 2^e₂."""
     plain, theta, w = baseline_exponents
     return ([Learner(f"α = {power_label(e)}", 2.0**e) for e in plain_exponents]
-            + [Learner(f"REINFORCE, α = {power_label(plain)}", 2.0**plain),
+            + [Learner(f"REINFORCE, α = {power_label(plain)}", 2.0**plain, figure=2),
                Learner(f"with baseline, α^θ = {power_label(theta)}, α^w = {power_label(w)}",
-                       2.0**theta, 2.0**w)])
+                       2.0**theta, 2.0**w, figure=2)])
 
 
 def book_learners(figure: int) -> list[Learner]:
@@ -353,5 +406,5 @@ def book_learners(figure: int) -> list[Learner]:
     baseline)."""
     if figure == 1:
         return [Learner(f"α = 2^{e}", 2.0**e) for e in (-12, -13, -14)]
-    return [Learner("REINFORCE, α = 2^-13", 2.0**-13),
-            Learner("with baseline, α^θ = 2^-9, α^w = 2^-6", 2.0**-9, 2.0**-6)]
+    return [Learner("REINFORCE, α = 2^-13", 2.0**-13, figure=2),
+            Learner("with baseline, α^θ = 2^-9, α^w = 2^-6", 2.0**-9, 2.0**-6, figure=2)]

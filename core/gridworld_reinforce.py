@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
+from core.confidence import Z95
 from core.gridworld import (
     GridConfig,
     Gridworld,
@@ -28,8 +29,6 @@ from core.gridworld import (
 from core.gridworld_env import make_env
 from core.torch_env import torch
 
-Z95 = 1.959963984540054
-"""Two-sided 95 % normal quantile."""
 MAX_EPISODES = 20_000
 """Most episodes one estimate may sample."""
 STEP_BUDGET = 200_000

@@ -4,21 +4,35 @@ variable so a host can size them to its machine."""
 from __future__ import annotations
 
 import os
-import threading
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+def _cores() -> int:
+    return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps that bound the CPU and memory one session (and the whole process) can use."""
+    """Caps that bound the CPU and memory one session (and the whole server) can use."""
 
-    max_training_sessions: int = 2
-    """Sessions that may train at the same time in this process (env PGS_MAX_TRAINING_SESSIONS).
-    Once two or more train, the process trains on about half a core in all whatever the cap
-    (ui/cartpole_session.tick_interval), so a higher cap gives each session less; on 2 cores
-    reruns of other pages had p95 0.78 s at cap 2 and 1.07 s at cap 4 (benchmarks/load.py)."""
+    max_training_sessions: int = 100
+    """Sessions that may train at the same time on this server (env PGS_MAX_TRAINING_SESSIONS).
+    They share the training workers round-robin, each getting about workers/n of a core; a
+    session beyond the cap waits in a queue and sees its position."""
+    training_workers: int = field(default_factory=_cores)
+    """Worker processes that train the sessions' runs: one per core by default
+    (env PGS_TRAINING_WORKERS)."""
+    max_runs_per_worker: int = 200
+    """Runs (one per seed) one worker process may hold, training or paused; a run with more than
+    16 parallel environments (or episodes per update) counts once per 16. Bounds a worker's
+    memory next to the episode cap (env PGS_MAX_RUNS_PER_WORKER)."""
+    idle_evict_s: int = 600
+    """Seconds a paused or finished run may sit in a worker before it is put away, its session
+    told so (env PGS_IDLE_EVICT_S)."""
+    tab_closed_s: int = 20
+    """Seconds without a redraw after which a training (or queued) session counts as closed and
+    its runs are dropped; an open tab redraws at least once a second (env PGS_TAB_CLOSED_S)."""
     max_episodes_per_session: int = 20_000
     """Episodes one session may train in total before it must reset
     (env PGS_MAX_EPISODES_PER_SESSION)."""
@@ -29,6 +43,10 @@ class Limits:
 
 _ENV_NAMES = {
     "max_training_sessions": "PGS_MAX_TRAINING_SESSIONS",
+    "training_workers": "PGS_TRAINING_WORKERS",
+    "max_runs_per_worker": "PGS_MAX_RUNS_PER_WORKER",
+    "idle_evict_s": "PGS_IDLE_EVICT_S",
+    "tab_closed_s": "PGS_TAB_CLOSED_S",
     "max_episodes_per_session": "PGS_MAX_EPISODES_PER_SESSION",
     "max_samples_per_request": "PGS_MAX_SAMPLES_PER_REQUEST",
 }
@@ -39,14 +57,14 @@ def load_limits(environ: Mapping[str, str] | None = None) -> Limits:
     default."""
     environ = os.environ if environ is None else environ
     defaults = Limits()
-    values = {}
-    for field, name in _ENV_NAMES.items():
-        default = getattr(defaults, field)
+    values: dict[str, int] = {}
+    for name, env_name in _ENV_NAMES.items():
+        default = getattr(defaults, name)
         try:
-            value = int(environ.get(name, default))
+            value = int(environ.get(env_name, default))
         except ValueError:
             value = default
-        values[field] = value if value > 0 else default
+        values[name] = value if value > 0 else default
     return Limits(**values)
 
 
@@ -61,68 +79,3 @@ def sample_budget_problem(samples: int, limits: Limits | None = None) -> str | N
         return (f"That asks for {samples:,} samples in one go; this server allows {cap:,}. "
                 "Lower N or the number of runs.")
     return None
-
-
-class TrainingSlots:
-    """A process-wide count of sessions training at once. Thread-safe; idempotent per holder.
-
-    With a ``timeout_s``, a holder that has not called ``acquire`` (or ``refresh``) for that
-    long is dropped, so a session whose browser tab vanished cannot keep its slot forever.
-    """
-
-    def __init__(self, capacity: int, timeout_s: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._capacity = capacity
-        self._timeout_s = timeout_s
-        self._clock = clock
-        self._holders: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def capacity(self) -> int:
-        """How many holders may train at once."""
-        return self._capacity
-
-    def _drop_stale(self) -> None:
-        if self._timeout_s is None:
-            return
-        cutoff = self._clock() - self._timeout_s
-        for holder in [h for h, seen in self._holders.items() if seen < cutoff]:
-            del self._holders[holder]
-
-    def acquire(self, holder: str) -> bool:
-        """Take a slot for ``holder``; True if it holds one now (also if it already did).
-        Holding a slot and calling this again refreshes it."""
-        with self._lock:
-            self._drop_stale()
-            if holder not in self._holders and len(self._holders) >= self._capacity:
-                return False
-            self._holders[holder] = self._clock()
-            return True
-
-    def refresh(self, holder: str) -> bool:
-        """Mark ``holder`` as still training; False if it holds no slot (e.g. it timed out)."""
-        with self._lock:
-            self._drop_stale()
-            if holder not in self._holders:
-                return False
-            self._holders[holder] = self._clock()
-            return True
-
-    def release(self, holder: str) -> None:
-        """Give back ``holder``'s slot, if it has one."""
-        with self._lock:
-            self._holders.pop(holder, None)
-
-    def in_use(self) -> int:
-        """Slots currently held."""
-        with self._lock:
-            self._drop_stale()
-            return len(self._holders)
-
-
-SLOT_TIMEOUT_S = 30.0
-"""Seconds without a refresh after which a training session loses its slot."""
-
-TRAINING_SLOTS = TrainingSlots(LIMITS.max_training_sessions, timeout_s=SLOT_TIMEOUT_S)
-"""The one slot counter of this process."""

@@ -141,6 +141,8 @@ class RunSpec:
     """Whether the loss carries the minus sign (−Σ log π · R); False drops it."""
     reduction: str = "sum"
     """"sum" or "mean" over the batch of log_probs * returns."""
+    name: str = ""
+    """How the page addresses this run (unique within one training)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,21 @@ class TrainingResult:
     """Loss value at each step (before its update), shape (runs, steps)."""
     n: int
     """Batch size."""
+
+    def index(self, name: str) -> int:
+        """Row of the run called ``name``."""
+        for i, spec in enumerate(self.specs):
+            if spec.name == name:
+                return i
+        raise KeyError(f"no run named {name!r}")
+
+    def theta(self, name: str) -> np.ndarray:
+        """θ path of the run called ``name``, shape (steps + 1, K)."""
+        return self.thetas[self.index(name)]
+
+    def j(self, name: str) -> np.ndarray:
+        """J(θ) path of the run called ``name``, shape (steps + 1,)."""
+        return self.expected_rewards[self.index(name)]
 
     def loss_per_sample(self) -> np.ndarray:
         """Losses on the scale of one sample: sums divided by N, means as they are."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import distributions as dist
+from core.confidence import Z95
 from core.limits import sample_budget_problem
 from core.thinning import MAX_POINTS_PER_TRACE, log_spaced_indices
 
@@ -29,8 +30,6 @@ POINT_BUDGET = 12_000
 """Points shared by all run traces of one chart, so K runs stay well under 300 KB."""
 HIST_BINS = 60
 """Histogram bins for a continuous X."""
-Z95 = 1.96
-"""Two-sided 95 % normal quantile."""
 
 
 @dataclass(frozen=True)

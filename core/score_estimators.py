@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.confidence import Z95
+
 BASELINES: tuple[str, ...] = ("none", "constant", "mean", "optimal")
 """Baseline kinds, in the order the app lists them."""
 
@@ -43,7 +45,7 @@ class SampleSummary:
     variance_standard_error: float
     """Approximate standard error of ``variance`` itself, from the fourth central moment."""
 
-    def interval(self, z: float = 1.959963984540054) -> tuple[float, float]:
+    def interval(self, z: float = Z95) -> tuple[float, float]:
         """Normal-approximation confidence interval of the mean (95 % by default)."""
         return self.mean - z * self.standard_error, self.mean + z * self.standard_error
 

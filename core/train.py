@@ -15,29 +15,21 @@ import math
 import sys
 import time
 from dataclasses import fields, replace
-from typing import Any, TextIO, get_args
+from typing import Any, TextIO
 
-from core.reinforce.config import PRESETS, TrainConfig, validate_config
-from core.reinforce.trainer import ChunkResult, Trainer
+from core.reinforce.config import (
+    CHOICES,
+    PRESETS,
+    TrainConfig,
+    config_warnings,
+    field_help,
+    validate_config,
+)
+from core.reinforce.rollout import reward_threshold
+from core.reinforce.trainer import SOLVE_WINDOW, ChunkResult, Trainer
 
 CHUNK_SECONDS = 0.2
 """Wall-clock length of one chunk between progress-bar refreshes."""
-
-_FIELD_HELP = {
-    "lr": "learning rate", "optimizer": "adam or sgd", "gamma": "discount factor γ",
-    "hidden": "hidden layer sizes, comma separated ('' = linear policy)",
-    "activation": "tanh or relu", "dropout": "dropout probability",
-    "episodes_per_update": "episodes per gradient step", "num_envs": "parallel environments",
-    "rollout": "batched or per_step", "weighting": "total or reward_to_go",
-    "baseline": "none, batch_mean, episode_standardise or batch_standardise",
-    "reduction": "sum or mean", "sign": "minus (correct) or plus (flipped)",
-    "entropy_coef": "entropy bonus weight", "max_grad_norm": "clip norm, or 'none'",
-    "seed": "random seed", "max_episodes": "episode budget",
-    "logprob_pairing": "per_step (correct) or batch_mean_first (mistake)",
-    "reset_seed": "fresh (correct) or same (mistake)",
-    "action_selection": "sample (correct) or argmax (mistake)",
-}
-
 
 def _hidden(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
@@ -47,15 +39,6 @@ def _optional_float(text: str) -> float | None:
     return None if text.lower() in ("none", "off", "") else float(text)
 
 
-def _choices(name: str) -> tuple[str, ...] | None:
-    annotation = {f.name: f.type for f in fields(TrainConfig)}[name]
-    import core.reinforce.config as config_module
-
-    literal = getattr(config_module, str(annotation), None)
-    options = get_args(literal) if literal is not None else ()
-    return tuple(options) or None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one flag per config field plus the run controls."""
     parser = argparse.ArgumentParser(prog="python -m core.train", description=__doc__,
@@ -63,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--preset", default="default", choices=sorted(PRESETS),
                         help="starting configuration (flags override its fields)")
     parser.add_argument("--until-solved", action="store_true",
-                        help="stop once the last 100 episodes average at least 475")
+                        help=f"stop once the last {SOLVE_WINDOW} episodes average at least "
+                             f"{reward_threshold():g}")
     parser.add_argument("--jsonl", metavar="PATH", help="write one JSON record per episode")
     parser.add_argument("--max-seconds", type=float, default=None,
                         help="stop after this much wall-clock time")
@@ -73,8 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         kind: Any = {"hidden": _hidden, "max_grad_norm": _optional_float}.get(f.name)
         if kind is None:
             kind = {"int": int, "float": float}.get(str(f.type), str)
+        extra = {"hidden": " Comma separated ('' = linear policy).",
+                 "max_grad_norm": " 'none' = no clipping."}.get(f.name, "")
         parser.add_argument(flag, dest=f.name, type=kind, default=argparse.SUPPRESS,
-                            choices=_choices(f.name), help=_FIELD_HELP.get(f.name))
+                            choices=CHOICES.get(f.name),
+                            help=(field_help(f.name) + extra).replace("%", "%%"))
     return parser
 
 
@@ -134,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     problem = validate_config(config)
     if problem:
         parser.error(problem)
+    for warning in config_warnings(config):
+        sys.stderr.write(f"warning: {warning}\n")
     show_bar = not args.no_progress and sys.stderr.isatty()
     jsonl = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None  # noqa: SIM115
     trainer = Trainer(config)

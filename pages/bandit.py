@@ -7,6 +7,9 @@ from core import bandit
 from core.charts import bandit as charts
 from ui.bandit_inputs import arms_table
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 SHIFTS = [-100, -50, -20, -10, -5, -2, -1, 0, 1, 2, 5, 10, 20, 50, 100]
 FIELD_RESOLUTION = 10

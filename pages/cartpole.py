@@ -17,27 +17,23 @@ from core.reinforce.config import (
     Weighting,
     validate_config,
 )
+from ui import cartpole_options as opts
 from ui import cartpole_session as lab
 from ui.common import global_seed, log_slider, log_values, show_problem
+from ui.entry import run_through_app
 from ui.gradient_quality import batch_gradient_section
 
-st.title("REINFORCE on CartPole, live")
-st.markdown(
-    "A pole is hinged on a cart; each step the policy pushes the cart left or right and earns "
-    "1 while the pole stays up (at most 500 steps). Gymnasium calls CartPole-v1 solved when the "
-    "last 100 episodes average 475. Every update below is the loss from the home page: "
-    "log-probabilities of the actions taken, weighted by returns, one backward pass."
-)
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
-WEIGHTINGS = {"reward_to_go": "reward-to-go G_t", "total": "whole return G₀"}
-BASELINES = {"batch_standardise": "standardise over the batch",
-             "episode_standardise": "standardise within each episode",
-             "batch_mean": "subtract the batch mean", "none": "none"}
+st.title("REINFORCE on CartPole, live")
+st.markdown(opts.intro())
+
 PRESET_KEYS = {"lr": "cp_lr", "optimizer": "cp_opt", "gamma": "cp_gamma",
                "activation": "cp_act", "dropout": "cp_dropout", "rollout": "cp_rollout",
                "episodes_per_update": "cp_batch", "num_envs": "cp_envs",
                "weighting": "cp_weighting", "baseline": "cp_baseline",
-               "reduction": "cp_reduction", "sign": "cp_sign", "entropy_coef": "cp_entropy"}
+               "reduction": "cp_reduction", "sign": "cp_sign", "entropy_coef": "cp_entropy",
+               "value_lr": "cp_value_lr"}
 HIDDEN_UNITS = [0, 4, 8, 16, 32, 64, 128, 256]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 96, 128, 256]
 CLIPS = ["off", "0.1", "1", "10", "100"]
@@ -57,22 +53,22 @@ def load_preset(name: str) -> None:
 default = PRESETS["default"]
 controls, charts = st.columns([1, 2], gap="large")
 with controls:
-    st.caption("Load a preset")
-    preset_cols = st.columns(3)
-    for column, name in zip(preset_cols, ("default", "fast", "classic"), strict=True):
-        column.button(name, key=f"cp_preset_{name}", on_click=load_preset, args=(name,),
-                      width="stretch")
+    opts.preset_buttons(load_preset)
     lr = log_slider("Learning rate", log_values(-5, 0), default.lr, key="cp_lr",
                     help="Live: changes take effect at the next update and are marked.")
     with st.expander("Estimator (live)", expanded=True):
-        sign = st.radio("Sign of the loss", ["minus", "plus"], key="cp_sign", horizontal=True,
+        sign = st.radio("Sign of the loss", opts.options("sign"), key="cp_sign", horizontal=True,
                         bind="query-params", help="plus descends J: the policy learns to fail.")
-        weighting = st.radio("Weight of ∇log π(a_t|s_t)", list(WEIGHTINGS),
-                             format_func=WEIGHTINGS.get, key="cp_weighting",
+        weighting = st.radio("Weight of ∇log π(a_t|s_t)", opts.options("weighting"),
+                             format_func=opts.labeller("weighting"), key="cp_weighting",
+                             index=opts.options("weighting").index(default.weighting),
                              bind="query-params")
-        baseline = st.selectbox("Baseline", list(BASELINES), format_func=BASELINES.__getitem__,
+        baseline = st.selectbox("Baseline", opts.options("baseline"),
+                                format_func=opts.labeller("baseline"),
+                                index=opts.options("baseline").index(default.baseline),
                                 key="cp_baseline", bind="query-params")
-        reduction = st.radio("Over the steps", ["sum", "mean"], key="cp_reduction",
+        value_lr = opts.value_step_size(baseline, default.value_lr)
+        reduction = st.radio("Over the steps", opts.options("reduction"), key="cp_reduction",
                              horizontal=True, bind="query-params")
         gamma = st.select_slider("Discount γ", [0.9, 0.95, 0.98, 0.99, 0.995, 1.0],
                                  value=default.gamma, key="cp_gamma", bind="query-params")
@@ -87,18 +83,20 @@ with controls:
                                  bind="query-params")
         layers = st.radio("Hidden layers", [1, 2], key="cp_layers", horizontal=True,
                           bind="query-params")
-        activation = st.radio("Activation", ["tanh", "relu"], key="cp_act", horizontal=True,
+        activation = st.radio("Activation", opts.options("activation"), key="cp_act",
+                              horizontal=True,
                               bind="query-params")
         dropout = st.select_slider("Dropout", [0.0, 0.1, 0.3, 0.6, 0.9], value=0.0,
                                    key="cp_dropout", bind="query-params")
-        optimizer = st.radio("Optimizer", ["adam", "sgd"], key="cp_opt", horizontal=True,
+        optimizer = st.radio("Optimizer", opts.options("optimizer"), key="cp_opt",
+                             format_func=opts.labeller("optimizer"), horizontal=True,
                              bind="query-params")
         batch = st.select_slider("Episodes per update", BATCHES,
                                  value=default.episodes_per_update, key="cp_batch",
                                  bind="query-params")
         envs = st.select_slider("Parallel environments", BATCHES, value=default.num_envs,
                                 key="cp_envs", bind="query-params")
-        rollout = st.radio("Rollout", ["batched", "per_step"], key="cp_rollout",
+        rollout = st.radio("Rollout", opts.options("rollout"), key="cp_rollout",
                            horizontal=True, bind="query-params",
                            help="per_step: one env and a forward pass per step (classic).")
     with st.expander("Run", expanded=True):
@@ -111,8 +109,9 @@ with controls:
         if budget > cap:
             st.caption(f"This server allows {LIMITS.max_episodes_per_session:,} episodes per "
                        f"session: {cap:,} per seed here.")
-        speed = st.select_slider("Speed", list(lab.SPEEDS), key="cp_speed",
-                                 bind="query-params")
+        speed = st.select_slider("Speed (environment steps per second, all parallel envs)",
+                                 list(lab.SPEEDS), value=lab.DEFAULT_SPEED, key="cp_speed",
+                                 bind="query-params", help=lab.SPEED_HELP)
         stop_solved = st.toggle("Stop when solved", value=True, key="cp_stop",
                                 bind="query-params")
         overlay = st.toggle("Overlay kept runs", value=True, key="cp_overlay",
@@ -127,7 +126,7 @@ config = TrainConfig(lr=lr, optimizer=cast(Optimizer, optimizer), gamma=gamma, h
                      reduction=cast(Reduction, reduction), sign=cast(Sign, sign),
                      entropy_coef=entropy,
                      max_grad_norm=None if clip == "off" else float(clip),
-                     seed=global_seed(), max_episodes=min(budget, cap))
+                     seed=global_seed(), max_episodes=min(budget, cap), value_lr=value_lr)
 problem = validate_config(config)
 state = lab.lab()
 state.stop_solved = stop_solved
@@ -149,6 +148,7 @@ with charts:
                       width="stretch", disabled=not state.history)
     if problem:
         show_problem(problem)
+    opts.show_warnings(config)
     if state.pending_restart:
         st.info(f"Changed {', '.join(state.pending_restart)}: these apply after Reset and "
                 "Start; the running run keeps its old values.", icon=":material/restart_alt:")
@@ -163,8 +163,9 @@ with charts:
             "learning rate that shrinks as episodes lengthen.\n"
             "- **Baseline.** Subtracting a constant leaves the expected gradient unchanged "
             "(the batch's own mean does so up to a 1/batch term) and removes much of its "
-            "noise; standardising also rescales it. Compare *none* with the others over a few "
-            "seeds."
+            "noise; standardising also rescales it. A *learned state value* V(s_t) is a small "
+            "network fitted to the returns after each batch with its own step size α^w "
+            "(REINFORCE with baseline). Compare *none* with the others over a few seeds."
         )
         st.markdown(
             "- **The loss is not a score.** It is −Σ w·log π, rebuilt on every batch from new "

@@ -6,6 +6,9 @@ import streamlit as st
 from core import corridor
 from core.charts import corridor as charts
 from ui.common import global_seed, show_chart, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 EXPONENTS = list(range(-18, -7))
 THETA_EXPONENTS = list(range(-16, -5))
@@ -72,11 +75,11 @@ with left:
 st.header("Learning it with REINFORCE")
 st.markdown(
     "The policy is a softmax over two action preferences, θ_right and θ_left, starting at "
-    "p ≈ 0.05, close to ε-greedy-left. After every episode each run moves θ by the sum of its "
-    "per-step REINFORCE updates (γ = 1); the book applies them one step at a time, which "
-    "differs only at second order in α. The baseline version also learns one number w, an "
-    "estimate of the value, updated after every step, and uses G − w in place of G. Step "
-    "sizes are powers of two, as in the book's figures."
+    f"p ≈ {corridor.initial_p_right():.2f}, close to ε-greedy-left. After every episode each "
+    "run moves θ by the sum of its per-step REINFORCE updates (γ = 1); the book applies them "
+    "one step at a time, which differs only at second order in α. The baseline version also "
+    "learns one number w, an estimate of the value, updated after every step, and uses G − w "
+    "in place of G. Step sizes are powers of two, as in the book's figures."
 )
 with st.container(border=True):
     c1, c2, c3 = st.columns(3, gap="large")
@@ -102,15 +105,16 @@ if problem:
     show_problem(problem)
 else:
     curves = learning_curves(plain, pair, int(runs), int(episodes), global_seed())
-    show_chart(charts.learning_curves_figure(curves.subset([0, 1, 2]), v_star,
+    show_chart(charts.learning_curves_figure(curves.for_figure(1), v_star,
                                              "REINFORCE with three step sizes (Figure 13.1)"),
                key="sc_chart_fig1")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        show_chart(charts.learning_curves_figure(curves.subset([3, 4]), v_star,
+        show_chart(charts.learning_curves_figure(curves.for_figure(2), v_star,
                                                  "With a learned baseline (Figure 13.2)"),
                    key="sc_chart_fig2",
                    reveal="Which will learn faster: REINFORCE with a baseline or without?")
+    baseline_w = corridor.describe_baseline_w(curves.for_figure(2))
     with right:
         st.subheader("What to try")
         st.markdown(
@@ -118,10 +122,13 @@ else:
             "- **A larger α without baseline**: 2^-10 learns faster than the book's three. At "
             "2^-8 the average stalls far below v*: some runs get pushed close to p = 0 or 1, "
             "where one episode can last hundreds of steps.\n"
-            "- **The baseline's α^θ = 2^-9** is 16 times the α it is compared with. Set α^w "
-            "to 2^-12: w hardly leaves 0, G − w is almost G, and the curve becomes plain "
-            "REINFORCE with α = 2^-9.\n"
-            "- Episodes are cut after 1,000 steps, which only policies near p = 0 or 1 reach."
+            f"- **The baseline's α^θ = {corridor.power_label(pair[1])}** is "
+            f"{2.0 ** (pair[1] - pair[0]):g} times the α it is compared with. With "
+            f"α^w = {corridor.power_label(pair[2])}, the {baseline_w}. Move α^w and watch how "
+            "fast w follows the returns: even 2^-12 takes w several units below 0 within 100 "
+            "episodes, so G − w is not G.\n"
+            f"- Episodes are cut after {config.max_steps:,} steps, which only policies near "
+            "p = 0 or 1 reach."
         )
     final = curves.final_p_right.mean(axis=1)
     st.caption("Average p(right) after the last episode: "

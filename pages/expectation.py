@@ -6,8 +6,12 @@ import streamlit as st
 from core import distributions as dist
 from core import sample_average as sa
 from core.charts import expectation as charts
+from core.confidence import Z95_TEXT
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
+from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs, function_inputs
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("Expectation vs sample average")
 st.markdown(
@@ -78,9 +82,9 @@ st.header("2. Plain averages of samples from p")
 st.markdown(
     "Draw N values x₁, x₂, … from p and average f(xᵢ), **without any weights**. Every run "
     "wanders at first and then settles on the exact line. The dashed envelope is the exact value "
-    "± 1.96·σ/√N: about 95 % of runs lie inside it at any N, and it narrows by a factor of "
+    f"± {Z95_TEXT}·σ/√N: about 95 % of runs lie inside it at any N, and it narrows by a factor of "
     "√10 ≈ 3.2 for every tenfold increase in N. The shaded band is what run 1 can estimate "
-    "from its own samples (±1.96 standard errors)."
+    f"from its own samples (±{Z95_TEXT} standard errors)."
 )
 show_chart(charts.running_average_figure(result, f_label=f_label), key="ev_chart_runs",
            reveal="Will the plain average of draws from p settle on the p-weighted sum?")

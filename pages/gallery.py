@@ -5,30 +5,33 @@ import uuid
 import streamlit as st
 
 from core.charts import gallery as charts
-from core.limits import LIMITS, TRAINING_SLOTS
+from core.limits import LIMITS
+from core.pool import PoolError, run_job
 from core.reinforce import mistakes as gm
 from core.reinforce.config import TrainConfig
 from ui.common import global_seed, show_chart, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 ALL = "all"
 EPISODE_OPTIONS = [100, 200, 300, 400, 500, 600]
-BUSY = ("The server is already training for {n} sessions. Wait a moment and press Run "
-        "again.")
+BUSY = ("The server could not train these runs ({reason}). Press Run to try again.")
 
 
 class Busy(Exception):
-    """No training slot was free."""
+    """The training pool could not train a run (its worker stopped or did not answer)."""
 
 
 @st.cache_data(max_entries=256, ttl=6 * 3600, show_spinner=False)
 def cached_run(config: TrainConfig, _holder: str) -> gm.Run:
     # One entry per (config, seed, budget): the correct runs are shared by every mistake.
-    if not TRAINING_SLOTS.acquire(_holder):
-        raise Busy
+    # Trained in a worker process of the training pool, not on this script thread.
     try:
-        return gm.train_run(config)
-    finally:
-        TRAINING_SLOTS.release(_holder)
+        run: gm.Run = run_job(gm.train_run, config)
+    except PoolError as error:
+        raise Busy(str(error)) from error
+    return run
 
 
 def holder() -> str:
@@ -40,7 +43,7 @@ def holder() -> str:
 def train(keys: tuple[str, ...], seeds: tuple[int, ...], episodes: int
           ) -> list[gm.Comparison]:
     """Every comparison, with a progress bar while runs train (cached runs are instant)."""
-    total, done = 2 * len(keys) * len(seeds), [0]
+    total, done = 2 * len(keys) * len(seeds), [0]  # a correct and a mistaken run each
     bar = st.progress(0.0, text="Training…")
 
     def runner(config: TrainConfig) -> gm.Run:
@@ -56,20 +59,38 @@ def train(keys: tuple[str, ...], seeds: tuple[int, ...], episodes: int
 
 
 def label(key: str) -> str:
-    return "All seven, one after the other" if key == ALL else gm.mistake(key).title
+    return (f"All {len(gm.MISTAKES)}, one after the other" if key == ALL
+            else gm.mistake(key).title)
 
 
 def changed_fields(entry: gm.Mistake) -> str:
-    base = gm.GALLERY_BASE
-    return ", ".join(f"`{name}` {getattr(base, name)!r} → {value!r}"
+    base = entry.correct()
+    text = ", ".join(f"`{name}` {getattr(base, name)!r} → {value!r}"
                      for name, value in entry.changes)
+    if entry.setting:
+        text += " (both runs: " + ", ".join(f"`{name}` = {value!r}"
+                                           for name, value in entry.setting) + ")"
+    return text
+
+
+def ranking_table(results: list[gm.Comparison]) -> None:
+    """The ranking as a table: area under the curve, final return, episodes to each level."""
+    n = len(results[0].seeds)
+    rows = [{"run": row.name, "area under the curve": round(row.area),
+             "final return": round(row.final),
+             **{f"episodes to {level:g}": gm.reached_text(mean, hits, n)
+                for level, (mean, hits) in zip(gm.LEVELS, row.reached, strict=True)}}
+            for row in gm.ranking(results)]
+    # Tall enough for every row: the ranking is read whole, not scrolled.
+    st.dataframe(rows, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
 
 
 def show_comparison(comparison: gm.Comparison, *, detailed: bool) -> None:
     entry = comparison.mistake
     st.subheader(entry.title)
     st.markdown(f"**What goes wrong.** {entry.sentence}")
-    st.caption(f"Changed from the correct run: {changed_fields(entry)}.")
+    st.caption(f"Changed from the correct run: {changed_fields(entry)}. The line that differs:")
+    st.code(f"- {entry.code[0]}\n+ {entry.code[1]}", language="diff")
     show_chart(charts.returns_figure(comparison), key=f"gm_chart_{entry.key}",
                reveal="With this mistake, will the return rise like the correct run's, rise "
                       "more slowly, stay where it started, or fall?")
@@ -117,24 +138,32 @@ if last != settings:
     st.info("The settings changed: press **Run** to train them. Below: the last run.",
             icon=":material/info:")
 
-problem = gm.validate_request(last[1], last[2], len(last[0]), LIMITS.max_episodes_per_session)
+problem = gm.validate_request(last[1], last[2], len(last[0]), LIMITS.max_episodes_per_session,
+                             n_correct=gm.correct_runs(last[0]))
 results: list[gm.Comparison] = []
 if problem:
     show_problem(problem)
 else:
     try:
         results = train(*last)
-    except Busy:
-        show_problem(BUSY.format(n=TRAINING_SLOTS.capacity))
+    except Busy as busy:
+        show_problem(BUSY.format(reason=busy))
 
 if len(results) > 1:
     show_chart(charts.overview_figure(results), key="gm_chart_overview")
+    st.markdown(
+        "**Ranking.** The area under the learning curve is the mean return over every "
+        "training episode, so a run that learns late scores low even when it finishes well. "
+        "Episodes to a level: when a batch's mean return first reached "
+        f"{gm.LEVELS[0]:g} (CartPole-v0's solved line) and {gm.LEVELS[1]:g} (CartPole-v1's).")
+    ranking_table(results)
 for comparison in results:
     show_comparison(comparison, detailed=len(results) == 1)
 
 st.caption(
     "Every run is seeded: the same settings give the same curves. Start and end are the mean "
-    "returns of the first batch and of the last three; fresh starts are 32 evaluation "
+    "returns of the first batch and of the last three; fresh starts are "
+    f"{gm.EVAL_EPISODES} evaluation "
     "episodes per seed from start states training never used, with the run's own way of "
     "choosing actions. The sentences describe effects measured on these runs and checked by "
     "the app's tests; with other seeds the numbers move."

@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from ui.entry import run_through_app
 from ui.registry import QUESTIONS, pages_answering, pages_in_section
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("Policy Gradient, Seen")
 st.markdown(

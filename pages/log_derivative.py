@@ -7,6 +7,9 @@ from core import gradient_lab as gl
 from core import score_estimators as se
 from ui import log_derivative_sections as sections
 from ui.common import global_seed, log_slider, log_values, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("The log-derivative trick")
 st.markdown(

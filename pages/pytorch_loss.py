@@ -6,6 +6,9 @@ import streamlit as st
 from core import loss_demo as ld
 from ui import pytorch_loss_sections as sections
 from ui.common import global_seed, log_slider, log_values, show_problem
+from ui.entry import run_through_app
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 st.title("From the formula to the PyTorch loss")
 st.markdown(

@@ -9,7 +9,10 @@ from core import distributions as dist
 from core import softmax
 from core.charts import split as charts
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
+from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 DEFAULT_BANDIT = pd.DataFrame({"logit θ": [1.0, 0.0, -0.5], "reward r": [1.0, 3.0, 0.0]})
 

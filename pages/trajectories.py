@@ -11,8 +11,12 @@ from streamlit.delta_generator import DeltaGenerator
 from core import gridworld as gw
 from core import gridworld_reinforce as gr
 from core.charts import gridworld as charts
+from core.confidence import Z95_TEXT
 from ui.common import global_seed, show_chart, show_problem
+from ui.entry import run_through_app
 from ui.presenter import predict_then_reveal
+
+run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
 STEP_REWARDS = [-1.0, -0.5, -0.2, -0.1, -0.05, -0.01, 0.0]
 GOAL_REWARDS = [0.0, 0.5, 1.0, 2.0, 5.0, 10.0]
@@ -214,8 +218,8 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
                         "to estimate. Change the rewards or the layout.")
     st.caption(
         f"The entry shown on the left is the largest in size, {label}. Intervals are mean ± "
-        "1.96 standard errors of the per-episode gradients Σ_t γ^t G_t ∇log π(a_t|s_t); their "
-        "width shrinks like 1/√N.")
+        f"{Z95_TEXT} standard errors of the per-episode gradients Σ_t γ^t G_t ∇log π(a_t|s_t); "
+        "their width shrinks like 1/√N.")
 
     # ------------------------------------------------------------------ log p(τ), term by term
     st.header("Where P went: log p(τ), term by term")

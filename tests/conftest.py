@@ -9,10 +9,8 @@ os.chdir(ROOT)
 
 # Same threading as the app: tests measure what users get.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-# Room for the page tests to train one after another (in AppTest and in the servers the browser
-# tests start, which inherit this): a closed tab keeps its training slot for up to 30 s. The
-# production default (2) and the refusals at the cap are tested with an explicit cap.
-os.environ.setdefault("PGS_MAX_TRAINING_SESSIONS", "4")
+# Training sessions: the tests use the production cap (core.limits, 100 per server) unless
+# they set their own (the queue is tested with an explicit cap).
 
 
 def pytest_collection_modifyitems(config, items):

@@ -25,7 +25,7 @@ from core.torch_env import torch
 
 SEEDS = (0, 1)
 EPISODES = 300
-TRAINED = ("sign", "total", "logprob_mean", "episode_std", "same_reset", "argmax", "lr10")
+TRAINED = gm.MISTAKE_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +55,15 @@ def _first_obs(batch) -> np.ndarray:
 # ------------------------------------------------------------------ the gallery itself
 
 def test_every_mistake_is_one_valid_change_from_the_correct_run():
-    assert len(gm.MISTAKES) == 7 and len(set(gm.MISTAKE_KEYS)) == 7
+    assert len(set(gm.MISTAKE_KEYS)) == len(gm.MISTAKES)
     for entry in gm.MISTAKES:
         config = entry.config()
-        assert validate_config(config) is None
+        assert validate_config(config) is None and validate_config(entry.correct()) is None
         changed = {k for k in TrainConfig.__dataclass_fields__
-                   if getattr(config, k) != getattr(gm.GALLERY_BASE, k)}
+                   if getattr(config, k) != getattr(entry.correct(), k)}
         assert changed == {name for name, _ in entry.changes}
         assert entry.sentence.endswith(".") and len(entry.sentence) < 400
+        assert entry.code[0] != entry.code[1] and "\n" not in "".join(entry.code)
     assert gm.mistake("lr10").config().lr == pytest.approx(10 * gm.GALLERY_BASE.lr)
     with pytest.raises(ValueError):
         gm.mistake("nope")
@@ -259,10 +260,14 @@ def test_ten_times_the_learning_rate_locks_up_races_then_stalls_or_falls_back(ru
     x, y_bad = c.mistaken.update_curves()
     _, y_ok = c.correct.update_curves()
     at_100 = int(np.searchsorted(x, 100))      # first update with at least 100 episodes
+    # "Almost deterministic": mean action entropy under 0.2 nats (the maximum is ln 2 = 0.69).
+    # The runs are chaotic in floating-point rounding, so the bound states the sentence's claim
+    # (locked up after ~100 episodes and still locked at the end), not one machine's digits.
+    near_deterministic = 0.2
     ent_bad = c.mistaken.entropy_curves()
-    assert np.all(ent_bad[:, at_100] < 0.2)    # near-deterministic after ~100 episodes
+    assert np.all(ent_bad[:, at_100] < near_deterministic)
     assert np.all(c.correct.entropy_curves()[:, at_100] > 0.5)
-    assert np.all(c.mistaken.final_entropy() < 0.1)
+    assert np.all(c.mistaken.final_entropy() < near_deterministic)
     # Seed 0 races ahead over the first 200 episodes, then falls far back from its peak.
     first_200 = x <= 200
     assert y_bad[0, first_200].mean() > y_ok[0, first_200].mean() + 50
@@ -287,7 +292,9 @@ def test_measured_lines_and_charts(runs):
     assert any("one training start" in line for line in gm.measured_lines(runs["same_reset"]))
     assert any("gradient norm" in line for line in gm.measured_lines(runs["logprob_mean"]))
     fig = charts.overview_figure(list(runs.values()))
-    assert len(fig.data) == 2 * (len(runs) + 1)
+    assert len(fig.data) == 3 * len(gm.ranking(list(runs.values())))   # bar, seeds, final
+    assert any("learned baseline sits above" in line
+               for line in gm.measured_lines(runs["not_detached"]))
 
 
 def test_evaluate_from_one_start_plays_from_that_state():
@@ -332,3 +339,155 @@ def test_the_correct_run_is_described_as_configured():
     text = gm.describe_base()
     assert f"learning rate {base.lr:g}" in text and f"{base.episodes_per_update} episodes" in text
     assert validate_config(base) is None
+
+
+# ------------------------------------------------------------------ 8-11 (issue 13)
+
+def _one_update_grads(config: TrainConfig, updates: int) -> list[np.ndarray]:
+    """Gradient left in .grad after each of ``updates`` updates."""
+    trainer = Trainer(config)
+    out = []
+    try:
+        for _ in range(updates):
+            trainer.step(max_episodes=config.episodes_per_update)
+            out.append(torch.cat([p.grad.reshape(-1) for p in trainer.policy.parameters()])
+                       .double().numpy().copy())
+    finally:
+        trainer.close()
+    return out
+
+
+def test_forgotten_zero_grad_accumulates_every_gradient():
+    base = replace(gm.GALLERY_BASE, seed=3, optimizer="sgd", lr=1e-9)  # policy ~ unchanged
+    good = _one_update_grads(base, 3)
+    bad = _one_update_grads(gm.mistake("zero_grad").config(base), 3)
+    np.testing.assert_allclose(bad[0], good[0], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(bad[2], good[0] + good[1] + good[2], rtol=1e-4, atol=1e-6)
+
+
+def test_probabilities_instead_of_log_probabilities_scale_each_term_by_pi():
+    config = replace(gm.GALLERY_BASE, seed=2)
+    trainer = Trainer(config)
+    try:
+        trainer.collector.begin(4)
+        while not trainer.collector.complete:
+            trainer.collector.advance(trainer.policy, trainer.rng)
+        batch = trainer.collector.finish()
+        grads = []
+        for score in ("log_prob", "prob"):
+            trainer.config = replace(config, score=score)
+            loss, _ = trainer.loss(batch)
+            trainer.policy.zero_grad()
+            loss.backward()
+            grads.append(torch.cat([p.grad.reshape(-1) for p in trainer.policy.parameters()]))
+        log_p, _ = trainer.log_probs(batch)
+        # Hand-built: the log-prob loss with each term weighted by π(a_t|s_t) (held constant).
+        trainer.config = config
+        from core.reinforce.returns import step_weights
+        w = torch.from_numpy(apply_baseline(step_weights(batch.rewards, batch.lengths,
+                                                         config.gamma, config.weighting),
+                                            batch.lengths, config.baseline).astype(np.float32))
+        manual = -(log_p.detach().exp() * w * log_p).sum() / len(batch.lengths)
+        trainer.policy.zero_grad()
+        manual.backward()
+        expected = torch.cat([p.grad.reshape(-1) for p in trainer.policy.parameters()])
+    finally:
+        trainer.close()
+    torch.testing.assert_close(grads[1], expected, rtol=1e-4, atol=1e-6)
+    cos = float(grads[0] @ grads[1] / (grads[0].norm() * grads[1].norm()))
+    assert cos < 0.999  # a different direction, not just a rescaling
+
+
+def test_reward_so_far_is_the_forward_recursion():
+    from core.reinforce.returns import rewards_so_far
+    r = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    out = rewards_so_far(r, np.array([3, 2]), 0.5)
+    np.testing.assert_allclose(out, [1.0, 2.5, 4.25, 4.0, 7.0])
+    # For CartPole (reward 1 per step) the weight grows along the episode: the last steps,
+    # just before the pole fell, weigh most (reward-to-go does the opposite).
+    w = rewards_so_far(np.ones(20), np.array([20]), 0.99)
+    assert np.all(np.diff(w) > 0) and np.all(np.diff(returns_to_go(np.ones(20),
+                                                                   np.array([20]), 0.99)) < 0)
+
+
+def test_undetached_baseline_leaks_the_policy_loss_into_the_value_net():
+    base = gm.mistake("not_detached").correct(replace(gm.GALLERY_BASE, seed=4))
+    grads = {}
+    for detach in ("detached", "attached"):
+        trainer = Trainer(replace(base, value_detach=detach))
+        try:
+            trainer.collector.begin(8)
+            while not trainer.collector.complete:
+                trainer.collector.advance(trainer.policy, trainer.rng)
+            loss, _ = trainer.loss(trainer.collector.finish())
+            value = trainer.value_net()
+            value.zero_grad()
+            loss.backward()
+            grads[detach] = [p.grad for p in value.parameters()]
+        finally:
+            trainer.close()
+    assert all(g is None or float(g.abs().max()) == 0.0 for g in grads["detached"])
+    assert any(g is not None and float(g.abs().max()) > 0 for g in grads["attached"])
+
+
+def test_learned_baseline_tracks_the_returns():
+    trainer = Trainer(replace(gm.GALLERY_BASE, baseline="learned", seed=1, max_episodes=320))
+    try:
+        trainer.step()
+    finally:
+        trainer.close()
+    gaps = np.array([u.value_gap for u in trainer.updates])
+    returns = np.array([u.mean_return for u in trainer.updates])
+    # Fitted after each batch, V(s) ends within a fifth of the batch's mean return of G_t.
+    assert np.all(np.abs(gaps[-3:]) < 0.2 * returns[-3:])
+
+
+def test_new_mistakes_do_what_their_sentences_say(runs):
+    for key in ("zero_grad", "prob", "forwards"):
+        c = runs[key]
+        assert np.all(c.mistaken.end_means() < c.correct.end_means()), key
+        assert np.all(c.mistaken.area() < c.correct.area()), key
+    for key in ("prob", "forwards"):                                     # crawls / falls
+        c = runs[key]
+        assert np.all(c.mistaken.end_means() < 0.5 * c.correct.end_means()), key
+    f = runs["forwards"].mistaken
+    assert np.all(f.end_means() < f.start_means()) and np.all(f.end_means() < 20)
+    m = runs["not_detached"]
+    gap_bad = [np.mean(r.update_value_gap[-3:]) for r in m.mistaken.runs]
+    gap_ok = [np.mean(r.update_value_gap[-3:]) for r in m.correct.runs]
+    assert np.all(np.array(gap_bad) > np.array(gap_ok) + 5)               # "pushes V up"
+
+
+def test_ranking_by_area_and_episodes_to_levels(runs):
+    rows = gm.ranking(list(runs.values()))
+    assert [r.area for r in rows] == sorted((r.area for r in rows), reverse=True)
+    names = [r.name for r in rows]
+    assert len(names) == len(set(names)) == len(gm.MISTAKES) + 2   # two correct settings
+    assert gm.LEVELS == (195.0, 475.0)
+    assert gm.reached_text(float("nan"), 0, 2) == "not reached"
+    assert gm.reached_text(312.0, 1, 2) == "312 (1 of 2 seeds)"
+    sign = runs["sign"].mistaken
+    assert np.all(np.isnan(sign.episodes_to(gm.LEVELS[0])))
+    ok = runs["sign"].correct
+    hits = ok.episodes_to(gm.LEVELS[0])
+    for run, hit in zip(ok.runs, hits, strict=True):
+        if np.isfinite(hit):
+            k = int(np.searchsorted(run.update_episodes, hit))
+            assert run.update_returns[k] >= 195 and np.all(run.update_returns[:k] < 195)
+
+
+def test_counts_and_names_come_from_the_registry():
+    import re
+    from pathlib import Path
+
+    from tests.apptest import ROOT
+    from ui.registry import PAGES
+
+    blurb = next(p.blurb for p in PAGES if p.path == "pages/gallery.py")
+    assert blurb.startswith(f"{len(gm.MISTAKES)} ")
+    words = re.compile(r"\b(three|four|five|six|seven|eight|nine|ten|eleven|twelve) "
+                       r"(classic |one-line )?(mistakes|slips)\b", re.IGNORECASE)
+    for folder in ("pages", "ui", "core", "benchmarks"):
+        for path in Path(ROOT, folder).rglob("*.py"):
+            assert not words.search(path.read_text(encoding="utf-8")), path
+    assert gm.correct_runs(gm.MISTAKE_KEYS) == 2 and gm.correct_runs(("sign",)) == 1

@@ -1,20 +1,19 @@
-"""Streamlit-side state of the live CartPole lab: the trainers of this session, the run history,
-the training slot, and the fragment that trains one bounded chunk per tick and redraws.
+"""Streamlit facade of the live CartPole lab: this session's handle on the training pool
+(core/pool), its kept runs and animations, and the fragment that redraws the live charts.
 
-All training happens inside the fragment, which only ticks while the page is open in a browser
-tab: closing the tab stops the ticks, so the session stops using CPU (and its slot times out).
-
-Every read or change of a session's trainers holds that session's lock. Streamlit's fast reruns
-start a new script thread for a widget change (or a reconnect) while the previous one may still
-be inside a training chunk; without the lock both would step the same environments at once.
+Nothing here trains. The buttons send commands to the pool's worker processes (start, pause,
+resume, reset, mid-run changes, pace); the fragment redraws what the workers reported, at least
+once a second while the run trains (or while the session waits in the queue), and each redraw
+tells the pool that the tab is still open. Closing the tab stops the redraws, and the pool drops
+the session's runs (core.limits: tab_closed_s).
 """
 
 from __future__ import annotations
 
-import threading
-import time
+import contextlib
 import uuid
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -27,32 +26,51 @@ from core.charts.cartpole import (
     seeds_figure,
     updates_figure,
 )
-from core.limits import LIMITS, TRAINING_SLOTS
-from core.reinforce.config import TrainConfig, config_diff
+from core.limits import LIMITS
+from core.pool import PoolError, RunView, SessionView, TrainingPool, shared_pool
+from core.reinforce.config import TrainConfig, config_diff, validate_config
 from core.reinforce.policy import Policy
-from core.reinforce.rollout import play_episode
-from core.reinforce.trainer import Trainer
+from core.reinforce.rollout import SOLVED_RETURN, play_episode
+from core.reinforce.trainer import SOLVE_WINDOW
 from core.torch_env import torch
 from ui.common import show_chart, show_problem
 
 STATE_KEY = "cp_lab"
-TICK_S = 0.25
-"""Seconds between fragment ticks while one session trains (4 redraws a second)."""
-SHARED_TICK_S = 0.4
-"""Seconds per training session between ticks while several sessions train (see
-tick_interval)."""
-TRAIN_SHARE = 0.8
-"""Share of a lone session's tick spent training at full speed; the rest redraws the charts."""
+REFRESH_S = 0.5
+"""Seconds between redraws of a training session while few sessions train (2 a second)."""
+CROWDED_REFRESH_S = 0.8
+"""Seconds between redraws once more than CROWDED sessions train on this server: fewer page
+reruns for everyone, still more than one redraw a second."""
+CROWDED = 8
+"""Training sessions above which redraws slow to CROWDED_REFRESH_S."""
+QUEUED_REFRESH_S = 2.0
+"""Seconds between redraws while waiting in the queue (the position moves)."""
 MAX_HISTORY = 10
 SPEEDS: dict[str, float | None] = {
-    "as fast as possible": None, "2,000 steps/s": 2000.0, "500 steps/s": 500.0,
-    "100 steps/s": 100.0, "real time (50 steps/s)": 50.0,
+    "as fast as possible": None,
+    "10,000 env steps/s": 10_000.0,
+    "2,500 env steps/s": 2_500.0,
+    "1,000 env steps/s": 1_000.0,
+    "250 env steps/s": 250.0,
+    "50 env steps/s": 50.0,
 }
-"""Speed choices: environment steps per second of simulated time (one step is 0.02 s)."""
+"""Speed choices: environment steps per second of each run, counted over all its parallel
+environments (16 environments at 2,500 steps/s each step about 156 times a second). 50 steps/s
+is real time for one environment (one step is 0.02 s of simulated time)."""
+DEFAULT_SPEED = "2,500 env steps/s"
+"""The default pace: the default settings solve CartPole in about 100,000-130,000 environment
+steps, so 40-50 s at this pace, slow enough to watch the curve rise."""
+SPEED_HELP = ("Environment steps per second for each run, counted over all its parallel "
+              "environments; the status line under the chart reports the same figure as "
+              "measured. The default settings solve in roughly 100,000-130,000 steps: about "
+              "45 s at 2,500 steps/s. \"As fast as possible\" trains on this session's share "
+              "of the server's training processes.")
 EMPTY_CHART = ("Press Start: the return of every episode is plotted here as it trains, with "
-               "the mean of the last 100 episodes and the solved line at 475.")
-BUSY = ("The server is training for {n} other sessions right now, its limit. "
-        "Try again in a minute.")
+               f"the mean of the last {SOLVE_WINDOW} episodes and the solved line at "
+               f"{SOLVED_RETURN:g}.")
+WAITING = "Starting the training processes: the first episodes appear in a few seconds."
+TRAINS_ELSEWHERE = ("Training runs in {workers} separate worker process{es}; "
+                    "{n} session{s} train{verb} on this server right now, sharing them in turn.")
 
 
 @dataclass
@@ -62,44 +80,67 @@ class PastRun:
     label: str
     config: TrainConfig
     returns: np.ndarray
+    policy: dict[str, np.ndarray] | None = None
+    """The first seed's policy weights when it was kept (if the server still held the run)."""
 
 
 @dataclass
 class Lab:
-    """Everything the lab keeps for one browser session."""
+    """What the lab keeps for one browser session (the runs themselves live in the pool)."""
 
     holder: str = field(default_factory=lambda: uuid.uuid4().hex)
-    trainers: list[Trainer] = field(default_factory=list)
-    running: bool = False
-    message: str | None = None
+    """This session's id in the training pool."""
     history: list[PastRun] = field(default_factory=list)
     last_config: TrainConfig | None = None
     watch_before: tuple[np.ndarray, np.ndarray] | None = None
     watch_after: tuple[np.ndarray, np.ndarray] | None = None
     pending_restart: tuple[str, ...] = ()
-    wall_s: float = 0.0
-    last_tick: float = 0.0
+    message: str | None = None
     stop_solved: bool = True
+    speed: float | None = SPEEDS[DEFAULT_SPEED]
+    """Pace last drawn by the page (sent with Start)."""
     interval: float | None = None
-    """Seconds between ticks of the fragment as last registered (None: not ticking)."""
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
-    """Held while a thread steps, changes or reads the trainers (see the module docstring)."""
+    """Seconds between redraws of the fragment as last registered (None: not redrawing)."""
+    shown_status: str = "new"
+    """The pool status the last full run drew (a change asks for a full rerun)."""
+
+    @property
+    def view(self) -> SessionView:
+        """This session in the training pool."""
+        return _pool().session(self.holder)
+
+    @property
+    def trainers(self) -> list[RunView]:
+        """The current run's seeds, as mirrored from the worker (read-only)."""
+        return self.view.runs
+
+    @property
+    def running(self) -> bool:
+        """Training, or waiting in the queue to train."""
+        return self.view.running
 
     @property
     def started(self) -> bool:
-        return bool(self.trainers)
+        return bool(self.view.runs)
 
     @property
     def finished(self) -> bool:
-        return self.started and all(t.stopped or (t.solved_at is not None and self.stop_solved)
-                                    for t in self.trainers)
+        """Started and cannot be resumed (done, lost, put away or closed)."""
+        return self.started and self.view.status not in ("training", "queued", "paused")
+
+
+@st.cache_resource(show_spinner=False)
+def _pool() -> TrainingPool:
+    """The server's training pool (worker processes start with the first lab)."""
+    return shared_pool()
 
 
 def lab() -> Lab:
     """This session's lab (created on first use)."""
     if STATE_KEY not in st.session_state:
         st.session_state[STATE_KEY] = Lab()
-    return st.session_state[STATE_KEY]
+    state: Lab = st.session_state[STATE_KEY]
+    return state
 
 
 def episode_cap(seeds: int) -> int:
@@ -107,69 +148,58 @@ def episode_cap(seeds: int) -> int:
     return max(1, LIMITS.max_episodes_per_session // max(1, seeds))
 
 
+def _configs(config: TrainConfig, seeds: int) -> list[TrainConfig]:
+    return [replace(config, seed=config.seed + k) for k in range(seeds)]
+
+
 # ------------------------------------------------------------------ buttons (callbacks)
 def start(config: TrainConfig, seeds: int) -> None:
-    """Start a fresh run (one trainer per seed), if a training slot is free."""
+    """Start a fresh run (one per seed) in the pool, now or after the queue."""
     state = lab()
-    with state.lock:
-        if not TRAINING_SLOTS.acquire(state.holder):
-            state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
-            return
-        archive()
-        for trainer in state.trainers:
-            trainer.close()
-        state.trainers = [Trainer(replace(config, seed=config.seed + k)) for k in range(seeds)]
-        state.watch_before = state.trainers[0].watch(config.seed)
-        state.watch_after = None
-        state.running, state.message, state.wall_s = True, None, 0.0
-        state.last_config = config
-        state.last_tick = time.perf_counter()
+    archive()
+    policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
+    state.watch_before = play_episode(policy, config.seed)  # the untrained policy: no training
+    state.watch_after, state.message, state.last_config = None, None, config
+    state.pending_restart = ()
+    _pool().start(state.holder, _configs(config, seeds), state.speed, state.stop_solved)
 
 
 def pause() -> None:
-    """Stop ticking and give the training slot back."""
-    state = lab()
-    with state.lock:
-        state.running = False
-        TRAINING_SLOTS.release(state.holder)
+    """Stop training (or leave the queue); Resume continues."""
+    _pool().pause(lab().holder)
 
 
 def resume() -> None:
-    """Continue the current run, if a training slot is free."""
-    state = lab()
-    with state.lock:
-        if not TRAINING_SLOTS.acquire(state.holder):
-            state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
-            return
-        state.running, state.message = True, None
-        state.last_tick = time.perf_counter()
+    """Continue the current run, now or after the queue."""
+    _pool().resume(lab().holder)
 
 
 def reset() -> None:
     """Keep the current run in the history and clear it."""
     state = lab()
-    with state.lock:
-        pause()
-        archive()
-        for trainer in state.trainers:
-            trainer.close()
-        state.trainers, state.message, state.watch_after = [], None, None
+    archive()
+    _pool().reset(state.holder)
+    state.message, state.watch_after, state.pending_restart = None, None, ()
 
 
 def clear_history() -> None:
     """Forget the kept runs."""
-    state = lab()
-    with state.lock:
-        state.history = []
+    lab().history = []
 
 
 def archive() -> None:
     """Move the current run (if it trained at all) into the history, labelled by what differs
-    from the run before it. The caller holds the lab's lock."""
+    from the run before it, with its first seed's policy if the server still holds it."""
     state = lab()
-    if not state.trainers or not state.trainers[0].returns:
-        return
-    config = state.trainers[0].config
+    view = state.view
+    with view.lock:
+        runs = list(view.runs)
+        if not runs or not runs[0].returns:
+            return
+        config = runs[0].config
+        changed = bool(runs[0].changes)
+        n = min(len(r.returns) for r in runs)
+        mean = np.mean([np.asarray(r.returns[:n]) for r in runs], axis=0)
     previous = state.history[-1].config if state.history else None
     if previous is None:
         what = "first run"
@@ -177,183 +207,202 @@ def archive() -> None:
         diff = config_diff(previous, config)
         diff.pop("seed", None)
         what = ", ".join(f"{k}={v[1]}" for k, v in diff.items()) or "same settings"
-    if state.trainers[0].changes:
+    if changed:
         what += " (changed mid-run)"
-    n = min(len(t.returns) for t in state.trainers)
-    mean = np.mean([np.asarray(t.returns[:n]) for t in state.trainers], axis=0)
+    policy = None
+    with contextlib.suppress(PoolError):  # without its policy the curve is still kept
+        policy = _pool().ask(state.holder, "snapshot", timeout=2.0)[1]
     label = f"#{len(state.history) + 1}: {what}"
-    state.history = [*state.history, PastRun(label, config, mean)][-MAX_HISTORY:]
+    state.history = [*state.history, PastRun(label, config, mean, policy)][-MAX_HISTORY:]
 
 
 def apply_settings(config: TrainConfig) -> None:
-    """Pass changed settings to a running trainer: live ones from the next update on."""
+    """Pass changed settings to the running runs: live ones from their next update on; the
+    others are listed in ``pending_restart``."""
     state = lab()
-    with state.lock:
-        if not state.trainers or state.finished:  # a finished run stays as it was
-            state.pending_restart = ()
-            return
-        restart: set[str] = set()
-        for k, trainer in enumerate(state.trainers):
-            outcome = trainer.change(replace(config, seed=config.seed + k))
-            restart.update(outcome.needs_restart)
-        state.pending_restart = tuple(sorted(restart))
+    view = state.view
+    with view.lock:
+        runs = list(view.runs)
+        can_change = view.status in ("training", "paused", "queued")
+    if not runs or not can_change or validate_config(config):
+        state.pending_restart = ()
+        return
+    configs = _configs(config, len(runs))
+    if all(not config_diff(r.config, c) for r, c in zip(runs, configs, strict=True)):
+        state.pending_restart = ()
+        return
+    from core.reinforce.config import LIVE_FIELDS
+
+    restart = {k for k in config_diff(runs[0].config, configs[0]) if k not in LIVE_FIELDS}
+    state.pending_restart = tuple(sorted(restart))
+    if any(k in LIVE_FIELDS for k in config_diff(runs[0].config, configs[0])):
+        _pool().change(state.holder, configs)
 
 
 def watch_now(config: TrainConfig) -> None:
     """Play one episode with the current policy (or a fresh one before training)."""
     state = lab()
-    with state.lock:
-        if state.trainers:
-            trainer = state.trainers[0]
-            state.watch_after = trainer.watch(config.seed + 1000 + len(trainer.episodes))
-        else:
-            policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
-            state.watch_before = play_episode(policy, config.seed)
+    view = state.view
+    if view.status in ("training", "paused", "finished"):
+        try:
+            state.watch_after = _pool().ask(state.holder, "watch",
+                                            seed=config.seed + 1000 + len(view.runs[0].returns))
+            return
+        except PoolError as error:
+            state.message = f"Could not play the current policy: {error}"
+            return
+    policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
+    state.watch_before = play_episode(policy, config.seed)
 
 
 def policy_snapshot(run_index: int = 0) -> tuple[TrainConfig, dict[str, torch.Tensor]] | None:
-    """The current policy of this session's live run: its config and a copy of its weights.
-
-    ``run_index`` 0 is the live run (its first seed). Kept runs keep no weights in this
-    process, so any other index, or no run, gives None.
-    """
-    if run_index != 0:
-        return None
+    """The config and a copy of the policy's state_dict of seed ``run_index`` of the live run
+    (asked from its worker), or, for a negative index, of a kept run (-1: the latest kept).
+    None if there is no such run or its policy is no longer available."""
     state = lab()
-    with state.lock:
-        if not state.trainers:
+    if run_index < 0:
+        if -run_index > len(state.history):
             return None
-        trainer = state.trainers[0]
-        weights = {k: v.detach().clone() for k, v in trainer.policy.state_dict().items()}
-        return trainer.config, weights
+        kept = state.history[run_index]
+        if kept.policy is None:
+            return None
+        return kept.config, {k: torch.from_numpy(v.copy()) for k, v in kept.policy.items()}
+    try:
+        config, weights = _pool().ask(state.holder, "snapshot", index=run_index)
+    except PoolError:
+        return None
+    return config, {k: torch.from_numpy(v) for k, v in weights.items()}
 
 
 # ------------------------------------------------------------------ the live fragment
-def tick_interval(sessions_training: int) -> float:
-    """Seconds between ticks when this many sessions train in the process.
-
-    Each tick trains about TICK_S * TRAIN_SHARE seconds. A lone session ticks every TICK_S
-    (four redraws a second, training on about 0.8 of a core). With n sessions each ticks every
-    n * SHARED_TICK_S, so the process trains on about half a core in all and redraws 2.5
-    charts a second, however many sessions share it: page reruns of everyone else stay quick,
-    and each session trains proportionally slower.
-    """
-    if sessions_training <= 1:
-        return TICK_S
-    return SHARED_TICK_S * sessions_training
+def refresh_interval(status: str, sessions_training: int) -> float | None:
+    """Seconds between redraws: None while nothing changes (paused, finished, no run)."""
+    if status == "queued":
+        return QUEUED_REFRESH_S
+    if status != "training":
+        return None
+    return REFRESH_S if sessions_training <= CROWDED else CROWDED_REFRESH_S
 
 
-def _tick(state: Lab, speed: float | None) -> None:
-    if not TRAINING_SLOTS.acquire(state.holder):
-        state.running = False
-        state.message = BUSY.format(n=TRAINING_SLOTS.capacity)
-        return
-    now = time.perf_counter()
-    elapsed = min(now - state.last_tick, 2 * (state.interval or TICK_S))
-    state.last_tick = now
-    active = [t for t in state.trainers
-              if not t.stopped and not (state.stop_solved and t.solved_at is not None)]
-    for trainer in active:
-        if speed is None:
-            trainer.step(max_seconds=TICK_S * TRAIN_SHARE / len(active))
-        else:
-            trainer.step(max_vector_steps=max(1, round(speed * elapsed)))
-    state.wall_s += elapsed
-    if state.finished:
-        state.running = False
-        TRAINING_SLOTS.release(state.holder)
-        state.watch_after = state.trainers[0].watch(state.trainers[0].config.seed + 1000)
+def _markers(run: RunView) -> list[Marker]:
+    return [Marker(c.episodes, f"{c.name} {c.old}→{c.new}") for c in run.changes]
 
 
-def _markers(trainer: Trainer) -> list[Marker]:
-    return [Marker(c.episodes, f"{c.name} {c.old}→{c.new}") for c in trainer.changes]
-
-
-def _status(state: Lab) -> str:
-    trainers = state.trainers
-    episodes = sum(len(t.episodes) for t in trainers)
-    steps = sum(t.env_steps for t in trainers)
-    train_s = sum(t.seconds for t in trainers)
-    means = [t.mean_last() for t in trainers if t.returns]
+def _status(view: SessionView, workers: int, training: int) -> str:
+    runs = view.runs
+    episodes = sum(len(r.returns) for r in runs)
+    steps = sum(r.env_steps for r in runs)
+    means = [r.mean_last() for r in runs if r.returns]
     mean = float(np.mean(means)) if means else 0.0
-    rate = steps / train_s if train_s > 0 else 0.0
-    text = (f"{episodes:,} episodes · {steps:,} env steps · last-100 mean "
-            f"{mean:.1f} · {rate / 1000:.0f}k steps/s while training")
-    solved = [t.solved_at for t in trainers if t.solved_at is not None]
+    rate = steps / len(runs) / view.wall_s if runs and view.wall_s > 0 else 0.0
+    text = (f"{episodes:,} episodes · {steps:,} env steps · last-100 mean {mean:.1f} · "
+            f"{rate:,.0f} env steps/s per run (all its parallel environments)")
+    solved = [r.solved_at for r in runs if r.solved_at is not None]
     if solved:
-        text += f" · solved in {len(solved)}/{len(trainers)} (first at episode {min(solved):,})"
-    if state.running and state.interval and state.interval > TICK_S:
-        sessions = round(state.interval / SHARED_TICK_S)
-        text += (f" · {sessions} sessions share this server's training: one update of the "
-                 f"charts every {state.interval:g} s")
+        text += f" · solved in {len(solved)}/{len(runs)} (first at episode {min(solved):,})"
+    if view.status == "training" and training > 1:
+        text += " · " + TRAINS_ELSEWHERE.format(
+            workers=workers, es="" if workers == 1 else "es", n=training,
+            s="" if training == 1 else "s", verb="s" if training == 1 else "")
     return text
 
 
-def _view(state: Lab, speed: float | None, overlay: bool) -> list[tuple]:
-    """What the panel shows, built while the lab's lock is held: ("problem", text),
-    ("chart", figure, key) and ("caption", text) items in display order."""
-    items: list[tuple] = []
-    diverged = next((t for t in state.trainers if t.diverged), None)
+def _view(view: SessionView, speed: float | None, overlay: bool, history: list[PastRun],
+          workers: int, training: int) -> list[tuple[Any, ...]]:
+    """What the panel shows, built while the session's lock is held: ("problem", text),
+    ("info", text), ("chart", figure, key) and ("caption", text) items in display order."""
+    items: list[tuple[Any, ...]] = []
+    runs = view.runs
+    diverged = next((r for r in runs if r.diverged), None)
     if diverged is not None:
         items.append(("problem", diverged.stop_reason or "Training diverged."))
-    if state.message:
-        items.append(("problem", state.message))
-    if len(state.trainers) > 1:
-        items.append(("chart", seeds_figure([np.asarray(t.returns) for t in state.trainers]),
+    if view.message:
+        items.append(("info" if view.status == "queued" else "problem", view.message))
+    if view.status == "training" and runs and not any(r.returns or r.env_steps or r.seconds
+                                                      for r in runs):
+        items.append(("caption", WAITING))
+    if len(runs) > 1:
+        items.append(("chart", seeds_figure([np.asarray(r.returns) for r in runs]),
                       "cp_chart_seeds"))
-    elif not state.trainers and not (overlay and state.history):
+    elif not runs and not (overlay and history):
         # Empty axes teach nothing, and not drawing them spares a tab that never trains
-        # (or is told the server is busy) loading the charting library: about 1 s of CPU.
+        # loading the charting library: about 1 s of CPU.
         items.append(("caption", EMPTY_CHART))
     else:
-        trainer = state.trainers[0] if state.trainers else None
-        overlays = [(run.label, run.returns) for run in state.history] if overlay else []
-        items.append(("chart", returns_figure(trainer.returns if trainer else [],
-                                              overlays=overlays,
-                                              markers=_markers(trainer) if trainer else []),
+        run = runs[0] if runs else None
+        overlays = [(past.label, past.returns) for past in history] if overlay else []
+        items.append(("chart", returns_figure(run.returns if run else [], overlays=overlays,
+                                              markers=_markers(run) if run else []),
                       "cp_chart_returns"))
-    if state.trainers:
-        items.append(("caption", _status(state)))
-        trainer = state.trainers[0]
-        updates = trainer.updates
-        if speed is not None and state.running:
-            items.append(("chart", cart_figure(trainer.live_state(),
+    if runs:
+        items.append(("caption", _status(view, workers, training)))
+        run = runs[0]
+        if speed is not None and view.status == "training":
+            items.append(("chart", cart_figure(run.live_state(),
                                                title="First environment, now"), "cp_chart_live"))
+        updates = run.updates
         items.append(("chart", updates_figure(np.array([u.episodes for u in updates]),
                                               np.array([u.loss for u in updates]),
                                               np.array([u.grad_norm for u in updates]),
                                               np.array([u.entropy for u in updates]),
-                                              markers=_markers(trainer)), "cp_chart_updates"))
+                                              markers=_markers(run)), "cp_chart_updates"))
     return items
 
 
 def live_panel(speed: float | None, overlay: bool) -> None:
-    """The charts, refreshed by a fragment that trains one chunk per tick while running."""
+    """The charts, redrawn from the workers' news while the run trains."""
     state = lab()
-
-    state.interval = tick_interval(TRAINING_SLOTS.in_use()) if state.running else None
+    pool = _pool()
+    state.speed = speed
+    pool.pace(state.holder, speed, state.stop_solved)
+    view = state.view
+    state.shown_status = view.status
+    state.interval = refresh_interval(view.status, pool.training_count())
 
     @st.fragment(run_every=state.interval)
     def panel() -> None:
-        with state.lock:  # released before any Streamlit call, which may end this run
-            was_running = state.running
-            if state.running:
-                _tick(state, speed)
-            items = _view(state, speed, overlay)
-            stopped_now = was_running and not state.running
-            # Another session started or stopped training: re-register at the new pace.
-            retune = state.running and tick_interval(TRAINING_SLOTS.in_use()) != state.interval
+        pool.touch(state.holder)
+        workers = pool.limits.training_workers
+        training = pool.training_count()
+        with view.lock:  # released before any Streamlit call, which may end this run
+            if view.watch is not None:
+                state.watch_after, view.watch = view.watch, None
+            items = _view(view, speed, overlay, state.history, workers, training)
+            status = view.status
+        if state.message:
+            show_problem(state.message)
         for kind, *content in items:
             if kind == "problem":
                 show_problem(content[0])
+            elif kind == "info":
+                st.info(content[0], icon=":material/hourglass_top:")
             elif kind == "caption":
                 st.caption(content[0])
             else:
                 show_chart(content[0], key=content[1])
-        if stopped_now or retune:
-            st.rerun()  # a full rerun sets the ticking anew and updates the buttons
+        retune = (status == "training"
+                  and refresh_interval(status, training) != state.interval)
+        if status != state.shown_status or retune:
+            st.rerun()  # a full rerun sets the redraws anew and updates the buttons
 
     panel()
+    if view.status in ("paused", "finished"):
+        _watch_idle(state)
+
+
+IDLE_CHECK_S = 15.0
+"""Seconds between checks of a paused or finished run (put away when idle, or its worker lost)."""
+
+
+def _watch_idle(state: Lab) -> None:
+    """A cheap fragment that reruns the page when the pool changed an idle run's status."""
+
+    @st.fragment(run_every=IDLE_CHECK_S)
+    def idle() -> None:
+        if state.view.status != state.shown_status:
+            st.rerun()
+
+    idle()
 
 
 def watch_panel() -> None:

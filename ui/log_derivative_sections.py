@@ -13,6 +13,7 @@ from core import gradient_lab as gl
 from core import score_estimators as se
 from core import softmax
 from core.charts import log_derivative as charts
+from core.confidence import Z95_TEXT
 from ui.common import show_chart
 
 DEFAULT_TABLE = pd.DataFrame({"logit θ": [0.0, 0.0, 0.0], "reward r": [1.0, 2.0, 5.0]})
@@ -77,7 +78,7 @@ def estimate_tab(result: gl.LabResult) -> None:
                  hide_index=True, width="stretch")
     low, high = row.sample.interval()
     st.markdown(f"95 % interval of the estimate: **[{low:.5g}, {high:.5g}]** "
-                f"(± 1.96 standard errors, SE = {row.sample.standard_error:.3g}). "
+                f"(± {Z95_TEXT} standard errors, SE = {row.sample.standard_error:.3g}). "
                 f"Baseline: {se.BASELINE_LABELS[row.kind]}, b = {row.baseline:.4g}.")
     centres, density = se.histogram(result.terms)
     left, right = st.columns(2)

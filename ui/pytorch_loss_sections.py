@@ -89,47 +89,78 @@ def mirror_tab(rewards: np.ndarray, n: int, lr: float, minus_sign: bool, seed: i
 @st.cache_data(max_entries=32, show_spinner=False)
 def _runs(rewards: tuple[float, ...], optimizer: str, lr: float, n: int,
           seed: int) -> ld.TrainingResult:
-    specs = (ld.RunSpec(optimizer, lr, True, "sum"), ld.RunSpec(optimizer, lr, False, "sum"),
-             ld.RunSpec("sgd", lr / n, True, "sum"), ld.RunSpec("sgd", lr, True, "mean"),
-             ld.RunSpec("adam", lr, True, "sum"), ld.RunSpec("adam", lr, True, "mean"))
+    specs = (ld.RunSpec(optimizer, lr, True, "sum", "chosen"),
+             ld.RunSpec(optimizer, lr, False, "sum", "chosen, no minus"),
+             ld.RunSpec("sgd", lr / n, True, "sum", "sgd sum lr/N"),
+             ld.RunSpec("sgd", lr, True, "mean", "sgd mean"),
+             ld.RunSpec("sgd", lr, True, "sum", "sgd sum"),
+             ld.RunSpec("adam", lr, True, "sum", "adam sum"),
+             ld.RunSpec("adam", lr, True, "mean", "adam mean"))
     return ld.train(np.array(START_LOGITS), np.array(rewards), specs, n=n,
                     steps=ld.TRAINING_STEPS, seed=seed)
 
 
 def training(rewards: np.ndarray, optimizer: str, lr: float, n: int,
              seed: int) -> ld.TrainingResult:
-    """The six seeded runs every training chart uses (cached)."""
+    """The seeded runs every training chart uses (cached), addressed by name."""
     return _runs(tuple(float(r) for r in rewards), optimizer, float(lr), int(n), int(seed))
 
 
 def sign_tab(runs: ld.TrainingResult, minus_sign: bool) -> None:
     """J with and without the minus sign."""
-    j = runs.expected_rewards
-    show_chart(charts.sign_chart(j[0], j[1], chosen_with=minus_sign), key="pl_sign_chart",
-               reveal="What happens to J if the minus sign is dropped?")
+    j_with, j_without = runs.j("chosen"), runs.j("chosen, no minus")
+    show_chart(charts.sign_chart(j_with, j_without, chosen_with=minus_sign),
+               key="pl_sign_chart", reveal="What happens to J if the minus sign is dropped?")
     st.markdown(f"Same seed, same samples, {ld.TRAINING_STEPS} steps: with the minus sign J "
-                f"goes from {j[0, 0]:.4g} to **{j[0, -1]:.4g}**; without it to "
-                f"**{j[1, -1]:.4g}**. Optimizers only minimise, so we hand them −J: a descent "
+                f"goes from {j_with[0]:.4g} to **{j_with[-1]:.4g}**; without it to "
+                f"**{j_without[-1]:.4g}**. Optimizers only minimise, so we hand them −J: a descent "
                 "step on −J is an ascent step on J.")
 
 
 def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int,
                  rng: np.random.Generator) -> None:
-    """SGD sum vs mean, Adam sum vs mean, and episodes of different length."""
-    th = runs.thetas
-    sgd_gap = float(np.max(np.abs(th[2] - th[3])))
-    adam_gap = float(np.max(np.abs(th[4] - th[5])))
+    """SGD sum vs mean at the same lr (the case that bites), SGD sum with lr/N vs mean, Adam
+    sum vs mean, and episodes of different length."""
+    names = [f"θ{j + 1} (r = {r:g})" for j, r in enumerate(rewards)]
+    sum_same, mean_same = runs.theta("sgd sum"), runs.theta("sgd mean")
+    j_sum, j_mean = runs.j("sgd sum"), runs.j("sgd mean")
+    show_chart(charts.paths_chart(sum_same, mean_same, first_name=f"SGD, sum, lr = {lr:g}",
+                                  second_name=f"SGD, mean, lr = {lr:g}", logit_names=names,
+                                  title="SGD, the same lr for both: the sum steps N× further"),
+               key="pl_sgd_same_chart",
+               reveal="With SGD and the same learning rate, will the sum and the mean "
+                      "train alike?")
+    best = float(np.max(rewards))
+    st.markdown(
+        f"With the same lr = {lr:g}, the sum's gradient is N = {n} times the mean's, so each "
+        f"SGD step is {n} times longer. After {ld.TRAINING_STEPS} steps the sum run has J = "
+        f"**{j_sum[-1]:.4g}** (the best arm pays {best:g}) and logits up to "
+        f"**{float(np.max(np.abs(sum_same[-1]))):.3g}** in size; the mean run has J = "
+        f"**{j_mean[-1]:.4g}** (from {j_mean[0]:.4g}) and logits up to "
+        f"**{float(np.max(np.abs(mean_same[-1]))):.3g}**. A learning rate tuned for one is "
+        f"{n} times off for the other: the sum saturates (or, with a larger lr, diverges) "
+        "where the mean crawls.")
+    st.markdown(
+        "Both conventions are in wide use: Spinning Up's `simple_pg.py` takes the **mean**, "
+        "`-(logp * weights).mean()` over every step of the batch, while the PyTorch example "
+        "`reinforce.py` takes the **sum**, `torch.cat(policy_loss).sum()`. Copy a learning "
+        "rate from one to the other and it is off by the number of terms.")
+    th_sum, th_mean = runs.theta("sgd sum lr/N"), runs.theta("sgd mean")
+    sgd_gap = float(np.max(np.abs(th_sum - th_mean)))
+    adam_sum, adam_mean = runs.theta("adam sum"), runs.theta("adam mean")
+    adam_gap = float(np.max(np.abs(adam_sum - adam_mean)))
     left, right = st.columns(2)
     with left:
-        show_chart(charts.paths_chart(th[2], th[3], first_name=f"SGD, sum, lr/N = {lr / n:.3g}",
-                                      second_name=f"SGD, mean, lr = {lr:g}",
+        show_chart(charts.paths_chart(th_sum, th_mean,
+                                      first_name=f"SGD, sum, lr/N = {lr / n:.3g}",
+                                      second_name=f"SGD, mean, lr = {lr:g}", logit_names=names,
                                       title="SGD: sum with lr/N against mean with lr"),
                    key="pl_sgd_chart")
         st.markdown(f"Largest difference over the run: **{sgd_gap:.1e}**. A sum is N times a "
                     "mean, and lr/N undoes the factor exactly.")
     with right:
-        show_chart(charts.paths_chart(th[4], th[5], first_name=f"Adam, sum, lr = {lr:g}",
-                                      second_name=f"Adam, mean, lr = {lr:g}",
+        show_chart(charts.paths_chart(adam_sum, adam_mean, first_name=f"Adam, sum, lr = {lr:g}",
+                                      second_name=f"Adam, mean, lr = {lr:g}", logit_names=names,
                                       title="Adam: sum against mean, same lr"),
                    key="pl_adam_chart")
         st.markdown(f"Largest difference: **{adam_gap:.1e}**. Adam divides each step by a "
@@ -160,8 +191,8 @@ def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int
 
 def loss_tab(runs: ld.TrainingResult, preset: str) -> None:
     """The loss value next to J during the same run."""
-    loss = runs.loss_per_sample()[0]
-    j = runs.expected_rewards[0]
+    loss = runs.loss_per_sample()[runs.index("chosen")]
+    j = runs.j("chosen")
     show_chart(charts.loss_vs_j_chart(loss, j), key="pl_loss_chart")
     trend = "rises" if loss[-20:].mean() > loss[:20].mean() else "falls"
     st.markdown(f"Here the loss {trend} while J goes from {j[0]:.4g} to {j[-1]:.4g}.")

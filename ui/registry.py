@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.reinforce.mistake_registry import MISTAKES
+
 
 @dataclass(frozen=True)
 class PageEntry:
@@ -52,8 +54,8 @@ PAGES: tuple[PageEntry, ...] = (
                     "REINFORCE learn to balance a pole, live."),
     PageEntry("pages/gallery.py", "A gallery of classic mistakes", ":material/bug_report:",
               "gallery", "Labs",
-              blurb="Seven one-line slips in a REINFORCE loop, each trained beside the correct "
-                    "version on the same seeds, with what goes wrong and why."),
+              blurb=f"{len(MISTAKES)} one-line slips in a REINFORCE loop, each trained beside "
+                    "the correct version on the same seeds, with what goes wrong and why."),
 )
 """All pages except the home page."""
 

@@ -24,6 +24,7 @@ from core.charts.theme import (
     VERMILLION,
     new_figure,
 )
+from core.reinforce.rollout import EPISODE_CAP, RETURN_AXIS, SOLVED_RETURN
 from core.thinning import MAX_POINTS_PER_TRACE, linear_spaced_indices
 
 WINDOW = 100
@@ -97,7 +98,7 @@ def _marker_items(markers: Sequence[Marker]) -> tuple[list[dict], list[dict]]:
     return shapes, notes
 
 
-def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 475.0,
+def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = SOLVED_RETURN,
                    markers: Sequence[Marker] = (),
                    overlays: Sequence[tuple[str, np.ndarray]] = (),
                    title: str = "Episode return", height: int = 420) -> go.Figure:
@@ -130,7 +131,7 @@ def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 
     longest = max([int(y.size), *(len(p) for _, p in overlays), 10])
     layout = {"title": {"text": title}, "height": height, "shapes": shapes, "annotations": notes,
               "xaxis": {"title": {"text": "episode"}, "range": [0, longest + 1]},
-              "yaxis": {"title": {"text": "return (steps balanced)"}, "range": [0, 520]}}
+              "yaxis": {"title": {"text": "return (steps balanced)"}, "range": list(RETURN_AXIS)}}
     return _fast_figure(data, layout)
 
 
@@ -168,7 +169,7 @@ def updates_figure(episodes: np.ndarray, loss: np.ndarray, grad_norm: np.ndarray
     return _fast_figure(data, layout)
 
 
-def seeds_figure(returns_per_seed: Sequence[np.ndarray], *, threshold: float = 475.0,
+def seeds_figure(returns_per_seed: Sequence[np.ndarray], *, threshold: float = SOLVED_RETURN,
                  height: int = 420) -> go.Figure:
     """Mean over seeds of the 100-episode moving average, with a band of ± one standard
     deviation across seeds, and each seed faintly. Seeds are cut to the shortest run."""
@@ -185,14 +186,14 @@ def seeds_figure(returns_per_seed: Sequence[np.ndarray], *, threshold: float = 4
                                 showlegend=False,
                                 line={"color": GREY, "width": 0.8}, opacity=0.5))
         keep = linear_spaced_indices(n, MAX_POINTS_PER_TRACE // 2)  # band: there and back
-        upper, lower = np.minimum(mean + std, 500)[keep], np.maximum(mean - std, 0)[keep]
+        upper, lower = np.minimum(mean + std, EPISODE_CAP)[keep], np.maximum(mean - std, 0)[keep]
         fig.add_trace(go.Scatter(x=np.concatenate([x[keep], x[keep][::-1]]),
                                  y=np.concatenate([upper, lower[::-1]]), fill="toself",
                                  fillcolor="rgba(0,114,178,0.2)", line={"width": 0},
                                  name="± 1 sd across seeds", hoverinfo="skip"))
         fig.add_trace(_line(x, mean, name="mean", line={"color": BLUE, "width": 3}))
     fig.add_hline(y=threshold, line={"color": VERMILLION, "dash": "dash", "width": 1.5})
-    fig.update_yaxes(range=[0, 520])
+    fig.update_yaxes(range=list(RETURN_AXIS))
     return fig
 
 

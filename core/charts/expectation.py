@@ -14,6 +14,7 @@ from core.charts.theme import (
     VERMILLION,
     new_figure,
 )
+from core.confidence import Z95, Z95_TEXT
 from core.sample_average import RunsResult
 from core.thinning import linear_spaced_indices
 
@@ -69,7 +70,7 @@ def running_average_figure(result: RunsResult, *, f_label: str) -> go.Figure:
     ends = _i32([1, result.sizes[-1]])
     # Traces are collected and added in one call: plotly validates each add separately.
     traces = [
-        go.Scatter(x=n, y=_f32(result.exact + env), mode="lines", name="exact ± 1.96·σ/√N",
+        go.Scatter(x=n, y=_f32(result.exact + env), mode="lines", name=f"exact ± {Z95_TEXT}·σ/√N",
                    line={"color": GREY, "dash": "dash", "width": 1.5}, legendgroup="env"),
         go.Scatter(x=n, y=_f32(result.exact - env), mode="lines", showlegend=False,
                    line={"color": GREY, "dash": "dash", "width": 1.5}, legendgroup="env",
@@ -82,11 +83,11 @@ def running_average_figure(result: RunsResult, *, f_label: str) -> go.Figure:
     if ok.any():
         mean1, se = result.averages[0][ok], result.first_se[ok]
         traces += [
-            go.Scatter(x=n[ok], y=_f32(mean1 - 1.96 * se), mode="lines", showlegend=False,
+            go.Scatter(x=n[ok], y=_f32(mean1 - Z95 * se), mode="lines", showlegend=False,
                        line={"width": 0, "color": BLUE}, legendgroup="band", hoverinfo="skip"),
-            go.Scatter(x=n[ok], y=_f32(mean1 + 1.96 * se), mode="lines", fill="tonexty",
+            go.Scatter(x=n[ok], y=_f32(mean1 + Z95 * se), mode="lines", fill="tonexty",
                        fillcolor="rgba(0,114,178,0.18)", line={"width": 0, "color": BLUE},
-                       name="run 1 ± 1.96·SE", legendgroup="band", hoverinfo="skip"),
+                       name=f"run 1 ± {Z95_TEXT}·SE", legendgroup="band", hoverinfo="skip"),
         ]
     traces += [
         go.Scatter(x=n, y=_f32(result.averages[0]), mode="lines", name="run 1",

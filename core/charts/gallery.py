@@ -8,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.charts.theme import BLUE, GREY, ORANGE, VERMILLION, new_figure
-from core.reinforce.mistakes import Comparison, Side
+from core.reinforce.mistakes import Comparison, ranking
+from core.reinforce.rollout import RETURN_AXIS
 from core.thinning import linear_spaced_indices
 
 CORRECT_LABEL = "correct"
@@ -58,7 +59,7 @@ def returns_figure(comparison: Comparison, *, height: int = 400) -> go.Figure:
                                (comparison.mistaken, MISTAKE_LABEL, VERMILLION)):
         x, y = side.update_curves()
         _add_side(fig, x, y, name, colour, ".0f")
-    fig.update_yaxes(range=[0, 520])
+    fig.update_yaxes(range=list(RETURN_AXIS))
     fig.update_layout(margin={"t": 80}, legend={"orientation": "v", "x": 0.01, "y": 0.98,
                                                 "xanchor": "left", "yanchor": "top"})
     return fig
@@ -102,29 +103,40 @@ def evaluation_figure(comparison: Comparison, *, height: int = 320) -> go.Figure
     if all(r is not None for r in own):
         _strip(fig, "with the mistake,<br>from its one<br>training start",
                np.array([float(np.mean(r)) for r in own if r is not None]), ORANGE)
-    fig.update_yaxes(range=[0, 520])
+    fig.update_yaxes(range=list(RETURN_AXIS))
     fig.update_xaxes(tickangle=0)
     return fig
 
 
-def overview_figure(comparisons: Sequence[Comparison], *, height: int = 460) -> go.Figure:
-    """Mean return of the last batches of every run: the correct run and each mistake."""
-    fig = new_figure("End of training: mean return of the last three batches",
-                     x_title="mean return (dots: seeds)", height=height)
+def overview_figure(comparisons: Sequence[Comparison], *, height: int = 520) -> go.Figure:
+    """Every run ranked by the area under its learning curve (mean return per training
+    episode: slow learners score low even if they finish well), best first; bars are the mean
+    over seeds, dots the seeds, diamonds the final return (last three batches)."""
+    fig = new_figure("Ranked by the area under the learning curve",
+                     x_title="mean return per training episode (dots: seeds; ◆: final return)",
+                     height=height)
     if not comparisons:
         return fig
-    rows: list[tuple[str, Side, str]] = [("correct", comparisons[0].correct, BLUE)]
-    rows += [(c.mistake.title, c.mistaken, VERMILLION) for c in comparisons]
-    labels = [label for label, _, _ in rows][::-1]
-    for label, side, colour in rows:
-        values = side.end_means()
-        fig.add_trace(go.Bar(y=[label], x=[float(np.nanmean(values))], orientation="h",
+    rows = ranking(comparisons)
+    labels = [row.name for row in rows][::-1]
+    for k, row in enumerate(rows):
+        colour = BLUE if row.is_correct else VERMILLION
+        values = row.side.area()
+        fig.add_trace(go.Bar(y=[row.name], x=[row.area], orientation="h",
                              marker={"color": _rgba(colour, 0.35)}, showlegend=False,
-                             hovertemplate="mean over seeds: %{x:.0f}<extra></extra>"))
-        fig.add_trace(go.Scatter(y=[label] * len(values), x=values.astype(np.float32),
+                             hovertemplate="area, mean over seeds: %{x:.0f}<extra></extra>"))
+        fig.add_trace(go.Scatter(y=[row.name] * len(values), x=values.astype(np.float32),
                                  mode="markers", marker={"color": colour, "size": 9},
                                  showlegend=False,
-                                 hovertemplate="one seed: %{x:.0f}<extra></extra>"))
+                                 hovertemplate="area, one seed: %{x:.0f}<extra></extra>"))
+        fig.add_trace(go.Scatter(y=[row.name], x=[row.final], mode="markers",
+                                 marker={"color": GREY, "size": 11, "symbol": "diamond"},
+                                 name="final return", showlegend=k == 0,
+                                 hovertemplate="final return: %{x:.0f}<extra></extra>"))
     fig.update_yaxes(categoryorder="array", categoryarray=labels, automargin=True)
-    fig.update_xaxes(range=[0, 520])
+    fig.update_xaxes(range=list(RETURN_AXIS))
+    # Inside the plot, bottom right: the worst runs' bars are short there, and the chart's
+    # toolbar above the plot stays clear.
+    fig.update_layout(legend={"orientation": "h", "x": 0.99, "y": 0.02, "xanchor": "right",
+                              "yanchor": "bottom"})
     return fig

@@ -19,6 +19,7 @@ from core.charts.theme import (
     legend_below,
     new_figure,
 )
+from core.confidence import Z95, Z95_TEXT
 from core.thinning import MAX_POINTS_PER_TRACE, log_spaced_indices
 
 ESTIMATOR_COLOURS: dict[str, str] = {
@@ -67,10 +68,10 @@ def running_estimate_chart(n: np.ndarray, mean: np.ndarray, se: np.ndarray, exac
     n, mean, se = n[keep], mean[keep], se[keep]
     fig = new_figure(title, x_title="number of samples N", y_title=y_title, height=380)
     x = np.concatenate([n, n[::-1]]).astype(np.float64)
-    band = np.concatenate([mean + 1.96 * se, (mean - 1.96 * se)[::-1]])
+    band = np.concatenate([mean + Z95 * se, (mean - Z95 * se)[::-1]])
     fig.add_scatter(x=x, y=band.astype(np.float32), fill="toself", mode="lines",
                     line={"width": 0}, fillcolor="rgba(86,180,233,0.30)",
-                    name="±1.96 standard errors", hoverinfo="skip")
+                    name=f"±{Z95_TEXT} standard errors", hoverinfo="skip")
     fig.add_scatter(x=n, y=mean.astype(np.float64), mode="lines", name="running estimate",
                     line={"color": BLUE, "width": 2},
                     hovertemplate="N=%{x:,}<br>estimate %{y:.5g}<extra></extra>")

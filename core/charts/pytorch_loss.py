@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -63,22 +65,34 @@ def sign_chart(j_with: np.ndarray, j_without: np.ndarray, *, chosen_with: bool) 
 
 
 def paths_chart(first: np.ndarray, second: np.ndarray, *, first_name: str, second_name: str,
-                title: str) -> go.Figure:
+                title: str, logit_names: Sequence[str] | None = None) -> go.Figure:
     """Each logit's path under two settings: solid for the first, dotted on top for the
-    second, so identical paths look like one dotted line."""
+    second, so identical paths look like one dotted line. The legend names both settings
+    (in grey, by line style) and each logit's colour."""
     steps = np.arange(first.shape[0])
     keep = linear_spaced_indices(len(steps))
     fig = new_figure(title, x_title="optimizer step", y_title="logit θ", height=380)
-    for j in range(first.shape[1]):
+    k = first.shape[1]
+    names = list(logit_names) if logit_names is not None else [f"θ{j + 1}" for j in range(k)]
+    for j in range(k):
         colour = PALETTE[j % len(PALETTE)]
         fig.add_scatter(x=steps[keep], y=first[keep, j], mode="lines", legendgroup="first",
-                        name=first_name, showlegend=j == 0,
+                        name=first_name, showlegend=False,
                         line={"color": colour, "width": 5}, opacity=0.45,
-                        hovertemplate=f"θ{j + 1} %{{y:.6g}}<extra>{first_name}</extra>")
+                        hovertemplate=f"{names[j]} %{{y:.6g}}<extra>{first_name}</extra>")
         fig.add_scatter(x=steps[keep], y=second[keep, j], mode="lines", legendgroup="second",
-                        name=second_name, showlegend=j == 0,
+                        name=second_name, showlegend=False,
                         line={"color": colour, "width": 2, "dash": "dot"},
-                        hovertemplate=f"θ{j + 1} %{{y:.6g}}<extra>{second_name}</extra>")
+                        hovertemplate=f"{names[j]} %{{y:.6g}}<extra>{second_name}</extra>")
+    # Legend-only entries: the two settings by line style, the logits by colour.
+    for name, line, opacity in ((first_name, {"color": GREY, "width": 5}, 0.45),
+                                (second_name, {"color": GREY, "width": 2, "dash": "dot"}, 1.0)):
+        fig.add_scatter(x=[None], y=[None], mode="lines", name=name, line=line,
+                        opacity=opacity, hoverinfo="skip")
+    for j in range(k):
+        fig.add_scatter(x=[None], y=[None], mode="lines", name=names[j],
+                        line={"color": PALETTE[j % len(PALETTE)], "width": 3},
+                        hoverinfo="skip")
     return legend_below(fig)
 
 

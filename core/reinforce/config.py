@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_type_hints
 
 Optimizer = Literal["adam", "sgd"]
-Weighting = Literal["total", "reward_to_go"]
-Baseline = Literal["none", "batch_mean", "episode_standardise", "batch_standardise"]
+Weighting = Literal["total", "reward_to_go", "reward_so_far"]
+Baseline = Literal["none", "batch_mean", "episode_standardise", "batch_standardise", "learned"]
 Reduction = Literal["sum", "mean"]
 Sign = Literal["minus", "plus"]
 Rollout = Literal["batched", "per_step"]
@@ -16,22 +16,60 @@ Activation = Literal["tanh", "relu"]
 LogprobPairing = Literal["per_step", "batch_mean_first"]
 ResetSeed = Literal["fresh", "same"]
 ActionSelection = Literal["sample", "argmax"]
+Score = Literal["log_prob", "prob"]
+ZeroGrad = Literal["every_update", "never"]
+ValueDetach = Literal["detached", "attached"]
 
-OPTIMIZERS: tuple[str, ...] = ("adam", "sgd")
-WEIGHTINGS: tuple[str, ...] = ("total", "reward_to_go")
-BASELINES: tuple[str, ...] = ("none", "batch_mean", "episode_standardise", "batch_standardise")
-REDUCTIONS: tuple[str, ...] = ("sum", "mean")
-SIGNS: tuple[str, ...] = ("minus", "plus")
-ROLLOUTS: tuple[str, ...] = ("batched", "per_step")
-ACTIVATIONS: tuple[str, ...] = ("tanh", "relu")
-LOGPROB_PAIRINGS: tuple[str, ...] = ("per_step", "batch_mean_first")
-RESET_SEEDS: tuple[str, ...] = ("fresh", "same")
-ACTION_SELECTIONS: tuple[str, ...] = ("sample", "argmax")
+OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
+WEIGHTINGS: tuple[str, ...] = get_args(Weighting)
+BASELINES: tuple[str, ...] = get_args(Baseline)
+REDUCTIONS: tuple[str, ...] = get_args(Reduction)
+SIGNS: tuple[str, ...] = get_args(Sign)
+ROLLOUTS: tuple[str, ...] = get_args(Rollout)
+ACTIVATIONS: tuple[str, ...] = get_args(Activation)
+LOGPROB_PAIRINGS: tuple[str, ...] = get_args(LogprobPairing)
+RESET_SEEDS: tuple[str, ...] = get_args(ResetSeed)
+ACTION_SELECTIONS: tuple[str, ...] = get_args(ActionSelection)
+SCORES: tuple[str, ...] = get_args(Score)
+ZERO_GRADS: tuple[str, ...] = get_args(ZeroGrad)
+VALUE_DETACHES: tuple[str, ...] = get_args(ValueDetach)
+
+LABELS: dict[str, dict[str, str]] = {
+    "optimizer": {"adam": "Adam", "sgd": "SGD"},
+    "weighting": {"reward_to_go": "reward-to-go G_t", "total": "whole return G₀",
+                  "reward_so_far": "rewards so far (cumulative sum from the start)"},
+    "baseline": {"batch_standardise": "standardise over the batch",
+                 "episode_standardise": "standardise within each episode",
+                 "batch_mean": "subtract the batch mean",
+                 "learned": "learned state value V(s_t)", "none": "none"},
+    "reduction": {"sum": "sum", "mean": "mean"},
+    "sign": {"minus": "minus", "plus": "plus"},
+    "rollout": {"batched": "batched", "per_step": "per_step"},
+    "activation": {"tanh": "tanh", "relu": "relu"},
+    "logprob_pairing": {"per_step": "each log π times its own weight",
+                        "batch_mean_first": "log π averaged first (mistake)"},
+    "reset_seed": {"fresh": "a fresh start each episode", "same": "the same start (mistake)"},
+    "action_selection": {"sample": "sample from π", "argmax": "argmax (mistake)"},
+    "score": {"log_prob": "log π(a|s)", "prob": "π(a|s) (mistake)"},
+    "zero_grad": {"every_update": "zero_grad() before each backward",
+                  "never": "zero_grad() forgotten (mistake)"},
+    "value_detach": {"detached": "V(s) detached in the policy loss",
+                     "attached": "V(s) not detached (mistake)"},
+}
+"""Display labels of every option, by config field: the page, the gallery and the CLI read
+these, so an option is named in one place."""
+
+
+def label(field_name: str, value: Any) -> str:
+    """How the app names ``value`` of the config field ``field_name``."""
+    return LABELS.get(field_name, {}).get(value, str(value))
+
 
 MAX_HIDDEN_UNITS = 1024
 MAX_HIDDEN_LAYERS = 4
 MAX_ENVS = 1024
 MAX_PER_STEP_EPISODES = 16
+MAX_VALUE_STEPS = 100
 
 
 @dataclass(frozen=True)
@@ -64,7 +102,13 @@ class TrainConfig:
     baseline: Baseline = "batch_standardise"
     """What is subtracted from (or how we rescale) the weights: "none", "batch_mean" (subtract
     the mean weight of the batch), "episode_standardise" (zero mean, unit spread within each
-    episode) or "batch_standardise" (zero mean, unit spread over the batch)."""
+    episode), "batch_standardise" (zero mean, unit spread over the batch) or "learned" (a
+    state-value network V(s_t), fitted to the weights, subtracted: REINFORCE with baseline,
+    Sutton & Barto §13.4)."""
+    value_lr: float = 0.01
+    """Step size of the learned baseline's own Adam optimizer (its α^w)."""
+    value_steps: int = 10
+    """Gradient steps of the learned baseline on each batch (fitting V to the weights)."""
     reduction: Reduction = "sum"
     """How per-step terms become the loss: "sum" over the steps of each episode, averaged over
     the batch's episodes (the Monte Carlo estimator), or "mean" over every step of the batch."""
@@ -89,6 +133,16 @@ class TrainConfig:
     """"sample" (correct: actions drawn from π(·|s)) or "argmax" (a classic mistake: always the
     more probable action, so the policy never explores)."""
 
+    score: Score = "log_prob"
+    """"log_prob" (correct: the loss multiplies log π(a_t|s_t)) or "prob" (a classic mistake:
+    π(a_t|s_t) itself, whose gradient is π·∇log π, a different, biased direction)."""
+    zero_grad: ZeroGrad = "every_update"
+    """"every_update" (correct: gradients cleared before each backward pass) or "never" (a
+    classic mistake: optimizer.zero_grad() forgotten, so gradients pile up across updates)."""
+    value_detach: ValueDetach = "detached"
+    """With the learned baseline: "detached" (correct: V(s_t) enters the policy loss as a
+    constant) or "attached" (a classic mistake: the policy loss also pushes the value net)."""
+
     def to_dict(self) -> dict[str, Any]:
         """Field values as plain JSON-friendly Python values."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -98,7 +152,8 @@ class TrainConfig:
 
 LIVE_FIELDS: frozenset[str] = frozenset({
     "lr", "entropy_coef", "baseline", "weighting", "reduction", "sign", "gamma",
-    "max_grad_norm", "max_episodes", "logprob_pairing",
+    "max_grad_norm", "max_episodes", "logprob_pairing", "value_lr", "value_steps", "score",
+    "zero_grad", "value_detach",
 })
 """Fields a running trainer can take mid-run (effective from the next update)."""
 
@@ -114,9 +169,53 @@ PRESETS: dict[str, TrainConfig] = {
         baseline="episode_standardise", reduction="sum", sign="minus", max_episodes=2000,
     ),
     "fast": TrainConfig(lr=0.1, hidden=(32,), episodes_per_update=96, num_envs=96),
+    "home": TrainConfig(weighting="total", baseline="none", reduction="sum",
+                        episodes_per_update=1, num_envs=1),
 }
-"""Named configurations. "classic" reproduces the well-known single-environment loop; "fast"
-is tuned for wall-clock-to-solve; "default" is what the app starts with."""
+"""Named configurations. "default" is what the app starts with (reward-to-go, standardised
+over a batch of 16 episodes: improvements on the home page's loss); "home" is exactly the
+home page's loss, −(Σ_t log π(a_t|s_t))·R with R the whole return, no baseline, one episode
+per update; "classic" reproduces the well-known single-environment loop; "fast" is tuned for
+wall-clock-to-solve."""
+
+PRESET_LABELS: dict[str, str] = {"default": "default", "home": "the home page's loss",
+                                 "fast": "fast", "classic": "classic"}
+"""Display names of the presets, in the order the page shows them."""
+
+
+def _choice_fields() -> dict[str, tuple[str, ...]]:
+    hints = get_type_hints(TrainConfig)
+    return {f.name: tuple(get_args(hints[f.name])) for f in fields(TrainConfig)
+            if getattr(hints[f.name], "__origin__", None) is Literal}
+
+
+CHOICES: dict[str, tuple[str, ...]] = _choice_fields()
+"""Every option field of ``TrainConfig`` and its options, read from the ``Literal`` types."""
+
+
+def field_help(name: str) -> str:
+    """The docstring of a ``TrainConfig`` field (the CLI's --help and the page's help)."""
+    return FIELD_DOCS[name]
+
+
+def _field_docs() -> dict[str, str]:
+    import ast
+    import inspect
+    import itertools
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(TrainConfig)))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for node, nxt in itertools.pairwise(body):
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant)):
+            docs[node.target.id] = " ".join(str(nxt.value.value).split())
+    return docs
+
+
+FIELD_DOCS: dict[str, str] = _field_docs()
+"""Each config field's docstring, whitespace collapsed."""
 
 
 def preset(name: str, **overrides: Any) -> TrainConfig:
@@ -162,15 +261,28 @@ def validate_config(config: TrainConfig) -> str | None:
         return "The episode budget must be at least 1."
     if not (0 <= config.seed < 2**63):
         return "The seed must be a non-negative integer."
-    for name, options in (("optimizer", OPTIMIZERS), ("weighting", WEIGHTINGS),
-                          ("baseline", BASELINES), ("reduction", REDUCTIONS),
-                          ("sign", SIGNS), ("rollout", ROLLOUTS),
-                          ("activation", ACTIVATIONS), ("logprob_pairing", LOGPROB_PAIRINGS),
-                          ("reset_seed", RESET_SEEDS), ("action_selection", ACTION_SELECTIONS)):
+    if not (isinstance(config.value_lr, int | float) and math.isfinite(config.value_lr)
+            and config.value_lr > 0):
+        return "The learned baseline's step size must be a positive number."
+    if not (1 <= config.value_steps <= MAX_VALUE_STEPS):
+        return f"The learned baseline takes between 1 and {MAX_VALUE_STEPS} steps per batch."
+    for name, options in CHOICES.items():
         problem = _choice(name, getattr(config, name), options)
         if problem:
             return problem
     return None
+
+
+def config_warnings(config: TrainConfig) -> list[str]:
+    """Settings that train but cannot learn (or not as the user likely thinks): each a short
+    message naming the combination and why. Not errors: the run is allowed."""
+    out = []
+    if config.weighting == "total" and config.baseline == "episode_standardise":
+        out.append("Whole return G₀ with “standardise within each episode”: G₀ is the same for "
+                   "every step of an episode, so standardising within the episode makes every "
+                   "weight 0 and the gradient is rounding noise. Nothing will be learned: use "
+                   "reward-to-go, or standardise over the batch.")
+    return out
 
 
 def config_diff(old: TrainConfig, new: TrainConfig) -> dict[str, tuple[Any, Any]]:

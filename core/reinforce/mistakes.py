@@ -16,18 +16,20 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from core.reinforce.config import TrainConfig, validate_config
+from core.reinforce.config import TrainConfig, label, validate_config
+from core.reinforce.mistake_registry import GALLERY_BASE, MISTAKES, Mistake
+from core.reinforce.mistake_registry import MISTAKE_KEYS as MISTAKE_KEYS  # re-exported
+from core.reinforce.mistake_registry import mistake as mistake  # re-exported
 from core.reinforce.policy import Policy
-from core.reinforce.rollout import ENV_ID, cartpole_state, max_episode_steps
+from core.reinforce.rollout import (
+    ENV_ID,
+    V0_ENV_ID,
+    cartpole_state,
+    max_episode_steps,
+    reward_threshold,
+)
 from core.reinforce.trainer import Trainer
 from core.torch_env import torch
-
-GALLERY_BASE = TrainConfig(
-    lr=0.02, optimizer="adam", gamma=0.99, hidden=(32,), activation="tanh",
-    episodes_per_update=16, num_envs=16, rollout="batched", weighting="reward_to_go",
-    baseline="batch_standardise", reduction="sum", sign="minus", max_episodes=300)
-"""The correct run every mistake is compared with (the app's default config, written out so
-the gallery's measured effects do not move if that default changes)."""
 
 START_UPDATES = 1
 """Updates whose episodes make up the "start" mean (the untrained policy's batch)."""
@@ -38,82 +40,16 @@ EVAL_EPISODES = 32
 EVAL_SEED_OFFSET = 1_000_003
 """Added to a run's seed to seed its evaluation starts, which training never saw."""
 
+LEVELS: tuple[float, ...] = (reward_threshold(V0_ENV_ID), reward_threshold())
+"""Mean returns whose first crossing the ranking reports: CartPole-v0's and CartPole-v1's
+solved thresholds (195 and 475, from gymnasium's registry)."""
+
 MAX_SEEDS = 5
 """Most seeds one comparison may use."""
 MIN_EPISODES = 32
 """Fewest episodes per run (two updates of the base config)."""
 MAX_EPISODES = 600
 """Most episodes per run."""
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One classic mistake: what to change, and what goes wrong."""
-
-    key: str
-    """Short id, used in links."""
-    title: str
-    """The mistake, named in a few words."""
-    changes: tuple[tuple[str, Any], ...]
-    """Config fields set to the mistaken values, as (field, value) pairs."""
-    sentence: str
-    """What goes wrong and why, in one sentence."""
-
-    def config(self, base: TrainConfig = GALLERY_BASE) -> TrainConfig:
-        """``base`` with this mistake made."""
-        return replace(base, **dict(self.changes))
-
-
-MISTAKES: tuple[Mistake, ...] = (
-    Mistake("sign", "The minus sign dropped", (("sign", "plus"),),
-            "Optimizers minimise, so a loss of +J instead of −J makes every step descend J: "
-            "actions followed by long episodes become less likely, the policy grows sure of "
-            "the wrong moves, and the return falls instead of rising."),
-    Mistake("total", "Total return G₀ for every step", (("weighting", "total"),),
-            "An action cannot change the rewards that came before it, yet G₀ credits it with "
-            "them: without a baseline the expected gradient is the same, but each estimate "
-            "carries the noise of those earlier rewards, so on average learning is slower."),
-    Mistake("logprob_mean", "Log-probabilities averaged before multiplying by returns",
-            (("logprob_pairing", "batch_mean_first"),),
-            "The mean of log π times the mean of the weights is not the mean of their product: "
-            "every action loses its own return, and weights standardised over the batch have "
-            "mean 0, so the gradient is zero up to rounding and nothing is learned."),
-    Mistake("episode_std", "Returns standardised per episode, not per batch",
-            (("baseline", "episode_standardise"),),
-            "Standardising within each episode gives every episode the same pattern of "
-            "weights, positive early and negative on its last third to half (reward-to-go "
-            "falls along every episode), so a 500-step success is discouraged at its end just "
-            "like a 10-step failure; the run can no longer tell which episodes were better, "
-            "only which steps came early, and learns more slowly."),
-    Mistake("same_reset", "The environment reset with the same seed every episode",
-            (("reset_seed", "same"),),
-            "Every training episode starts from one and the same state, yet the sampled "
-            "actions still make the episodes differ and every start state of CartPole lies "
-            "within ±0.05 of upright and still, so the policy still learns and does almost as "
-            "well from fresh starts as from its own."),
-    Mistake("argmax", "Actions by argmax instead of sampling", (("action_selection", "argmax"),),
-            "Always taking the more probable action means never trying the other: the "
-            "untrained policy pushes the same way nearly every step, so the pole falls after "
-            "about 10 steps, and with nothing else tried the returns cannot say which action "
-            "would have been better: they stay at about 10."),
-    Mistake("lr10", "A learning rate ten times too large",
-            (("lr", GALLERY_BASE.lr * 10),),
-            "Steps ten times larger make the policy almost deterministic within about a "
-            "hundred episodes; a seed may race ahead at first, but a policy that no longer "
-            "explores cannot recover once it locks onto poor moves, so runs stall or fall back "
-            "while the correct ones keep improving."),
-)
-"""The gallery, in the order the page shows it."""
-
-MISTAKE_KEYS: tuple[str, ...] = tuple(m.key for m in MISTAKES)
-
-
-def mistake(key: str) -> Mistake:
-    """The mistake with this key."""
-    for entry in MISTAKES:
-        if entry.key == key:
-            return entry
-    raise ValueError(f"unknown mistake {key!r}; choose one of {', '.join(MISTAKE_KEYS)}")
 
 
 @dataclass(frozen=True)
@@ -131,6 +67,8 @@ class Run:
     """Mean policy entropy (nats) over each update's batch, shape (updates,)."""
     update_grad_norm: np.ndarray
     """Gradient norm of each update, shape (updates,)."""
+    update_value_gap: np.ndarray
+    """With a learned baseline: mean V(s_t) − w_t of each update's batch (NaN without)."""
     eval_returns: np.ndarray
     """Returns of ``EVAL_EPISODES`` episodes from fresh start states, with the run's own way of
     choosing actions (sampling, or argmax for that mistake), shape (EVAL_EPISODES,)."""
@@ -203,6 +141,7 @@ def train_run(config: TrainConfig) -> Run:
         update_returns=np.array([u.mean_return for u in ups], dtype=np.float64),
         update_entropy=np.array([u.entropy for u in ups], dtype=np.float64),
         update_grad_norm=np.array([u.grad_norm for u in ups], dtype=np.float64),
+        update_value_gap=np.array([u.value_gap for u in ups], dtype=np.float64),
         eval_returns=eval_returns.astype(np.float32),
         start_state_eval_returns=(None if start_returns is None
                                   else start_returns.astype(np.float32)),
@@ -249,6 +188,20 @@ class Side:
         return np.array([float(r.update_entropy[-1]) if len(r.update_entropy) else math.nan
                          for r in self.runs])
 
+    def area(self) -> np.ndarray:
+        """Per seed: the area under the learning curve, as the mean return over every
+        episode of the budget (episodes a diverged run never trained count as 0)."""
+        return np.array([float(np.nan_to_num(r.returns, nan=0.0).mean()) for r in self.runs])
+
+    def episodes_to(self, level: float) -> np.ndarray:
+        """Per seed: episodes trained when a batch's mean return first reached ``level``
+        (NaN if it never did)."""
+        out = []
+        for run in self.runs:
+            hit = np.flatnonzero(run.update_returns >= level)
+            out.append(float(run.update_episodes[hit[0]]) if len(hit) else math.nan)
+        return np.array(out)
+
     def update_curves(self) -> tuple[np.ndarray, np.ndarray]:
         """Episodes finished after each update and the batch mean returns, seeds × updates.
 
@@ -286,12 +239,18 @@ class Comparison:
     """The mistaken config's runs."""
 
 
+def correct_runs(keys: Sequence[str]) -> int:
+    """Correct runs per seed these mistakes need: one per distinct shared setting (the plain
+    correct run, and e.g. the learned baseline's correct run)."""
+    return len({mistake(k).setting for k in keys}) or 1
+
+
 def validate_request(seeds: Sequence[int], episodes: int, n_mistakes: int,
-                     episode_cap: int) -> str | None:
+                     episode_cap: int, *, n_correct: int = 1) -> str | None:
     """None if training these runs is allowed, else a short message saying what to change.
 
-    Every seed trains the correct config once and each mistake once; ``episode_cap`` bounds the
-    episodes of all those runs together (the server's per-session limit).
+    Every seed trains ``n_correct`` correct configs and each mistake once; ``episode_cap``
+    bounds the episodes of all those runs together (the server's per-session limit).
     """
     if not 1 <= len(seeds) <= MAX_SEEDS:
         return f"Choose between 1 and {MAX_SEEDS} seeds."
@@ -301,9 +260,10 @@ def validate_request(seeds: Sequence[int], episodes: int, n_mistakes: int,
         return f"The episode budget must lie between {MIN_EPISODES} and {MAX_EPISODES}."
     if not 1 <= n_mistakes <= len(MISTAKES):
         return f"Choose between 1 and {len(MISTAKES)} mistakes."
-    total = len(seeds) * (n_mistakes + 1) * episodes
+    runs = n_mistakes + n_correct
+    total = len(seeds) * runs * episodes
     if total > episode_cap:
-        return (f"That is {total:,} training episodes ({len(seeds)} seeds × {n_mistakes + 1} "
+        return (f"That is {total:,} training episodes ({len(seeds)} seeds × {runs} "
                 f"runs × {episodes:,}); this server allows {episode_cap:,} per request. Use "
                 "fewer seeds, fewer episodes, or one mistake at a time.")
     return None
@@ -322,7 +282,7 @@ def compare(entry: Mistake, seeds: Sequence[int], episodes: int, *,
     correct, mistaken = [], []
     for seed in seeds:
         cfg = replace(base, seed=int(seed), max_episodes=int(episodes))
-        correct.append(runner(cfg))
+        correct.append(runner(entry.correct(cfg)))
         mistaken.append(runner(entry.config(cfg)))
     return Comparison(entry, tuple(int(s) for s in seeds), int(episodes),
                       Side(tuple(correct)), Side(tuple(mistaken)))
@@ -358,9 +318,60 @@ def paired_gradients(config: TrainConfig, variants: Sequence[dict[str, Any]], ba
     return out
 
 
+@dataclass(frozen=True)
+class Rank:
+    """One row of the gallery's ranking: a config (the correct one or a mistake) over seeds."""
+
+    name: str
+    """The correct run, or the mistake's title."""
+    is_correct: bool
+    """True for the correct run."""
+    side: Side
+    """Its runs."""
+    area: float
+    """Mean over seeds of the area under the learning curve (mean return per episode)."""
+    final: float
+    """Mean over seeds of the last three batches' mean return."""
+    reached: tuple[tuple[float, int], ...]
+    """For each of ``LEVELS``: (mean episodes to reach it over the seeds that did, how many
+    seeds did)."""
+
+
+def ranking(comparisons: Sequence[Comparison]) -> list[Rank]:
+    """The correct run and every mistake, best area under the learning curve first.
+
+    Correct runs that share a setting (the learned baseline's) are listed once per setting."""
+    sides: dict[str, tuple[Side, bool]] = {}
+    for c in comparisons:
+        setting = dict(c.mistake.setting)
+        name = "correct" if not setting else "correct, " + ", ".join(
+            label(k, v) for k, v in setting.items())
+        sides.setdefault(name, (c.correct, True))
+    for c in comparisons:
+        sides[c.mistake.title] = (c.mistaken, False)
+    rows = []
+    for name, (side, is_correct) in sides.items():
+        reached = []
+        for level in LEVELS:
+            hits = side.episodes_to(level)
+            ok = np.isfinite(hits)
+            reached.append((float(hits[ok].mean()) if ok.any() else math.nan, int(ok.sum())))
+        rows.append(Rank(name, is_correct, side, float(np.mean(side.area())),
+                         float(np.nanmean(side.end_means())), tuple(reached)))
+    return sorted(rows, key=lambda r: -r.area)
+
+
+def reached_text(mean_episodes: float, seeds: int, n_seeds: int) -> str:
+    """"not reached", or the mean episodes to reach a level (and on how many seeds)."""
+    if seeds == 0:
+        return "not reached"
+    text = f"{mean_episodes:,.0f}"
+    return text if seeds == n_seeds else f"{text} ({seeds} of {n_seeds} seeds)"
+
+
 def describe_base(base: TrainConfig = GALLERY_BASE) -> str:
     """The correct run's settings in a few words."""
-    optimizer = {"adam": "Adam", "sgd": "SGD"}[base.optimizer]
+    optimizer = label("optimizer", base.optimizer)
     return (f"{optimizer} with learning rate {base.lr:g}, {base.episodes_per_update} episodes "
             f"per update, γ = {base.gamma:g}, reward-to-go standardised over the batch")
 
@@ -392,6 +403,24 @@ def measured_lines(comparison: Comparison) -> list[str]:
         lines.append("The mistaken policy from its one training start state: "
                      f"{_fmt(np.array([np.mean(r) for r in own if r is not None]))} (fresh starts: "
                      f"{_fmt(m.eval_means())}).")
+    reach = []
+    for level in LEVELS:
+        texts = []
+        for side in (c, m):
+            hits = side.episodes_to(level)
+            ok = np.isfinite(hits)
+            texts.append(reached_text(float(hits[ok].mean()) if ok.any() else math.nan,
+                                      int(ok.sum()), n))
+        reach.append(f"{level:g}: correct {texts[0]}, with the mistake {texts[1]}")
+    lines.append("Episodes until a batch's mean return first reached " + "; ".join(reach)
+                 + f". Area under the learning curve (mean return per episode): correct "
+                 f"{_fmt(c.area())}, with the mistake {_fmt(m.area())}.")
+    if all(np.isfinite(r.update_value_gap[-END_UPDATES:]).all() for r in m.runs + c.runs):
+        gaps = [np.mean(r.update_value_gap[-END_UPDATES:]) for r in m.runs]
+        gaps_ok = [np.mean(r.update_value_gap[-END_UPDATES:]) for r in c.runs]
+        lines.append("How far the learned baseline sits above the returns, mean V(s_t) − G_t "
+                     f"over the last three batches: correct {np.mean(gaps_ok):+.1f}, with the "
+                     f"mistake {np.mean(gaps):+.1f}.")
     if comparison.mistake.key == "logprob_mean":
         lines.append("Median gradient norm per update: correct "
                      f"{np.median(np.concatenate([r.update_grad_norm for r in c.runs])):.3g}, "

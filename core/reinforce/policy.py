@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -25,10 +26,16 @@ class _Dropout(torch.nn.Module):
         self.p = p
         self.generator = generator
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def draw(self, x: torch.Tensor) -> torch.Tensor:
+        """A fresh keep-mask (1 = kept) shaped like ``x``."""
+        return torch.empty_like(x).bernoulli_(1.0 - self.p, generator=self.generator)
+
+    def forward(self, x: torch.Tensor, keep: torch.Tensor | None = None) -> torch.Tensor:
+        """Drop units of ``x``: with the given keep-mask, else a freshly drawn one."""
         if not self.training or self.p == 0.0:
             return x
-        keep = torch.empty_like(x).bernoulli_(1.0 - self.p, generator=self.generator)
+        if keep is None:
+            keep = self.draw(x)
         return x * keep / (1.0 - self.p)
 
 
@@ -59,16 +66,38 @@ class Policy(torch.nn.Module):
             layer.bias.uniform_(-bound, bound, generator=self.generator)
         return layer
 
-    def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        """Action logits, shape (..., 2)."""
-        return self.net(obs)
+    @property
+    def samples_masks(self) -> bool:
+        """True while dropout is active: each forward pass draws random keep-masks."""
+        return self.training and any(isinstance(layer, _Dropout) and layer.p > 0
+                                     for layer in self.net)
 
-    def prob_right(self, obs: np.ndarray) -> np.ndarray:
-        """π(push right | s) for a batch of observations, without building a graph.
+    def forward(self, obs: torch.Tensor, masks: Sequence[torch.Tensor] | None = None
+                ) -> torch.Tensor:
+        """Action logits, shape (..., 2).
+
+        ``masks`` (one keep-mask per dropout layer, as ``prob_right_and_masks`` returns)
+        replays the dropout of an earlier pass, so log π(a|s) is that of the very network
+        that sampled a; without them each dropout layer draws a fresh mask.
+        """
+        if masks is None:
+            return self.net(obs)
+        pending = iter(masks)
+        x = obs
+        for layer in self.net:
+            x = layer(x, next(pending)) if isinstance(layer, _Dropout) else layer(x)
+        return x
+
+    def prob_right_and_masks(self, obs: np.ndarray
+                             ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """π(push right | s) for a batch of observations, without building a graph, and the
+        dropout keep-masks that pass used (one bool array (batch, units) per dropout layer;
+        none without active dropout).
 
         The rollout calls this once per environment step, so it skips the module machinery
         and applies the layers directly (same arithmetic as ``forward``).
         """
+        masks: list[np.ndarray] = []
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(obs, dtype=np.float32))
             for layer in self.net:
@@ -76,10 +105,47 @@ class Policy(torch.nn.Module):
                     x = torch.nn.functional.linear(x, layer.weight, layer.bias)
                 elif isinstance(layer, torch.nn.Tanh):
                     x = torch.tanh(x)
+                elif isinstance(layer, _Dropout) and self.training and layer.p > 0:
+                    keep = layer.draw(x)
+                    masks.append(keep.numpy().astype(bool))
+                    x = layer(x, keep)
                 else:
                     x = layer(x)
-            return torch.sigmoid(x[:, 1] - x[:, 0]).numpy()
+            return torch.sigmoid(x[:, 1] - x[:, 0]).numpy(), tuple(masks)
+
+    def prob_right(self, obs: np.ndarray) -> np.ndarray:
+        """π(push right | s) for a batch of observations, without building a graph."""
+        return self.prob_right_and_masks(obs)[0]
 
     def parameters_finite(self) -> bool:
         """False if any weight is NaN or infinite."""
         return all(bool(torch.isfinite(p).all()) for p in self.parameters())
+
+
+class ValueNet(torch.nn.Module):
+    """V_w(s): a small MLP from CartPole's 4 observations to one number, the learned baseline
+    of REINFORCE with baseline (Sutton & Barto §13.4). Seeded apart from the policy."""
+
+    def __init__(self, hidden: tuple[int, ...], activation: str = "tanh", seed: int = 0) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(int(seed) + 7_919)
+        act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[activation]
+        layers: list[torch.nn.Module] = []
+        sizes = (OBS_DIM, *hidden)
+        for n_in, n_out in itertools.pairwise(sizes):
+            layers += [_seeded_linear(n_in, n_out, generator), act()]
+        layers.append(_seeded_linear(sizes[-1], 1, generator))
+        self.net = torch.nn.Sequential(*layers)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """V(s), shape (...,)."""
+        return self.net(obs).squeeze(-1)
+
+
+def _seeded_linear(n_in: int, n_out: int, generator: torch.Generator) -> torch.nn.Linear:
+    layer = torch.nn.Linear(n_in, n_out)
+    bound = 1.0 / math.sqrt(n_in)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.uniform_(-bound, bound, generator=generator)
+    return layer

@@ -51,9 +51,29 @@ def total_returns(rewards: np.ndarray, lengths: np.ndarray, gamma: float) -> np.
     return np.add.reduceat(discounted, np.cumsum(lengths) - lengths)
 
 
+def rewards_so_far(rewards: np.ndarray, lengths: np.ndarray, gamma: float) -> np.ndarray:
+    """Σ_{k≤t} γ^(t−k) r_k within each episode: the reward-to-go recursion R ← r + γR run
+    forwards from the start (a classic mistake: the loop without ``reversed``)."""
+    rewards = np.asarray(rewards, dtype=np.float64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    _check(rewards, lengths)
+    out = np.empty_like(rewards)
+    starts = np.cumsum(lengths) - lengths
+    running = np.zeros(len(lengths))
+    for t in range(int(lengths.max())):
+        alive = lengths > t
+        idx = starts[alive] + t
+        running[alive] = rewards[idx] + gamma * running[alive]
+        out[idx] = running[alive]
+    return out
+
+
 def step_weights(rewards: np.ndarray, lengths: np.ndarray, gamma: float,
                  weighting: str) -> np.ndarray:
-    """The raw weight of each step: G_0 of its episode ("total") or G_t ("reward_to_go")."""
+    """The raw weight of each step: G_0 of its episode ("total"), G_t ("reward_to_go") or the
+    rewards so far ("reward_so_far", the forwards mistake)."""
+    if weighting == "reward_so_far":
+        return rewards_so_far(rewards, lengths, gamma)
     if weighting == "total":
         return np.repeat(total_returns(rewards, lengths, gamma), lengths)
     if weighting == "reward_to_go":
@@ -71,7 +91,7 @@ def apply_baseline(weights: np.ndarray, lengths: np.ndarray, baseline: str) -> n
     """Weights after the chosen baseline or standardisation."""
     weights = np.asarray(weights, dtype=np.float64)
     lengths = np.asarray(lengths, dtype=np.int64)
-    if baseline == "none":
+    if baseline in ("none", "learned"):  # the learned baseline is subtracted by the trainer
         return weights.copy()
     if baseline == "batch_mean":
         return weights - weights.mean()

@@ -6,7 +6,7 @@ Two collectors share one interface (``begin`` a batch, ``advance`` it in bounded
 - ``VectorCollector`` steps gymnasium's vectorized CartPole (``make_vec`` with the
   ``vector_entry_point``) and samples all actions with one graph-free forward pass per step.
   The log-probabilities are recomputed later, in one batched pass, from the stored
-  observations and actions.
+  observations and actions (and, with dropout, the stored masks of the pass that sampled).
 - ``SingleCollector`` steps one ``gymnasium.make`` environment with one forward pass per step
   and keeps the autograd graph of every log-probability, like the classic loop.
 
@@ -28,12 +28,15 @@ from core.reinforce.policy import OBS_DIM, Policy
 from core.torch_env import torch
 
 ENV_ID = "CartPole-v1"
+V0_ENV_ID = "CartPole-v0"
+"""The older CartPole (200-step episodes), whose solved threshold (195) is the classic first
+milestone."""
 
 
-def reward_threshold() -> float:
-    """The mean return gymnasium calls solved for CartPole-v1 (475)."""
-    threshold = gym.spec(ENV_ID).reward_threshold
-    assert threshold is not None  # registered with CartPole-v1
+def reward_threshold(env_id: str = ENV_ID) -> float:
+    """The mean return gymnasium calls solved for ``env_id`` (CartPole-v1: 475, v0: 195)."""
+    threshold = gym.spec(env_id).reward_threshold
+    assert threshold is not None  # registered with both CartPoles
     return float(threshold)
 
 
@@ -53,6 +56,14 @@ def cartpole_state(env: gym.vector.VectorEnv) -> np.ndarray:
     return state
 
 
+SOLVED_RETURN: float = reward_threshold()
+"""CartPole-v1's solved threshold (475), read once from gymnasium's registry."""
+EPISODE_CAP: int = max_episode_steps()
+"""CartPole-v1's episode time limit (500 steps), read once from gymnasium's registry."""
+RETURN_AXIS: tuple[float, float] = (0.0, EPISODE_CAP * 1.04)
+"""y-range of every chart of CartPole returns: the cap with a little headroom."""
+
+
 @dataclass
 class Batch:
     """The finished episodes of one update, stored flat (episode after episode)."""
@@ -69,6 +80,10 @@ class Batch:
     """log π(a_t|s_t) with its autograd graph (per-step collector only)."""
     entropies: torch.Tensor | None = None
     """Policy entropy at each s_t with its graph (per-step collector only)."""
+    masks: tuple[np.ndarray, ...] = ()
+    """With dropout (batched collector): the keep-masks of the forward pass that sampled each
+    a_t, one bool array (steps, units) per dropout layer, so log π(a_t|s_t) is recomputed
+    under the very network that chose a_t (a fresh mask would bias the gradient)."""
 
     @property
     def returns(self) -> np.ndarray:
@@ -121,6 +136,7 @@ class VectorCollector:
         self._rew: list[np.ndarray] = []
         self._mask: list[np.ndarray] = []
         self._done: list[np.ndarray] = []
+        self._masks: list[tuple[np.ndarray, ...]] = []
         self._active_batch = True
 
     @property
@@ -138,7 +154,9 @@ class VectorCollector:
         remaining = int((targets - counts).clip(min=0).sum())
         while remaining > 0:
             recording = (counts < targets) & ~self._resetting
-            p_right = policy.prob_right(self.obs)
+            p_right, masks = policy.prob_right_and_masks(self.obs)
+            if masks:
+                self._masks.append(masks)
             if self.argmax:
                 actions = (p_right > 0.5).astype(np.int64)
             else:
@@ -197,8 +215,10 @@ class VectorCollector:
         done = np.stack(self._done).T[env_major]
         ends = np.flatnonzero(done)
         lengths = np.diff(np.concatenate(([-1], ends))).astype(np.int64)
+        masks = tuple(np.stack([step[k] for step in self._masks]).transpose(1, 0, 2)[env_major]
+                      for k in range(len(self._masks[0]))) if self._masks else ()
         return Batch(obs=np.ascontiguousarray(obs, dtype=np.float32), actions=act, rewards=rew,
-                     lengths=lengths)
+                     lengths=lengths, masks=masks)
 
     def first_state(self) -> np.ndarray:
         """The current observation of copy 0 (for a live picture of the cart)."""

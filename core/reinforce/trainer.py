@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from core.reinforce.config import LIVE_FIELDS, TrainConfig, config_diff, validate_config
-from core.reinforce.policy import Policy
+from core.reinforce.policy import Policy, ValueNet
 from core.reinforce.returns import apply_baseline, step_weights
 from core.reinforce.rollout import (
     Batch,
@@ -64,6 +64,9 @@ class UpdateRecord:
     """Learning rate in force for this step."""
     mean_return: float
     """Mean undiscounted return of the batch's episodes."""
+    value_gap: float = math.nan
+    """With the learned baseline: mean of V(s_t) − w_t over the batch (its weights G_t or
+    G₀), before this batch's fit: how far the baseline sits above the returns (NaN without)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,8 @@ class Trainer:
             self.optimizer: torch.optim.Optimizer = torch.optim.Adam(params, lr=config.lr)
         else:
             self.optimizer = torch.optim.SGD(params, lr=config.lr)
+        self.value: ValueNet | None = None
+        self.value_optimizer: torch.optim.Optimizer | None = None
         self.rng = np.random.default_rng([config.seed, 1])
         mistakes = {"argmax": config.action_selection == "argmax",
                     "same_start": config.reset_seed == "same"}
@@ -219,6 +224,24 @@ class Trainer:
         self.seconds += result.seconds
         return result
 
+    def log_probs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """log π(a_t|s_t) of every step, with its graph, and the policy's entropy at s_t.
+
+        Each log-probability is that of the forward pass that sampled a_t: the per-step
+        collector kept it; for the batched one the stored dropout masks are replayed.
+        """
+        if batch.log_probs is not None:
+            if batch.entropies is not None:
+                return batch.log_probs, batch.entropies
+            with torch.no_grad():  # reported only: recompute without a graph
+                log_all = torch.log_softmax(self.policy(torch.from_numpy(batch.obs)), dim=-1)
+            return batch.log_probs, -(log_all.exp() * log_all).sum(dim=1)
+        masks = [torch.from_numpy(m.astype(np.float32)) for m in batch.masks] or None
+        logits = self.policy(torch.from_numpy(batch.obs), masks)
+        log_all = torch.log_softmax(logits, dim=-1)
+        log_p = log_all.gather(1, torch.from_numpy(batch.actions)[:, None]).squeeze(1)
+        return log_p, -(log_all.exp() * log_all).sum(dim=1)
+
     def loss(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """The REINFORCE loss of ``batch`` under the current config, and the mean entropy.
 
@@ -226,37 +249,76 @@ class Trainer:
         (mean), minus the entropy bonus; w_t are the returns after the baseline.
         """
         cfg = self.config
-        if batch.log_probs is not None:
-            log_p = batch.log_probs
-            if batch.entropies is not None:
-                entropy = batch.entropies
-            else:  # reported only: recompute without a graph
-                with torch.no_grad():
-                    log_all = torch.log_softmax(self.policy(torch.from_numpy(batch.obs)), dim=-1)
-                    entropy = -(log_all.exp() * log_all).sum(dim=1)
-        else:
-            logits = self.policy(torch.from_numpy(batch.obs))
-            log_all = torch.log_softmax(logits, dim=-1)
-            log_p = log_all.gather(1, torch.from_numpy(batch.actions)[:, None]).squeeze(1)
-            entropy = -(log_all.exp() * log_all).sum(dim=1)
+        log_p, entropy = self.log_probs(batch)
         raw = step_weights(batch.rewards, batch.lengths, cfg.gamma, cfg.weighting)
         weights = torch.from_numpy(apply_baseline(raw, batch.lengths, cfg.baseline)
                                    .astype(np.float32))
+        if cfg.baseline == "learned":
+            v = self.value_net()(torch.from_numpy(batch.obs))
+            # Correct: V(s_t) is a constant in the policy loss. The mistake keeps its graph, so
+            # the policy loss's backward pass also pushes the value net.
+            weights = weights - (v.detach() if cfg.value_detach == "detached" else v)
         if cfg.logprob_pairing == "batch_mean_first":
             # The mistake: every step carries the batch's mean weight, not its own.
             weights = weights.mean().expand_as(weights)
-        terms = log_p * weights
+        # The mistake "prob": π(a|s) instead of log π(a|s); ∇π = π ∇log π, a biased direction.
+        terms = (log_p.exp() if cfg.score == "prob" else log_p) * weights
         objective = terms.sum() / len(batch.lengths) if cfg.reduction == "sum" else terms.mean()
         signed = -objective if cfg.sign == "minus" else objective
         mean_entropy = entropy.mean()
         return signed - cfg.entropy_coef * mean_entropy, mean_entropy
 
+    def value_net(self) -> ValueNet:
+        """The learned baseline V(s), created (seeded) the first time it is needed."""
+        if self.value is None:
+            cfg = self.config
+            self.value = ValueNet(cfg.hidden or (32,), cfg.activation, cfg.seed)
+            self.value_optimizer = torch.optim.Adam(self.value.parameters(), lr=cfg.value_lr)
+        return self.value
+
+    def fit_value(self, batch: Batch) -> float:
+        """``value_steps`` Adam steps on the mean squared error between V(s_t) and the raw
+        weights (G_t or G₀) of ``batch``; returns the last squared error. Run after the policy
+        step, so the baseline used for a batch never saw that batch's returns.
+
+        With ``value_detach="attached"`` (the mistake) each step minimises the value loss
+        plus the policy loss, as one optimizer stepping their sum would: V's weights then
+        also follow the policy loss's gradient through the undetached V(s_t)."""
+        cfg = self.config
+        value = self.value_net()
+        assert self.value_optimizer is not None
+        for group in self.value_optimizer.param_groups:
+            group["lr"] = cfg.value_lr
+        params = list(value.parameters())
+        obs = torch.from_numpy(batch.obs)
+        target = torch.from_numpy(step_weights(batch.rewards, batch.lengths, cfg.gamma,
+                                               cfg.weighting).astype(np.float32))
+        last = math.nan
+        for _ in range(cfg.value_steps):
+            mse = torch.mean((value(obs) - target) ** 2)
+            total = mse
+            if cfg.value_detach == "attached":
+                total = total + self.loss(batch)[0]
+            grads = torch.autograd.grad(total, params)
+            for p, g in zip(params, grads, strict=True):
+                p.grad = g
+            self.value_optimizer.step()
+            last = float(mse.detach())
+        return last
+
     def _update(self, batch: Batch, result: ChunkResult) -> None:
         cfg = self.config
         for group in self.optimizer.param_groups:
             group["lr"] = cfg.lr
+        value_gap = math.nan
+        if cfg.baseline == "learned":
+            with torch.no_grad():
+                v = self.value_net()(torch.from_numpy(batch.obs)).double().numpy()
+            value_gap = float(np.mean(v - step_weights(batch.rewards, batch.lengths, cfg.gamma,
+                                                       cfg.weighting)))
         loss, entropy = self.loss(batch)
-        self.optimizer.zero_grad(set_to_none=False)
+        if cfg.zero_grad == "every_update":  # "never": the classic mistake, grads pile up
+            self.optimizer.zero_grad(set_to_none=False)
         loss_value = float(loss.detach())
         if math.isfinite(loss_value):
             loss.backward()
@@ -271,6 +333,8 @@ class Trainer:
                 self.optimizer.step()
             except (RuntimeError, OverflowError):
                 step_failed = True  # e.g. Adam refusing a step size beyond float32's range
+            if cfg.baseline == "learned" and not step_failed:
+                self.fit_value(batch)
         n_updates = len(self.updates) + 1
         first = len(self.episodes) + 1
         returns = batch.returns
@@ -283,7 +347,8 @@ class Trainer:
             self.returns.append(float(ret))
             result.episodes.append(record)
         update = UpdateRecord(n_updates, len(self.episodes), self.env_steps, loss_value,
-                              grad_norm, float(entropy.detach()), cfg.lr, float(returns.mean()))
+                              grad_norm, float(entropy.detach()), cfg.lr, float(returns.mean()),
+                              value_gap)
         self.updates.append(update)
         result.updates.append(update)
         if self.solved and self.solved_at is None:

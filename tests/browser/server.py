@@ -49,12 +49,12 @@ def free_port() -> int:
 
 def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = None
                  ) -> subprocess.Popen:
-    """Start the app (through ui.launch, as `make run` does) on 127.0.0.1:port and wait until
-    it reports healthy."""
+    """Start the app with plain `streamlit run app.py` (as `make run` and hosts do) on
+    127.0.0.1:port and wait until it reports healthy."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", **(extra_env or {})}
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.launch", "run", "app.py",
+        [sys.executable, "-m", "streamlit", "run", "app.py",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],

@@ -1,9 +1,12 @@
-"""A shared link to a page, opened first on a freshly started server, shows the full app."""
+"""A shared link to a page, opened first on a freshly started plain `streamlit run app.py`
+server, shows the full app with the link's settings (ui/entry.py)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.server import (
     free_port,
@@ -12,24 +15,71 @@ from tests.browser.server import (
     stop_server,
     uncaught_errors,
 )
-from ui.registry import PAGES
+from ui.registry import PAGES, PageEntry
+
+SPLIT = next(p for p in PAGES if p.url_path == "split")
+OTHER = next(p for p in PAGES if p.url_path == "expectation")
+
+
+def _check_full_app(page: Page, target: PageEntry, seed: int) -> str:
+    """Assert app.py's navigation, sidebar controls, wide layout and the seed; return the
+    page body's text."""
+    sidebar = page.locator("[data-testid='stSidebar']")
+    # The navigation is app.py's (sections, titles), not a listing of the pages/ folder.
+    expect(sidebar.get_by_text("The four questions").first).to_be_attached(timeout=30_000)
+    assert sidebar.get_by_text("Start here").count() >= 1
+    assert page.get_by_text("Page not found").count() == 0
+    # expect() retries: under load the input can show its value a moment after the run.
+    expect(page.locator("[data-testid='stNumberInput'] input").first).to_have_value(str(seed))
+    assert page.locator("h1").first.inner_text() == target.title
+    main = page.locator("[data-testid='stMainBlockContainer']")
+    box = main.bounding_box()
+    assert box is not None and box["width"] > 900, f"narrow layout: {box}"  # centered is 736
+    return _settled_text(main)
+
+
+def _settled_text(main: Locator, timeout_s: float = 60.0) -> str:
+    """The element's text once it stopped changing for 2 s (charts and their download buttons
+    appear a moment after the script run ends)."""
+    deadline = time.monotonic() + timeout_s
+    text = main.inner_text()
+    while time.monotonic() < deadline:
+        time.sleep(2.0)
+        again = main.inner_text()
+        if again == text:
+            return text
+        text = again
+    raise AssertionError("the page kept changing")
 
 
 @pytest.mark.browser
-def test_deep_link_on_fresh_server_runs_through_app_entry(page, artifacts):
-    target = PAGES[0]
+def test_deep_link_first_on_plain_streamlit_run(browser, artifacts):
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    link = f"{base}/{SPLIT.url_path}?seed=3&present=1"
+    other = f"{base}/{OTHER.url_path}?seed=3&present=1"
     proc = start_server(port, artifacts / "server-deep-link.log")
+    texts: dict[str, str] = {}
     try:
-        open_app_page(page, f"http://127.0.0.1:{port}/{target.url_path}?seed=7")
-        sidebar = page.locator("[data-testid='stSidebar']")
-        # The navigation is app.py's (sections, titles), not a listing of the pages/ folder.
-        assert sidebar.get_by_text("The four questions").count() >= 1
-        assert sidebar.get_by_text("Start here").count() >= 1
-        assert page.get_by_text("Page not found").count() == 0
-        # expect() retries: under load the input can show its value a moment after the run.
-        expect(page.locator("[data-testid='stNumberInput'] input").first).to_have_value("7")
-        assert page.locator("h1").first.inner_text() == target.title
+        for name, urls, target in (
+            ("first", [link], SPLIT),  # the very first request the server sees
+            ("other", [other], OTHER),  # a second fresh browser, another page
+            ("split-after-home", [base + "/", link], SPLIT),
+            ("other-after-home", [base + "/", other], OTHER),
+        ):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            try:
+                page = context.new_page()
+                for url in urls:
+                    open_app_page(page, url)
+                expect(page.get_by_role("switch", name="Presenter mode")).to_be_checked(
+                    timeout=30_000)
+                texts[name] = _check_full_app(page, target, 3)
+                page.screenshot(path=artifacts / "screenshots" / f"deep-link-{name}.png")
+            finally:
+                context.close()
+        assert texts["first"] == texts["split-after-home"]
+        assert texts["other"] == texts["other-after-home"]
     finally:
         stop_server(proc)
     assert not uncaught_errors(proc)

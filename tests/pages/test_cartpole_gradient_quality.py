@@ -3,7 +3,7 @@ ui.cartpole_session.policy_snapshot."""
 
 import pytest
 
-from core.limits import TRAINING_SLOTS
+from core.pool import shared_pool
 from tests.apptest import assert_no_exception, run_page
 
 PAGE = "pages/cartpole.py"
@@ -15,7 +15,7 @@ def page():
     assert_no_exception(at)
     yield at
     if "cp_lab" in at.session_state:
-        TRAINING_SLOTS.release(at.session_state["cp_lab"].holder)
+        shared_pool().reset(at.session_state["cp_lab"].holder)
 
 
 def _keys(at) -> set[str]:
@@ -75,11 +75,10 @@ from ui import cartpole_session as lab
 st.session_state["before"] = lab.policy_snapshot(0)
 if st.button("start", key="go"):
     lab.start(TrainConfig(seed=5, max_episodes=50), 1)
-    config, weights = lab.policy_snapshot(0)
-    trainer = lab.lab().trainers[0]
+    config, weights = lab.policy_snapshot(0)   # asked from the worker that holds the run
     weights["net.0.bias"] += 1.0
-    st.session_state["copied"] = not bool(
-        (trainer.policy.state_dict()["net.0.bias"] == weights["net.0.bias"]).any())
+    _, again = lab.policy_snapshot(0)
+    st.session_state["copied"] = not bool((again["net.0.bias"] == weights["net.0.bias"]).any())
     st.session_state["config_seed"] = config.seed
     st.session_state["other"] = lab.policy_snapshot(1)
     lab.pause()
@@ -98,4 +97,4 @@ def test_policy_snapshot_is_a_copy_of_the_live_policy():
     assert at.session_state["copied"] is True
     assert at.session_state["config_seed"] == 5
     assert at.session_state["other"] is None
-    TRAINING_SLOTS.release(at.session_state["cp_lab"].holder)
+    shared_pool().reset(at.session_state["cp_lab"].holder)

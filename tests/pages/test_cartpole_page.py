@@ -1,12 +1,17 @@
-"""AppTest of pages/cartpole.py: Start and ticks grow the history, Pause stops it, every
-widget at its extremes, presets, multi-seed mode, watching the policy, and a full server."""
+"""AppTest of pages/cartpole.py: Start trains in the pool's worker processes and the history
+grows, Pause stops it, every widget at its extremes, presets, multi-seed mode, watching the
+policy, policy snapshots, and a full server's queue."""
+
+import time
+from dataclasses import replace
 
 import pytest
 
-from core.limits import TRAINING_SLOTS
+from core.pool import shared_pool
 from tests.apptest import assert_no_exception, run_page
 
 PAGE = "pages/cartpole.py"
+FAST = "as fast as possible"
 
 
 def _lab(at):
@@ -28,13 +33,26 @@ def _chart_keys(at) -> set[str]:
     return {chart.key for chart in at.get("plotly_chart")}
 
 
+def _run_until(at, condition, timeout: float = 120.0, what: str = ""):
+    """Rerun the page (as the fragment's redraws do) until ``condition(at)`` holds: the
+    workers train on their own clock, a worker may still be starting."""
+    deadline = time.monotonic() + timeout
+    while True:
+        at.run()
+        assert_no_exception(at)
+        if condition(at):
+            return at
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.3)
+
+
 @pytest.fixture
 def page():
     at = run_page(PAGE, seed=3)
     assert_no_exception(at)
     yield at
     if "cp_lab" in at.session_state:
-        TRAINING_SLOTS.release(_lab(at).holder)
+        shared_pool().reset(_lab(at).holder)
 
 
 def test_defaults(page):
@@ -43,37 +61,35 @@ def test_defaults(page):
     assert at.selectbox(key="cp_baseline").value == "batch_standardise"
     assert at.radio(key="cp_sign").value == "minus"
     assert at.select_slider(key="cp_batch").value == 16
-    assert at.select_slider(key="cp_speed").value == "as fast as possible"
+    assert at.select_slider(key="cp_speed").value == "2,500 env steps/s"
+    assert FAST in at.select_slider(key="cp_speed").options
     assert not at.get("plotly_chart")                # nothing to plot before Start
     assert any("Press Start" in c.value for c in at.caption)
     assert not at.button(key="cp_start").disabled and at.button(key="cp_pause").disabled
     assert not at.warning
 
 
-def test_start_ticks_grow_history_and_pause_stops_it(page):
-    at = _click(page, "cp_start")
+def test_start_trains_in_a_worker_and_pause_stops_it(page):
+    at = page
+    at.select_slider(key="cp_speed").set_value(FAST).run()
+    at = _click(at, "cp_start")
     assert _lab(at).running
-    counts = [_episodes(at)]
-    for _ in range(3):
-        at.run()
-        assert_no_exception(at)
-        counts.append(_episodes(at))
-    # A tick trains for a fixed time and may end mid-batch, so growth shows over ticks.
-    assert counts == sorted(counts) and counts[-1] > counts[0], counts
+    at = _run_until(at, lambda a: _episodes(a) > 0, what="first episodes")
+    first = _episodes(at)
+    at = _run_until(at, lambda a: _episodes(a) > first, what="more episodes")
     assert len(at.get("plotly_chart")) >= 2           # returns and per-update charts
-    assert "episodes" in at.caption[-1].value or any("env steps" in c.value for c in at.caption)
+    status = next(c.value for c in at.caption if "episodes ·" in c.value)
+    assert "env steps/s per run" in status
     at = _click(at, "cp_pause")
     assert not _lab(at).running
-    paused = _episodes(at)
+    time.sleep(0.5)
     at.run()
+    paused = _episodes(at)
+    time.sleep(1.5)
     at.run()
     assert _episodes(at) == paused
-    assert TRAINING_SLOTS.acquire("probe") and TRAINING_SLOTS.in_use() >= 1
-    TRAINING_SLOTS.release("probe")
     at = _click(at, "cp_resume")
-    for _ in range(3):
-        at.run()
-    assert _episodes(at) > paused
+    at = _run_until(at, lambda a: _episodes(a) > paused, what="training after resume")
     at = _click(at, "cp_reset")
     assert not _lab(at).trainers and len(_lab(at).history) == 1
     assert "cp_chart_returns" in _chart_keys(at)       # the kept run, overlaid
@@ -82,14 +98,18 @@ def test_start_ticks_grow_history_and_pause_stops_it(page):
 
 
 def test_live_lr_change_is_applied_and_recorded(page):
-    at = _click(page, "cp_start")
-    at.run()
+    at = page
+    at.select_slider(key="cp_speed").set_value(FAST).run()
+    at = _click(at, "cp_start")
+    at = _run_until(at, lambda a: bool(_lab(a).trainers[0].updates), what="a first update")
     at.select_slider(key="cp_lr").set_value(0.001).run()
     assert_no_exception(at)
-    at.run()
-    trainer = _lab(at).trainers[0]
-    assert [c.name for c in trainer.changes] == ["lr"]
-    assert trainer.updates[-1].lr == 0.001
+
+    def applied(a) -> bool:
+        run = _lab(a).trainers[0]
+        return [c.name for c in run.changes] == ["lr"] and run.updates[-1].lr == 0.001
+
+    at = _run_until(at, applied, what="the new learning rate in use")
     at.select_slider(key="cp_hidden").set_value(64).run()
     assert any("hidden" in i.value for i in at.info)   # needs a restart, said so
     _click(at, "cp_pause")
@@ -114,7 +134,7 @@ EXTREMES = [
     ("radio", "cp_rollout", ["per_step", "batched"]),
     ("select_slider", "cp_seeds", [10, 1]),
     ("select_slider", "cp_budget", [100]),
-    ("select_slider", "cp_speed", ["real time (50 steps/s)", "as fast as possible"]),
+    ("select_slider", "cp_speed", ["50 env steps/s", FAST]),
     ("toggle", "cp_stop", [False, True]),
     ("toggle", "cp_overlay", [False, True]),
 ]
@@ -138,16 +158,16 @@ def test_every_widget_at_its_extremes_never_raises(page):
     at.select_slider(key="cp_envs").set_value(1).run()
     at.select_slider(key="cp_seeds").set_value(2).run()
     at = _click(at, "cp_start")
-    at.run()
-    assert_no_exception(at)
-    # Real time: a tick advances a dozen steps, shown on the live cart, no episode yet.
-    assert len(_lab(at).trainers) == 2 and _episodes(at) == 0
-    assert _lab(at).trainers[0].collector.in_progress
-    assert len(at.get("plotly_chart")) >= 3
-    at.select_slider(key="cp_speed").set_value("as fast as possible").run()
-    at.run()
-    assert_no_exception(at)
-    assert _episodes(at) > 0
+    # 50 env steps/s: the runs creep (at most one episode of 500 steps ahead of the pace),
+    # and the live cart is drawn.
+    at = _run_until(at, lambda a: any(r.seconds > 0 for r in _lab(a).trainers),
+                    what="the paced runs training")
+    view = _lab(at).view
+    assert len(view.runs) == 2
+    assert all(r.env_steps <= 50 * view.wall_s + 500 for r in view.runs), view.wall_s
+    assert "cp_chart_live" in _chart_keys(at) and len(at.get("plotly_chart")) >= 3
+    at.select_slider(key="cp_speed").set_value(FAST).run()
+    at = _run_until(at, lambda a: _episodes(a) > 0, what="episodes at full speed")
     _click(at, "cp_reset")
 
 
@@ -165,51 +185,65 @@ def test_presets_fill_the_widgets(page):
 def test_multi_seed_mode_and_watching(page):
     at = page
     at.select_slider(key="cp_seeds").set_value(3).run()
+    at.select_slider(key="cp_speed").set_value(FAST).run()
     at = _click(at, "cp_watch")                         # before training: untrained policy
     assert _lab(at).watch_before is not None
     at = _click(at, "cp_start")
-    at.run()
+    at = _run_until(at, lambda a: all(len(t.returns) > 0 for t in _lab(a).trainers),
+                    what="every seed training")
     assert len(_lab(at).trainers) == 3
-    assert all(len(t.returns) > 0 for t in _lab(at).trainers)
     at = _click(at, "cp_pause")
     at = _click(at, "cp_watch")
     assert _lab(at).watch_after is not None
     assert len(at.get("plotly_chart")) >= 4            # seeds, updates, two animations
 
 
-def test_full_server_says_busy():
-    holders = [f"other-{k}" for k in range(TRAINING_SLOTS.capacity)]
-    taken = [h for h in holders if TRAINING_SLOTS.acquire(h)]
-    try:
-        at = run_page(PAGE)
-        at = _click(at, "cp_start")
-        assert not _lab(at).running
-        assert any("Try again" in w.value for w in at.warning)
-    finally:
-        for h in taken:
-            TRAINING_SLOTS.release(h)
+def test_a_full_server_shows_a_moving_queue_position(page, monkeypatch):
+    pool = shared_pool()
+    monkeypatch.setattr(pool, "limits", replace(pool.limits, max_training_sessions=1))
+    from core.reinforce.config import TrainConfig
 
-
-def test_ticks_space_out_while_other_sessions_train(page):
-    from ui.cartpole_session import SHARED_TICK_S, TICK_S, TRAIN_SHARE, tick_interval
-
-    # Alone: four redraws a second; shared: about half a core of training in all.
-    assert tick_interval(1) == TICK_S <= 0.25
-    for n in (2, 3, 10):
-        assert abs(n * TICK_S * TRAIN_SHARE / tick_interval(n) - 0.5) < 1e-9
-
-    others = ["other-session-a", "other-session-b"]
-    assert TRAINING_SLOTS.capacity >= 3
-    for holder in others:
-        assert TRAINING_SLOTS.acquire(holder)
+    pool.start("someone-else", [TrainConfig(max_episodes=20_000)], None, stop_solved=False)
     try:
         at = _click(page, "cp_start")
-        assert _lab(at).interval == tick_interval(3) == 3 * SHARED_TICK_S
-        assert any("3 sessions share" in c.value for c in at.caption)
+        assert _lab(at).running and _lab(at).view.status == "queued"
+        assert any("number 1 in the queue" in i.value for i in at.info)
+        assert not at.button(key="cp_pause").disabled       # leaving the queue is possible
     finally:
-        for holder in others:
-            TRAINING_SLOTS.release(holder)
-    at.run()
+        pool.reset("someone-else")
+    at = _run_until(at, lambda a: _lab(a).view.status == "training", what="admitted")
+    assert not any("queue" in i.value for i in at.info)
+
+
+def _snapshot_script() -> None:
+    import time
+
+    import streamlit as st
+
+    from core.reinforce.config import TrainConfig
+    from ui import cartpole_session as lab
+
+    state = lab.lab()
+    state.speed = None
+    lab.start(TrainConfig(max_episodes=20_000), 2)
+    deadline = time.monotonic() + 120
+    while not all(r.updates for r in state.trainers) and time.monotonic() < deadline:
+        lab._pool().touch(state.holder)
+        time.sleep(0.2)
+    live = lab.policy_snapshot(1)
+    lab.reset()
+    kept = lab.policy_snapshot(-1)
+    st.session_state["snap"] = (live, kept, lab.policy_snapshot(0), lab.policy_snapshot(-2))
+
+
+def test_policy_snapshots_of_the_live_and_kept_runs():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_snapshot_script, default_timeout=180).run()
     assert_no_exception(at)
-    assert _lab(at).interval == TICK_S
-    assert not any("sessions share" in c.value for c in at.caption)
+    live, kept, after_reset, missing = at.session_state["snap"]
+    config, weights = live
+    assert config.seed == 1 and set(weights) >= {"net.0.weight", "net.0.bias"}
+    assert weights["net.0.weight"].shape == (32, 4)
+    assert kept is not None and kept[0].seed == 0
+    assert after_reset is None and missing is None

@@ -3,7 +3,7 @@ episode cap and a busy server; never an exception."""
 
 import pytest
 
-from core.limits import TRAINING_SLOTS
+from core.reinforce import mistakes as gm
 from tests.apptest import assert_no_exception, run_page
 
 PAGE = "pages/gallery.py"
@@ -66,8 +66,10 @@ def test_widget_extremes(values):
     at = _run(_set(run_page(PAGE, timeout=TIMEOUT), **values))
     assert not at.warning
     if values["gm_mistake"] == "all":
-        assert _charts(at) == 1 + 7          # overview + one curve per mistake
-        assert len(at.subheader) == 7
+        assert _charts(at) == 1 + len(gm.MISTAKES)   # overview + one curve per mistake
+        assert len(at.subheader) == len(gm.MISTAKES)
+        assert "area under the curve" in at.dataframe[0].value.columns
+        assert "not reached" in at.dataframe[0].value.to_string()   # 100 episodes: no 475
     else:
         assert _charts(at) == 3
     for key, value in values.items():
@@ -77,23 +79,24 @@ def test_widget_extremes(values):
 def test_too_much_work_is_refused_with_a_message():
     at = _run(_set(run_page(PAGE, timeout=TIMEOUT), gm_mistake="all", gm_seeds=5,
                    gm_episodes=600))
-    assert at.warning and "24,000" in at.warning[0].value
+    runs = len(gm.MISTAKES) + gm.correct_runs(gm.MISTAKE_KEYS)
+    assert at.warning and f"{5 * runs * 600:,}" in at.warning[0].value
     assert _charts(at) == 0
     assert at.selectbox(key="gm_mistake").value == "all"
     assert at.slider(key="gm_seeds").value == 5
 
 
-def test_busy_server_shows_a_message():
-    taken = [f"test-holder-{i}" for i in range(TRAINING_SLOTS.capacity)]
-    try:
-        assert all(TRAINING_SLOTS.acquire(h) for h in taken)
-        at = run_page(PAGE, timeout=TIMEOUT, seed=987)   # a seed no other test trained
-        assert_no_exception(at)
-        assert at.warning and "already training" in at.warning[0].value
-        assert _charts(at) == 0
-    finally:
-        for h in taken:
-            TRAINING_SLOTS.release(h)
+def test_a_pool_that_cannot_train_shows_a_message(monkeypatch):
+    import core.pool
+
+    def unavailable(*_args: object) -> None:
+        raise core.pool.PoolError("No training worker is available.")
+
+    monkeypatch.setattr(core.pool, "run_job", unavailable)
+    at = run_page(PAGE, timeout=TIMEOUT, seed=987)   # a seed no other test trained
+    assert_no_exception(at)
+    assert at.warning and "could not train" in at.warning[0].value
+    assert _charts(at) == 0
 
 
 def test_presenter_mode_asks_before_showing_the_curves():

@@ -29,7 +29,7 @@ def default_run():
 def test_defaults(default_run):
     at = default_run
     assert_no_exception(at)
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 6
     assert not at.warning
     assert largest_gap(at, "Largest difference between θ.grad") < 1e-10
     assert largest_gap(at, "Largest difference over the run") < 1e-12
@@ -69,16 +69,28 @@ def test_widgets_at_extremes(optimizer, key, value):
     at.select_slider(key=key).set_value(value).run()
     assert_no_exception(at)
     assert not at.warning
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 6
     assert largest_gap(at, "Largest difference over the run") < 1e-12
 
 
 def test_other_seed_and_presenter_mode():
     at = run_presented(PAGE)
     # Presenter mode asks before it shows the sign chart.
-    assert len(at.get("plotly_chart")) == 4
-    [reveal] = [b for b in at.button if b.label == "Reveal the answer"]
-    reveal.click().run()
-    assert_no_exception(at)
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 4     # the sign and same-lr charts wait for Reveal
+    while reveals := [b for b in at.button if b.label == "Reveal the answer"]:
+        reveals[0].click().run()
+        assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 6
     assert largest_gap(at, "Largest difference over the run") < 1e-12
+
+
+def test_sum_vs_mean_with_sgd_at_the_same_lr_is_shown_and_computed(default_run):
+    at = default_run
+    body = text(at)
+    assert "simple_pg.py" in body and "reinforce.py" in body
+    match = re.search(r"the sum run has J = \*\*([0-9.]+)\*\*.*the mean run has J = "
+                      r"\*\*([0-9.]+)\*\* \(from ([0-9.]+)\)", body)
+    assert match, body
+    j_sum, j_mean, j_start = map(float, match.groups())
+    # Page defaults (rewards 1, 2, 5; lr 0.002; N 100): the sum saturates, the mean crawls.
+    assert j_sum > 4.9 and j_mean - j_start < 0.25 * (j_sum - j_start)

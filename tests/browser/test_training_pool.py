@@ -1,0 +1,99 @@
+"""The CartPole page on a plain server trains in worker processes: a killed worker is replaced
+and the page says so and trains again; a closed tab's training stops within 30 s."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.server import (
+    free_port,
+    open_app_page,
+    start_server,
+    stop_server,
+    uncaught_errors,
+)
+from tests.browser.training import KEEP_TRAINING, episodes_shown, start_training
+
+LOST = re.compile("stopped unexpectedly")
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """The server's training workers (`python -m core.pool.worker`), from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        if ppid == server_pid and "core.pool.worker" in cmdline:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_over(pids: list[int], seconds: float = 2.0) -> float:
+    before = cpu_s(pids)
+    time.sleep(seconds)
+    return cpu_s(pids) - before
+
+
+def wait_for_episodes(tab, above: int = 0, timeout_s: float = 90.0) -> int:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        n = episodes_shown(tab)
+        if n > above:
+            return n
+        time.sleep(0.5)
+    raise AssertionError(f"the status line never showed more than {above} episodes")
+
+
+@pytest.mark.browser
+def test_killed_worker_and_closed_tab(browser, artifacts):
+    port = free_port()
+    proc = start_server(port, artifacts / "server-training-pool.log")
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        open_app_page(tab, f"http://127.0.0.1:{port}/cartpole?{KEEP_TRAINING}")
+        assert start_training(tab)
+        wait_for_episodes(tab)
+        workers = worker_pids(proc.pid)
+        assert len(workers) >= 1
+        assert cpu_over(workers) > 0.05                     # the workers train, not the server
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        expect(tab.get_by_text(LOST).first).to_be_visible(timeout=30_000)
+        tab.screenshot(path=artifacts / "screenshots" / "cartpole-worker-lost.png")
+        assert proc.poll() is None                          # the server is still up
+        replaced = worker_pids(proc.pid)
+        assert replaced and not set(replaced) & set(workers)
+        assert start_training(tab)                          # and training works again
+        expect(tab.get_by_text(LOST)).to_have_count(0, timeout=30_000)
+        wait_for_episodes(tab)
+        assert cpu_over(replaced) > 0.05
+        context.close()                                     # the tab goes away
+        closed = time.monotonic()
+        while cpu_over(replaced, 2.0) > 0.05:
+            assert time.monotonic() - closed < 30, "a closed tab's run kept training"
+    finally:
+        stop_server(proc)
+    assert not uncaught_errors(proc)
