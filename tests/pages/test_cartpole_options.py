@@ -2,7 +2,9 @@
 loss preset, the learned baseline's own step size, and the warning for a combination that
 cannot learn."""
 
-from core.limits import TRAINING_SLOTS
+import time
+
+from core.pool import shared_pool
 from core.reinforce.config import CHOICES, LABELS, PRESET_LABELS, PRESETS
 from tests.apptest import assert_no_exception, run_page
 
@@ -11,7 +13,7 @@ PAGE = "pages/cartpole.py"
 
 def _release(at) -> None:
     if "cp_lab" in at.session_state:
-        TRAINING_SLOTS.release(at.session_state["cp_lab"].holder)
+        shared_pool().reset(at.session_state["cp_lab"].holder)
 
 
 def test_option_lists_come_from_the_config():
@@ -61,7 +63,11 @@ def test_learned_baseline_has_its_own_step_size_and_trains():
     assert_no_exception(at)
     try:
         at.button(key="cp_start").click().run()
-        at.run()
+        deadline = time.monotonic() + 120   # the worker processes may still be starting
+        while not at.session_state["cp_lab"].trainers:
+            assert time.monotonic() < deadline, "the run never reached a worker"
+            time.sleep(0.3)
+            at.run()
         assert_no_exception(at)
         trainer = at.session_state["cp_lab"].trainers[0]
         assert trainer.config.baseline == "learned" and trainer.config.value_lr == 0.03
