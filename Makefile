@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+CLASS_PORT ?= 8080
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench clean serve-class
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -23,6 +24,10 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 run: $(VENV)/.runtime-installed
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 
+# A whole class on one machine: one app process per core behind nginx (deploy/serve_class.py).
+serve-class: $(VENV)/.runtime-installed
+	$(BIN)/python -m deploy.serve_class --port $(CLASS_PORT)
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -38,7 +43,7 @@ test-fast: lint
 	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
 
 bench: $(VENV)/.dev-installed
-	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done
+	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis tests/artifacts

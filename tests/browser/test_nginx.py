@@ -1,24 +1,27 @@
-"""deploy/nginx.conf, run as written (ports rewritten), in front of two app processes.
+"""The class deployment (`make serve-class`: deploy/serve_class.py running deploy/nginx.conf as
+written, ports rewritten) with two app processes.
 
 One browser session goes through it: pages render and react over the proxied WebSocket, every
-request of that browser lands on one replica (sticky route cookie), and, once the CartPole page
-exists, a live training run works through the proxy.
+request of that browser lands on one replica (sticky route cookie), fresh browsers spread over
+both, a live training run works through the proxy, and Streamlit's static files come from
+nginx's cache, compressed.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
+import urllib.request
 from collections import defaultdict
 
 import pytest
 
-from tests.browser.nginx_proxy import access_log, nginx_binary, start_nginx
+from deploy.serve_class import replica_env, start_class
+from tests.browser.nginx_proxy import LOG_FORMAT, access_log, nginx_binary
 from tests.browser.server import (
     free_port,
     open_app_page,
-    start_server,
-    stop_server,
     unavailable,
     uncaught_errors,
     wait_until_idle,
@@ -38,22 +41,17 @@ def proxied(artifacts, tmp_path_factory):
         unavailable("nginx not found (apt-get install nginx)")
     secret = secrets.token_hex(16)  # shared by both replicas, as docs/deploy.md requires
     ports = [free_port(), free_port()]
-    servers = []
-    proxy = None
     prefix = tmp_path_factory.mktemp("nginx")
+    deployment = start_class(2, free_port(), ports, prefix, env=replica_env(secret, 2),
+                             access_format=LOG_FORMAT)
     try:
-        for i, port in enumerate(ports):
-            servers.append(start_server(port, artifacts / f"server-replica{i}.log",
-                                        {"STREAMLIT_SERVER_COOKIE_SECRET": secret}))
-        listen = free_port()
-        proxy = start_nginx(prefix, listen, ports)
-        yield f"http://127.0.0.1:{listen}", prefix, ports
+        yield deployment.url, prefix, ports
     finally:
-        if proxy is not None:
-            stop_server(proxy)
-        for server in servers:
-            stop_server(server)
-    errors = [e for server in servers for e in uncaught_errors(server)]
+        deployment.stop()
+    errors = []
+    for replica, log in zip(deployment.replicas, deployment.logs, strict=True):
+        replica.log_path = log  # type: ignore[attr-defined]  # read by uncaught_errors
+        errors += uncaught_errors(replica)
     assert not errors, f"a replica logged script exceptions: {errors}"
 
 
@@ -62,7 +60,7 @@ def _sticky(prefix) -> dict[str, set[str]]:
     WebSocket's replica; a static file retried on the other replica (nginx retries a request
     whose kept-alive upstream connection was closed) does not matter."""
     upstreams: dict[str, set[str]] = defaultdict(set)
-    for cookie, upstream, _status, request in access_log(prefix):
+    for cookie, upstream, _status, _cache, request in access_log(prefix):
         if cookie != "-" and upstream != "-" and "/_stcore/stream" in request:
             upstreams[cookie].add(upstream)
     return upstreams
@@ -123,3 +121,30 @@ def test_training_through_nginx(proxied, page):
     assert not refused(page)
     assert episodes_shown(page) > 0, "no '<N> episodes' progress within 45 s"
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.browser
+def test_static_files_cached_and_compressed(proxied):
+    url, prefix, _ports = proxied
+    with urllib.request.urlopen(url + "/", timeout=30) as response:
+        html = response.read().decode()
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html)
+    assert script, "no script in the app's HTML"
+    path = "/" + script[1]
+    answers = []
+    for _ in range(3):
+        request = urllib.request.Request(url + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answers.append((response.headers.get("X-Cache-Status"),
+                            response.headers.get("Content-Encoding"), len(response.read())))
+    assert all(encoding == "gzip" for _status, encoding, _size in answers), answers
+    assert answers[-1][0] == "HIT", answers
+    plain = urllib.request.Request(url + path, headers={"Accept-Encoding": "identity"})
+    with urllib.request.urlopen(plain, timeout=30) as response:
+        body = response.read()
+        assert response.headers.get("Content-Encoding") is None
+    assert len(body) > 2 * answers[-1][2], "the compressed answer is not smaller"
+    # The app processes served the file at most once each (nginx's cache lock makes it once).
+    upstream_hits = [row for row in access_log(prefix)
+                     if path in row[4] and row[3] in ("MISS", "EXPIRED")]
+    assert len(upstream_hits) <= 1, upstream_hits

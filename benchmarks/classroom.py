@@ -1,0 +1,764 @@
+"""A class of simulated students, no browsers: Streamlit's own websocket protocol
+(benchmarks/st_client.py), all students in one asyncio process.
+
+Scenario (issue 11, section 3). N students join over 20 s; each opens the home page (HTML,
+the static files a browser fetches, the websocket), opens the expectation page and moves its
+sample-count slider up twice, opens CartPole, sets the speed to "as fast as possible", presses
+Start, follows the live updates for 60 s (the fragment's auto-reruns, as a browser sends them)
+and moves the learning rate one notch mid-run, then closes the tab. A short think time (1-2 s,
+seeded) separates the steps.
+
+Printed per deployment and N: interaction latency p50/p95/max (user action -> its script run
+finished; page loads, navigations, slider moves, Start), the share of students whose Start
+trained, chart refreshes per second per training student, server / worker / nginx CPU,
+server CPU-seconds per student outside training, the class's training throughput against the
+headless CLI's (measured in the same run), default runs solved within the 60 s, RSS before /
+peak / 30 s after everyone left, exceptions; then the issue's targets and each figure's ratio
+to its target.
+
+    python -m benchmarks.classroom                       # single and class, N=30 and 100
+    python -m benchmarks.classroom --students 10 --deployments single
+    python -m benchmarks.classroom --url http://teacher-box:8080 --students 30
+
+With --url, the benchmark drives a deployment it did not start (see docs/deploy.md): it
+reports what the students see, and the CPU and memory of local processes given with --pid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import re
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from streamlit.proto.Element_pb2 import Element
+
+from benchmarks.st_client import Run, StreamlitClient, eager_assets
+from deploy.serve_class import (
+    ClassDeployment,
+    nginx_binary,
+    replica_command,
+    replica_env,
+    start_class,
+    stop,
+    wait_healthy,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Scenario:
+    join_s: float = 20.0
+    """Students join evenly spread over this many seconds."""
+    follow_s: float = 60.0
+    """Seconds each student follows the live training after Start (learning rate at half)."""
+
+
+SCENARIO = Scenario()
+COOLDOWN_S = 30.0
+ACTION_TIMEOUT_S = 180.0
+SAMPLE_S = 0.5
+EPISODES = re.compile(r"([\d][\d,]*)\s+episodes?\s*·")
+STEPS = re.compile(r"([\d][\d,]*)\s+env steps")
+SOLVED = re.compile(r"solved in (\d+)/(\d+)")
+REFUSED = re.compile(r"busy|capacity|try again|too many", re.I)
+QUEUE = re.compile(r"(?:number|position|place)\s+(\d+)\s+in\s+(?:the\s+)?(?:queue|line)"
+                   r"|(?:queue|line)\D{0,20}?(?:position|number|place)\s+(\d+)", re.I)
+"""A queue position as a page may word it ("you are number 3 in the queue")."""
+UNCAUGHT = "Uncaught app execution"
+
+TARGETS = {
+    30: {"trained": 1.0, "p95": 1.0, "refresh": 1.0, "throughput": 0.70, "solved": 0.80,
+         "cpu_per_student": 0.5},
+    100: {"p95": 2.0, "rss_growth_mb": 150.0},
+}
+
+
+# ---------------------------------------------------------------------- one student
+@dataclass
+class Student:
+    """What one simulated student did and saw."""
+
+    index: int
+    actions: list[tuple[str, float, float | None]] = field(default_factory=list)
+    """(kind, start time, seconds until the run finished or None if it never did)."""
+    start_at: float | None = None
+    trained_at: float | None = None
+    refused: bool = False
+    queue: list[int] = field(default_factory=list)
+    solved_at: float | None = None
+    steps: list[tuple[float, int]] = field(default_factory=list)
+    refreshes: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    left_at: float | None = None
+    asset_bytes: int = 0
+    _chart_in_run: set[str] = field(default_factory=set)
+
+    def on_element(self, run: Run, element: Element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "markdown":
+            self._read_status(element.markdown.body)
+        elif kind == "alert":
+            body = element.alert.body
+            if self.start_at is not None and REFUSED.search(body):
+                self.refused = True
+            self._read_queue(body)
+        elif kind == "plotly_chart" and run.fragment_ids:
+            self._chart_in_run.add(run.run_id)
+
+    def on_run_finished(self, run: Run) -> None:
+        if run.run_id in self._chart_in_run:
+            self._chart_in_run.discard(run.run_id)
+            if self.start_at is not None:
+                self.refreshes.append(time.perf_counter())
+
+    def _read_status(self, text: str) -> None:
+        episodes = EPISODES.search(text)
+        if episodes is None:
+            self._read_queue(text)
+            return
+        now = time.perf_counter()
+        if self.start_at is None:
+            return
+        if int(episodes[1].replace(",", "")) > 0 and self.trained_at is None:
+            self.trained_at = now
+        steps = STEPS.search(text)
+        if steps:
+            self.steps.append((now, int(steps[1].replace(",", ""))))
+        if SOLVED.search(text) and self.solved_at is None:
+            self.solved_at = now
+
+    def _read_queue(self, text: str) -> None:
+        match = QUEUE.search(text)
+        if match and self.start_at is not None:
+            self.queue.append(int(match[1] or match[2]))
+
+
+async def act(student: Student, kind: str, action: Awaitable[float | None]) -> float | None:
+    """Run one user action, recording its latency (None: it never finished)."""
+    t0 = time.perf_counter()
+    try:
+        seconds: float | None = await asyncio.wait_for(action, ACTION_TIMEOUT_S)
+    except TimeoutError as error:
+        student.errors.append(f"{kind}: {error!r}")
+        student.actions.append((kind, t0, None))  # never finished: counted as timed out
+        return None
+    except (ConnectionError, aiohttp.ClientError, KeyError, ValueError, IndexError) as error:
+        student.errors.append(f"{kind}: {error!r}")
+        return None
+    if seconds is not None:
+        student.actions.append((kind, t0, seconds))
+    return seconds
+
+
+async def one_step(client: StreamlitClient, label: str, up: bool) -> float | None:
+    """Move a select-slider one notch (up or down) as a user drags it."""
+    widget = client.find(label)
+    index = widget.options.index(widget.value[0]) + (1 if up else -1)
+    index = min(max(index, 0), len(widget.options) - 1)
+    return await client.set_widget(label, [widget.options[index]])
+
+
+async def student_session(student: Student, url: str, join_at: float, assets: list[str],
+                          eager: list[str], rng: random.Random) -> None:
+    await asyncio.sleep(max(0.0, join_at - time.perf_counter()))
+    jar = aiohttp.CookieJar(unsafe=True)
+    connector = aiohttp.TCPConnector(limit=8, force_close=False)
+    async with aiohttp.ClientSession(cookie_jar=jar, connector=connector,
+                                     auto_decompress=False,
+                                     timeout=aiohttp.ClientTimeout(total=None)) as http:
+        client = StreamlitClient(url, http, assets=assets, eager_assets=eager,
+                                 on_element=student.on_element,
+                                 on_run_finished=student.on_run_finished)
+
+        async def think() -> None:
+            await asyncio.sleep(rng.uniform(1.0, 2.0))
+
+        try:
+            if await act(student, "open home", client.open("/")) is None:
+                return
+            await think()
+            if await act(student, "open expectation", client.navigate("expectation")) is None:
+                return
+            for _ in range(2):
+                await think()
+                await act(student, "slider", one_step(client, "ev_n", up=True))
+            await think()
+            if await act(student, "open cartpole", client.navigate("cartpole")) is None:
+                return
+            await think()
+            await act(student, "speed", client.set_widget("cp_speed", ["as fast as possible"]))
+            await think()
+            student.start_at = time.perf_counter()
+            await act(student, "start", client.click("Start"))
+            follow_until = student.start_at + SCENARIO.follow_s
+            await asyncio.sleep(max(0.0, student.start_at + SCENARIO.follow_s / 2
+                                    - time.perf_counter()))
+            await act(student, "learning rate", one_step(client, "cp_lr", up=False))
+            await asyncio.sleep(max(0.0, follow_until - time.perf_counter()))
+        finally:
+            student.exceptions = list(client.exceptions)
+            student.errors += client.errors
+            student.asset_bytes = client.asset_bytes
+            await client.close()
+            student.left_at = time.perf_counter()
+
+
+# ---------------------------------------------------------------------- processes
+def proc_table() -> dict[int, tuple[int, float, float]]:
+    """pid -> (parent pid, CPU seconds, RSS MB) for every process."""
+    tick = os.sysconf("SC_CLK_TCK")
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    table = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick,
+                                  int(fields[21]) * page_mb)
+    return table
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class Sampler:
+    """Samples CPU and RSS of the deployment's processes (and their children) in a thread."""
+
+    groups: dict[str, list[int]]
+    """Role -> root pids ("server", "nginx", ...); descendants of a server are "worker"."""
+    samples: list[tuple[float, dict[int, tuple[str, float, float]], tuple[float, float]]] = \
+        field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, daemon=True, name="sampler").start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.perf_counter(), self.snapshot(), machine_busy()))
+            self._stop.wait(SAMPLE_S)
+
+    def snapshot(self) -> dict[int, tuple[str, float, float]]:
+        table = proc_table()
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _cpu, _rss) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        roles: dict[int, tuple[str, float, float]] = {}
+        for role, roots in self.groups.items():
+            for root in roots:
+                stack = [(root, role)]
+                while stack:
+                    pid, pid_role = stack.pop()
+                    if pid in table:
+                        roles[pid] = (pid_role, table[pid][1], table[pid][2])
+                    child_role = "worker" if pid_role in ("server", "worker") else pid_role
+                    stack += [(child, child_role) for child in children.get(pid, [])]
+        return roles
+
+    def cpu(self, role: str, start: float, end: float) -> float:
+        """CPU seconds that processes of ``role`` used between two times (processes that
+        appeared later count from zero)."""
+        first = self._at(start)
+        last = self._at(end)
+        if first is None or last is None:
+            return float("nan")
+        total = 0.0
+        for pid, (pid_role, cpu, _rss) in last[1].items():
+            if pid_role == role:
+                before = first[1].get(pid)
+                total += cpu - (before[1] if before else 0.0)
+        return total
+
+    def machine_cpu(self, start: float, end: float) -> float:
+        """Cores busy on average between two times, whoever used them."""
+        first, last = self._at(start), self._at(end)
+        if first is None or last is None or last[2][1] == first[2][1]:
+            return float("nan")
+        cores = os.cpu_count() or 1
+        return (last[2][0] - first[2][0]) / (last[2][1] - first[2][1]) * cores
+
+    def rss(self, role: str, at: float) -> dict[int, float]:
+        sample = self._at(at)
+        return {} if sample is None else {pid: rss for pid, (r, _c, rss) in sample[1].items()
+                                          if r == role}
+
+    def peak_rss(self, role: str, start: float, end: float) -> float:
+        return max((sum(rss for r, _c, rss in snap.values() if r == role)
+                    for t, snap, _m in self.samples if start <= t <= end), default=float("nan"))
+
+    def _at(self, when: float) -> tuple[float, dict[int, tuple[str, float, float]],
+                                        tuple[float, float]] | None:
+        best = None
+        for sample in self.samples:
+            if best is None or abs(sample[0] - when) < abs(best[0] - when):
+                best = sample
+        return best
+
+
+# ---------------------------------------------------------------------- deployments
+@dataclass
+class Deployment:
+    name: str
+    url: str
+    groups: dict[str, list[int]]
+    logs: list[Path]
+    stop_all: object = None
+    backends: list[str] = field(default_factory=list)
+    """Each app process's own address (warmed up before the class arrives)."""
+
+    def stop(self) -> None:
+        if callable(self.stop_all):
+            self.stop_all()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_single(prefix: Path) -> Deployment:
+    """One plain `streamlit run app.py` process, as one user (or a host) starts it."""
+    port = free_port()
+    log = prefix / "single.log"
+    proc = subprocess.Popen(replica_command(port), cwd=ROOT, env=replica_env(),
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", 90, f"server (see {log})")
+    url = f"http://127.0.0.1:{port}"
+    return Deployment("single process", url, {"server": [proc.pid]}, [log],
+                      lambda: stop([proc]), [url])
+
+
+def start_class_deployment(prefix: Path, replicas: int) -> Deployment:
+    if nginx_binary() is None:
+        raise SystemExit("the class deployment needs nginx (apt-get install nginx)")
+    ports = [free_port() for _ in range(replicas)]
+    deployment: ClassDeployment = start_class(replicas, free_port(), ports, prefix / "class",
+                                              env=replica_env(secrets.token_hex(32), replicas))
+    return Deployment(f"class: {replicas} processes + nginx", deployment.url,
+                      {"server": [p.pid for p in deployment.replicas],
+                       "nginx": [deployment.nginx.pid]}, deployment.logs, deployment.stop,
+                      [f"http://127.0.0.1:{port}" for port in ports])
+
+
+WARM_S = 15.0
+
+
+async def warm_up(backends: list[str]) -> None:
+    """What a teacher's own visit does before class: one session on every app process opens
+    the home and CartPole pages, so each process has loaded its libraries (and its
+    background warm-up) before the RSS "before" is read."""
+    for url in backends:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            client = StreamlitClient(url, http)
+            await client.open("/")
+            await client.navigate("cartpole")
+            await client.close()
+    await asyncio.sleep(WARM_S)
+
+
+def record_assets(url: str) -> list[str] | None:
+    """The static files a real browser fetches on the scenario's pages (home, expectation,
+    CartPole), recorded once with headless Chromium; None without a browser."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    paths: list[str] = []
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                             args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+        def seen(request: Any) -> None:
+            path = "/" + str(request.url).split("/", 3)[3].split("?")[0]
+            if path.startswith("/static/") or path in ("/favicon.png", "/manifest.json"):
+                paths.append(path)
+
+        page.on("request", seen)
+        for path in ("/", "/expectation", "/cartpole"):
+            page.goto(url + path, wait_until="networkidle", timeout=120_000)
+            page.wait_for_selector(idle, timeout=120_000)
+        browser.close()
+    return list(dict.fromkeys(paths))
+
+
+# ---------------------------------------------------------------------- the headless CLI
+def _cli_run(seconds: float) -> tuple[float, float]:
+    """(env steps, CPU seconds) of one headless CLI run of the default preset."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-m", "core.train", "--preset", "default",
+                          "--max-seconds", str(seconds), "--no-progress"], cwd=ROOT,
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"}).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return float(json.loads(out.strip().splitlines()[-1])["env_steps"]), cpu
+
+
+def cli_steps_per_cpu_second(seconds: float) -> float:
+    """The headless CLI's training speed on one core: env steps per CPU-second of the default
+    preset. CPU time, not wall time, so that other programs on the machine do not lower it;
+    the difference of a long and a short run, so that start-up (imports) does not count."""
+    short_steps, short_cpu = _cli_run(0.5)
+    long_steps, long_cpu = _cli_run(seconds)
+    return (long_steps - short_steps) / max(long_cpu - short_cpu, 1e-9)
+
+
+# ---------------------------------------------------------------------- one class
+@dataclass
+class Result:
+    deployment: str
+    students: int
+    figures: dict[str, float]
+    notes: list[str]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def class_throughput(students: list[Student]) -> tuple[float, int]:
+    """(env steps/s summed over students, students training at once) over the plateau: the
+    1 s bins in which at least 90 % of the most students ever training at once were training
+    (a student trains from its first step count to the last one that grew)."""
+    rates: dict[int, float] = {}
+    active: dict[int, int] = {}
+    for student in students:
+        points = student.steps
+        if len(points) < 2:
+            continue
+        for (t0, s0), (t1, s1) in itertools.pairwise(points):
+            if s1 <= s0 or t1 <= t0:
+                continue
+            for second in range(int(t0), int(t1) + 1):
+                overlap = min(t1, second + 1) - max(t0, second)
+                if overlap > 0:
+                    rates[second] = rates.get(second, 0.0) + (s1 - s0) * overlap / (t1 - t0)
+        for second in range(int(points[0][0]), int(_last_increase(points)) + 1):
+            active[second] = active.get(second, 0) + 1
+    if not active:
+        return 0.0, 0
+    most = max(active.values())
+    plateau = [s for s, n in active.items() if n >= 0.9 * most]
+    return statistics.fmean(rates.get(s, 0.0) for s in plateau), most
+
+
+def _last_increase(points: list[tuple[float, int]]) -> float:
+    last = points[0][0]
+    for (_t0, s0), (t1, s1) in itertools.pairwise(points):
+        if s1 > s0:
+            last = t1
+    return last
+
+
+def refresh_rate(student: Student) -> float | None:
+    """Chart refreshes per second while the student's run trained (Start -> last refresh that
+    showed more steps, or the end of the follow window)."""
+    if student.trained_at is None or student.start_at is None:
+        return None
+    end = (_last_increase(student.steps) if student.steps
+           else student.start_at + SCENARIO.follow_s)
+    end = min(end, student.start_at + SCENARIO.follow_s)
+    span = end - student.trained_at
+    if span < 2.0:
+        return None
+    count = sum(1 for t in student.refreshes if student.trained_at <= t <= end)
+    return count / span
+
+
+def uncaught(logs: Iterable[Path]) -> int:
+    return sum(log.read_text(errors="replace").count(UNCAUGHT) for log in logs if log.exists())
+
+
+async def run_class(url: str, n: int, assets: list[str], eager: list[str], seed: int
+                    ) -> tuple[list[Student], float, float]:
+    rng = random.Random(seed)
+    t0 = time.perf_counter() + 1.0
+    students = [Student(i) for i in range(n)]
+    joins = [t0 + SCENARIO.join_s * i / max(1, n - 1) for i in range(n)]
+    await asyncio.gather(*(student_session(s, url, at, assets, eager,
+                                           random.Random(rng.random()))
+                           for s, at in zip(students, joins, strict=True)))
+    return students, t0, time.perf_counter()
+
+
+def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
+            cli_rate: float, seed: int, cooldown: float) -> Result:
+    sampler = Sampler(deployment.groups)
+    sampler.start()
+    time.sleep(2 * SAMPLE_S)
+    before_at = time.perf_counter()
+    client_cpu0 = time.process_time()
+    students, start, end = asyncio.run(run_class(deployment.url, n, assets, eager, seed))
+    client_cpu = time.process_time() - client_cpu0
+    time.sleep(cooldown)
+    after_at = time.perf_counter()
+    time.sleep(2 * SAMPLE_S)
+    sampler.stop()
+
+    latencies = [s for st in students for _k, _t, s in st.actions if s is not None]
+    timeouts = sum(1 for st in students for _k, _t, s in st.actions if s is None)
+    pressed = [s for s in students if s.start_at is not None]
+    trained = [s for s in pressed if s.trained_at is not None]
+    queued = [s for s in pressed if s.trained_at is None and len(set(s.queue)) > 1]
+    rates = [r for s in students if (r := refresh_rate(s)) is not None]
+    throughput, concurrent = class_throughput(students)
+    solved = [s for s in pressed if s.solved_at is not None
+              and s.solved_at - (s.start_at or 0.0) <= SCENARIO.follow_s]
+    steps_total = sum(max((v for _t, v in s.steps), default=0) for s in students)
+    span = end - start
+    server_cpu = sampler.cpu("server", start, end)
+    worker_cpu = sampler.cpu("worker", start, end)
+    nginx_cpu = sampler.cpu("nginx", start, end) if "nginx" in deployment.groups else 0.0
+    training_cpu = steps_total / cli_rate if cli_rate > 0 else float("nan")
+    in_server_training = max(0.0, training_cpu - worker_cpu)
+    outside = max(0.0, server_cpu - in_server_training) / max(1, n)
+    rss_before = {**sampler.rss("server", before_at), **sampler.rss("worker", before_at)}
+    rss_after = {**sampler.rss("server", after_at), **sampler.rss("worker", after_at)}
+    growth = [rss_after[pid] - rss_before.get(pid, rss_after[pid]) for pid in rss_after]
+    exceptions = sum(len(s.exceptions) for s in students) + uncaught(deployment.logs)
+    errors = sum(len(s.errors) for s in students)
+    by_kind: dict[str, list[float]] = {}
+    for st in students:
+        for kind, _t, seconds in st.actions:
+            if seconds is not None:
+                by_kind.setdefault(kind, []).append(seconds)
+    figures = {
+        "p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
+        "max": max(latencies, default=float("nan")), "timeouts": float(timeouts),
+        "trained": len(trained) / max(1, len(pressed)), "trained_n": float(len(trained)),
+        "pressed_n": float(len(pressed)), "queued_n": float(len(queued)),
+        "refused_n": float(sum(1 for s in pressed if s.refused and s.trained_at is None)),
+        "refresh_median": statistics.median(rates) if rates else float("nan"),
+        "refresh_min": min(rates) if rates else float("nan"),
+        "server_cores": server_cpu / span, "worker_cores": worker_cpu / span,
+        "nginx_cores": nginx_cpu / span, "client_cores": client_cpu / span,
+        "machine_cores": sampler.machine_cpu(start, end),
+        "cpu_per_student": outside,
+        "throughput": throughput, "concurrent": float(concurrent),
+        "throughput_share": throughput / (2 * cli_rate) if cli_rate else float("nan"),
+        "solved": len(solved) / max(1, len(pressed)),
+        "rss_before": sum(rss_before.values()),
+        "rss_peak": sampler.peak_rss("server", start, end)
+        + sampler.peak_rss("worker", start, end),
+        "rss_after": sum(rss_after.values()),
+        "rss_growth_max": max(growth, default=float("nan")),
+        "exceptions": float(exceptions), "errors": float(errors),
+        "asset_mb": statistics.fmean(s.asset_bytes for s in students) / 2**20,
+        "span": span,
+    }
+    for kind, values in by_kind.items():
+        figures[f"median {kind}"] = statistics.median(values)
+    notes = [f"{s.index}: {e}" for s in students for e in s.errors][:5]
+    return Result(deployment.name, n, figures, notes)
+
+
+# ---------------------------------------------------------------------- report
+def fmt(value: float, digits: int = 2) -> str:
+    return "n/a" if value != value else f"{value:.{digits}f}"
+
+
+def row(r: Result) -> str:
+    """One line of the main table."""
+    f = r.figures
+    timeouts = f" ({int(f['timeouts'])} timed out)" if f["timeouts"] else ""
+    queued = f" ({int(f['queued_n'])} queued)" if f["queued_n"] else ""
+    refused = f" ({int(f['refused_n'])} refused)" if f["refused_n"] else ""
+    errors = f" (+{int(f['errors'])} client errors)" if f["errors"] else ""
+    cells = [
+        r.deployment, str(r.students),
+        f"{fmt(f['p50'])} / {fmt(f['p95'])} / {fmt(f['max'])}{timeouts}",
+        f"{int(f['trained_n'])} of {int(f['pressed_n'])}{queued}{refused}",
+        f"{fmt(f['refresh_median'])} / {fmt(f['refresh_min'])}",
+        f"{fmt(f['server_cores'])} / {fmt(f['worker_cores'])} / {fmt(f['nginx_cores'])}",
+        fmt(f["cpu_per_student"]),
+        f"{f['throughput']:,.0f} ({fmt(100 * f['throughput_share'], 0)} %, "
+        f"{int(f['concurrent'])} at once)",
+        f"{fmt(100 * f['solved'], 0)} %",
+        f"{f['rss_before']:,.0f} / {f['rss_peak']:,.0f} / {f['rss_after']:,.0f} "
+        f"({fmt(f['rss_growth_max'], 0)})",
+        f"{int(f['exceptions'])}{errors}",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def machine_note(r: Result) -> str:
+    f = r.figures
+    ours = f["server_cores"] + f["worker_cores"] + f["nginx_cores"] + f["client_cores"]
+    return (f"{r.deployment} N={r.students}: {fmt(f['machine_cores'])} in all, this "
+            f"benchmark's client {fmt(f['client_cores'])}, other programs "
+            f"{fmt(f['machine_cores'] - ours)}")
+
+
+def print_results(results: list[Result], cli_rate: float) -> None:
+    print()
+    print(f"Headless CLI (default preset, one core): {cli_rate:,.0f} env steps per CPU-second; "
+          f"two cores: {2 * cli_rate:,.0f} steps/s.")
+    print()
+    print("| deployment | N | interaction p50 / p95 / max (s) | Start trained | chart refreshes/s "
+          "per training student (median / min) | server / worker / nginx CPU (cores) | "
+          "server CPU-s per student outside training | class steps/s (share of 2 CLI cores) | "
+          "solved in 60 s | RSS MB before / peak / 30 s after (max growth) | exceptions |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(row(r))
+    print()
+    print(f"Machine while the class ran (cores busy on average, of {os.cpu_count()}): "
+          + "; ".join(machine_note(r) for r in results))
+    kinds = sorted({k for r in results for k in r.figures if k.startswith("median ")})
+    print()
+    print("Median seconds per action: " + "; ".join(
+        f"{r.deployment} N={r.students}: " + ", ".join(
+            f"{k.removeprefix('median ')} {fmt(r.figures[k])}" for k in kinds if k in r.figures)
+        for r in results))
+    print("Static files per new student: " + ", ".join(
+        f"{fmt(r.figures['asset_mb'], 1)} MB" for r in results[:1]))
+    for r in results:
+        for note in r.notes:
+            print(f"  {r.deployment} N={r.students} student {note}")
+    print()
+    print("| target (2 cores, class deployment) | N | deployment | measured | target | "
+          "ratio to target |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        goals = TARGETS.get(r.students)
+        if not goals:
+            continue
+        f = r.figures
+        rows: list[tuple[str, float, float, bool]] = []
+        if "trained" in goals:
+            rows.append(("every student trains (share)", f["trained"], goals["trained"], True))
+        rows.append((f"p95 interaction < {goals['p95']:g} s", f["p95"], goals["p95"], False))
+        if "refresh" in goals:
+            rows.append(("chart refreshes/s, slowest training student", f["refresh_min"],
+                         goals["refresh"], True))
+        if "throughput" in goals:
+            rows.append(("class steps/s / two CLI cores", f["throughput_share"],
+                         goals["throughput"], True))
+        if "solved" in goals:
+            rows.append(("default runs solved within 60 s", f["solved"], goals["solved"], True))
+        if "cpu_per_student" in goals:
+            rows.append(("server CPU-s per student outside training", f["cpu_per_student"],
+                         goals["cpu_per_student"], False))
+        if "rss_growth_mb" in goals:
+            rows.append(("RSS growth 30 s after, worst process (MB)", f["rss_growth_max"],
+                         goals["rss_growth_mb"], False))
+            rows.append(("exceptions", f["exceptions"], 0.0, False))
+            rows.append(("trained or saw a moving queue (share)",
+                         (f["trained_n"] + f["queued_n"]) / max(1.0, f["pressed_n"]), 1.0, True))
+        for name, value, target, higher_better in rows:
+            if target == 0:
+                ratio = "met" if value == 0 else "missed"
+            else:
+                ratio_value = value / target
+                ok = ratio_value >= 1 if higher_better else ratio_value <= 1
+                ratio = f"{fmt(ratio_value)} ({'met' if ok else 'missed'})"
+            print(f"| {name} | {r.students} | {r.deployment} | {fmt(value)} | "
+                  f"{'≥' if higher_better else '≤'} {target:g} | {ratio} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, nargs="+", default=[30, 100])
+    parser.add_argument("--deployments", nargs="+", choices=["single", "class"],
+                        default=["single", "class"])
+    parser.add_argument("--replicas", type=int, default=os.cpu_count() or 2,
+                        help="app processes of the class deployment (default: one per core)")
+    parser.add_argument("--url", help="drive this running deployment instead of starting one")
+    parser.add_argument("--pid", type=int, nargs="*", default=[],
+                        help="with --url: local server processes to measure")
+    parser.add_argument("--cooldown", type=float, default=COOLDOWN_S)
+    parser.add_argument("--cli-seconds", type=float, default=8.0)
+    parser.add_argument("--assets", choices=["browser", "html", "none"], default="browser",
+                        help="static files each student fetches: those a real browser fetched "
+                             "on the scenario's pages (recorded once), only those the HTML "
+                             "names, or none")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--join", type=float, default=SCENARIO.join_s,
+                        help="seconds over which the students join (the issue's: 20)")
+    parser.add_argument("--follow", type=float, default=SCENARIO.follow_s,
+                        help="seconds each follows its training (the issue's: 60)")
+    args = parser.parse_args(argv)
+    SCENARIO.join_s, SCENARIO.follow_s = args.join, args.follow
+
+    print(f"Headless CLI baseline ({args.cli_seconds:g} s) ...", flush=True)
+    cli_rate = cli_steps_per_cpu_second(args.cli_seconds)
+    results: list[Result] = []
+    prefix = Path(tempfile.mkdtemp(prefix="pgs-classroom-"))
+    plans: list[tuple[str, int]] = ([("url", n) for n in args.students] if args.url else
+                                    [(d, n) for d in args.deployments for n in args.students])
+    for kind, n in plans:
+        if kind == "url":
+            deployment = Deployment(args.url, args.url, {"server": args.pid}, [])
+        elif kind == "single":
+            deployment = start_single(prefix)
+        else:
+            deployment = start_class_deployment(prefix / f"n{n}", args.replicas)
+        try:
+            assets: list[str] = []
+            eager: list[str] = []
+            if args.assets != "none":
+                import urllib.request
+
+                with urllib.request.urlopen(deployment.url + "/", timeout=60) as response:
+                    eager = eager_assets(response.read().decode())
+                recorded = record_assets(deployment.url) if args.assets == "browser" else None
+                assets = [p for p in (recorded or []) if p not in eager]
+            asyncio.run(warm_up(deployment.backends))
+            print(f"{deployment.name}: {n} students at {deployment.url} "
+                  f"({len(eager) + len(assets)} static files each) ...", flush=True)
+            results.append(measure(deployment, n, assets, eager, cli_rate, args.seed,
+                                   args.cooldown))
+        finally:
+            deployment.stop()
+        print_results(results[-1:], cli_rate)
+    print("\n== All runs")
+    print_results(results, cli_rate)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
