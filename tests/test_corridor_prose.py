@@ -32,7 +32,7 @@ def test_the_page_states_the_computed_w_not_that_it_hardly_leaves_zero():
 def test_learners_are_addressed_by_figure_not_position():
     curves = c.learn(c.figure_learners((-12, -13), (-13, -9, -6)),
                      c.CorridorConfig(runs=2, episodes=5), seed=0)
-    assert curves.for_figure(1).labels == ("α = 2^-12", "α = 2^-13")
+    assert curves.for_figure(1).labels == ("α = 2⁻¹²", "α = 2⁻¹³")
     two = curves.for_figure(2)
     assert len(two.labels) == 2 and two.with_baseline == 1
 

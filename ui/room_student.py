@@ -13,7 +13,7 @@ from core.rooms.batcher import RunPoster
 from core.rooms.gate import join_room
 from core.rooms.settings import SETTINGS, RoomRules, choice_problem, format_value, to_config
 from core.rooms.store import MAX_NICKNAME, Membership, Room, RoomError
-from core.rooms.summary import summarize
+from core.rooms.summary import THRESHOLDS, summarize
 from ui import room_training as training
 from ui.common import show_problem
 from ui.room_state import ROOM_PARAM, limiter, md_literal, spaced, store
@@ -144,8 +144,8 @@ def _post() -> None:
     if posted is None:
         st.caption("Your run is posted once it has finished its first episodes.")
         return
-    reached = ", ".join(f"{t} after {e:,} episodes" for t, e in
-                        ((195, posted.to_195), (475, posted.to_475)) if e is not None)
+    episodes_to = zip(THRESHOLDS, (posted.to_195, posted.to_475), strict=True)
+    reached = ", ".join(f"{t} after {e:,} episodes" for t, e in episodes_to if e is not None)
     st.caption(f"Posted to the room: {posted.episodes:,} episodes, last-100 mean "
                f"{posted.mean_last100:.0f}" + (f"; reached {reached}" if reached else "")
                + (" · finished" if posted.finished else ""))

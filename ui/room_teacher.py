@@ -196,16 +196,17 @@ def _live(key: TeacherKey) -> None:
     records = the_store.runs(room.code)
     current = [r for r in records if r.round_name == room.round_name]
     compare_by = room.rules.compare_by
-    solved = {t: sum(1 for r in current if (r.to_195 if t == 195 else r.to_475) is not None)
-              for t in THRESHOLDS}
+    low, high = THRESHOLDS
+    solved = {low: sum(1 for r in current if r.to_195 is not None),
+              high: sum(1 for r in current if r.to_475 is not None)}
     training_now = sum(1 for r in current if not r.finished)
     cols = st.container(key="room_counts").columns(5)
     cols[0].metric("Students", the_store.student_count(room.code))
     cols[1].metric(f"Runs ({room.round_name or 'this round'})", len(current))
     cols[2].metric("Still training", training_now)
-    cols[3].metric("Reached 195", solved[195])
-    cols[4].metric("Reached 475", solved[475])
-    threshold = int(st.session_state.get("room_threshold", 475))
+    cols[3].metric(f"Reached {low}", solved[low])
+    cols[4].metric(f"Reached {high}", solved[high])
+    threshold = int(st.session_state.get("room_threshold", high))
     left, right = st.columns(2)
     with left:
         show_chart(curves_figure(current, compare_by), key="room_curves", csv=False)

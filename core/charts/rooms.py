@@ -109,7 +109,7 @@ def _positions(setting: RoomSetting, records: Sequence[RunRecord], name: str) ->
     return xs
 
 
-def solve_figure(records: Sequence[RunRecord], compare_by: str, threshold: int = 475, *,
+def solve_figure(records: Sequence[RunRecord], compare_by: str, threshold: int = THRESHOLDS[-1], *,
                  height: int = 480) -> go.Figure:
     """``compare_by`` against the episodes each run needed to reach ``threshold`` (last-100
     mean), with runs that have not reached it on a row of their own above the chart (hollow

@@ -8,10 +8,13 @@ from itertools import pairwise
 
 import numpy as np
 
+from core.reinforce.rollout import SOLVED_RETURN, V0_ENV_ID, reward_threshold
+
 WINDOW = 100
 """Episodes in the moving mean that decides 'solved' (gymnasium's definition)."""
-THRESHOLDS = (195, 475)
-"""Last-100 mean returns marking CartPole-v0's and CartPole-v1's 'solved'."""
+THRESHOLDS = (int(reward_threshold(V0_ENV_ID)), int(SOLVED_RETURN))
+"""Last-100 mean returns marking CartPole-v0's and CartPole-v1's 'solved' (195 and 475, from
+gymnasium's registry)."""
 
 
 @dataclass(frozen=True)

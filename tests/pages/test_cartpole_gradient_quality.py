@@ -1,6 +1,8 @@
 """AppTest of the CartPole lab's "How good is one batch's gradient?" section and of
 ui.cartpole_session.policy_snapshot."""
 
+import time
+
 import pytest
 
 from core.pool import shared_pool
@@ -54,7 +56,10 @@ def test_measure_before_and_during_training(page):
                                         "G_t (reward-to-go), no baseline", "G_t − batch mean"]
     # Train a little, then measure the live policy: the session keeps both snapshots.
     at.button(key="cp_start").click().run()
-    for _ in range(4):
+    deadline = time.monotonic() + 120   # training runs in worker processes, maybe starting
+    while not any(len(run.returns) for run in at.session_state["cp_lab"].trainers):
+        assert time.monotonic() < deadline, "the run never trained an episode"
+        time.sleep(0.3)
         at.run()
     at.button(key="cp_pause").click().run()
     at.radio(key="gq_snapshot").set_value("live").run()
