@@ -60,12 +60,14 @@ def sample_figure() -> go.Figure:
 
 def exercise() -> None:
     """Run each kind of work once, so the lazily imported parts of torch, gymnasium, plotly
-    and pandas exist before freezing: a short REINFORCE run, an episode played, and a figure
+    and pandas (and the class room's SQLAlchemy and Alembic) exist before freezing: a short REINFORCE run, an episode played, and a figure
     of every trace type the charts use, serialised the way Streamlit does."""
     import pandas  # noqa: F401  (Streamlit's tables and data editors)
     import plotly.io as pio
 
     import core.charts.theme  # noqa: F401  (its template loads every plotly trace type)
+    import core.pool  # noqa: F401  (the training pool's server side)
+    import core.rooms.store  # noqa: F401  (SQLAlchemy and Alembic, for the class room page)
     from core.charts.export import figure_to_csv
     from core.reinforce.config import PRESETS
     from core.reinforce.rollout import play_episode
