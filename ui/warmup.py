@@ -65,8 +65,8 @@ def exercise() -> None:
     import pandas  # noqa: F401  (Streamlit's tables and data editors)
     import plotly.io as pio
 
-    import core.charts.theme  # noqa: F401  (its template loads every plotly trace type)
-    import core.pool  # noqa: F401  (the training pool's server side)
+    import core.charts.theme
+    import core.pool
     import core.rooms.store  # noqa: F401  (SQLAlchemy and Alembic, for the class room page)
     from core.charts.export import figure_to_csv
     from core.reinforce.config import PRESETS
