@@ -60,8 +60,9 @@ def sample_figure() -> go.Figure:
 
 def exercise() -> None:
     """Run each kind of work once, so the lazily imported parts of torch, gymnasium, plotly
-    and pandas (and the class room's SQLAlchemy and Alembic) exist before freezing: a short REINFORCE run, an episode played, and a figure
-    of every trace type the charts use, serialised the way Streamlit does."""
+    and pandas (and the class room's SQLAlchemy and Alembic) exist before freezing: a short
+    REINFORCE run, an episode played, and a figure of every trace type the charts use,
+    serialised the way Streamlit does."""
     import pandas  # noqa: F401  (Streamlit's tables and data editors)
     import plotly.io as pio
 
