@@ -25,6 +25,11 @@ ARROW_REACH = 0.42
 """Length of the longest arrow, in cells."""
 POLICY_REACH = 0.5
 """Length of the arrow of an action taken with probability 1, in cells."""
+LETTER_OFFSET = 0.3
+"""Offset of a cell's letter (S, G, P) from its centre towards the top-left corner, in cells."""
+PATH_JITTER = 0.1
+"""Largest random offset of a drawn trajectory's points from the cell centres, in cells (so
+repeated visits stay apart yet keep clear of the corner letters)."""
 KIND_STYLE = {"goal": ("G", GREEN), "pit": ("P", BLACK), "start": ("S", BLUE)}
 
 
@@ -68,18 +73,18 @@ def grid_figure(world: Gridworld, *, title: str, arrows: np.ndarray | None = Non
                            else "rgba(0,0,0,0.55)"})
     fig.update_layout(shapes=shapes)
     for (r, c), kind in zip(world.cells, world.kinds, strict=True):
-        if kind in KIND_STYLE:
-            letter, colour = KIND_STYLE[kind]
-            corner = kind == "start"
-            fig.add_annotation(x=c - 0.3 if corner else c, y=r - 0.3 if corner else r,
+        if kind in KIND_STYLE:  # in the top-left corner, clear of arrows and of a path,
+            letter, colour = KIND_STYLE[kind]  # which keep near the cell's centre lines
+            fig.add_annotation(x=c - LETTER_OFFSET, y=r - LETTER_OFFSET,
                                text=f"<b>{letter}</b>", showarrow=False,
-                               font={"size": 20, "color": "#FFFFFF" if kind == "pit" else colour},
-                               bgcolor="rgba(255,255,255,0.85)" if corner else None)
+                               font={"size": 18, "color": "#FFFFFF" if kind == "pit" else colour},
+                               bgcolor="rgba(0,0,0,0)" if kind == "pit"
+                               else "rgba(255,255,255,0.85)")
     if arrows is not None:
         _add_arrows(fig, world, np.asarray(arrows, dtype=np.float64), signed)
     if path is not None and len(path) > 1:
         rng = np.random.default_rng(0)
-        jitter = rng.uniform(-0.12, 0.12, size=(len(path), 2))
+        jitter = rng.uniform(-PATH_JITTER, PATH_JITTER, size=(len(path), 2))
         xs = [world.cells[s][1] + j[0] for s, j in zip(path, jitter, strict=True)]
         ys = [world.cells[s][0] + j[1] for s, j in zip(path, jitter, strict=True)]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name="trajectory",
@@ -141,7 +146,7 @@ def convergence_figure(ns: np.ndarray, mean: np.ndarray, se: np.ndarray, exact: 
                        label: str) -> go.Figure:
     """One entry of the running REINFORCE estimate against N, its 95 % interval and the exact
     value."""
-    fig = new_figure(f"REINFORCE's estimate of {label} as episodes accumulate",
+    fig = new_figure(f"REINFORCE's estimate of {label}",
                      x_title="episodes N (log scale)", y_title=label, height=480)
     x = ns.astype(np.float64)
     fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
@@ -155,7 +160,7 @@ def convergence_figure(ns: np.ndarray, mean: np.ndarray, se: np.ndarray, exact: 
                              name="exact (Bellman + autograd)",
                              line={"color": BLACK, "width": 2, "dash": "dash"},
                              hovertemplate="exact: %{y:.6f}<extra></extra>"))
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(type="log", dtick=1)  # decades only: 2…9 between them collide
     return legend_below(fig)
 
 
@@ -173,9 +178,19 @@ def error_figure(ns: np.ndarray, relative_error: np.ndarray, predicted: np.ndarr
                              name="√(trace of covariance / N) / ‖∇J‖",
                              line={"color": GREY, "width": 2, "dash": "dot"},
                              hovertemplate="N = %{x}: %{y:.3f}<extra></extra>"))
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    fig.update_xaxes(type="log", dtick=1)  # decades only: 2…9 between them collide
+    fig.update_yaxes(type="log", dtick=_log_dtick(np.concatenate([relative_error, predicted])))
     return legend_below(fig)
+
+
+def _log_dtick(values: np.ndarray) -> int | None:
+    """1 (label the decades only) when the positive ``values`` span a decade or more, where
+    plotly's labels between decades would collide; None (plotly's choice) for a narrower span,
+    which may hold no decade at all."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size == 0 or np.log10(positive.max() / positive.min()) < 1:
+        return None
+    return 1
 
 
 def frequency_figure(freqs: Sequence[Frequency], n: int) -> go.Figure:

@@ -6,6 +6,10 @@ deficiencies and still distinct on a washed-out projector.
 
 from __future__ import annotations
 
+# Plotly looks pandas up lazily (sys.modules) while building a figure: on a fresh server two
+# sessions' first runs could see a half-imported pandas ("partially initialized module
+# 'pandas' has no attribute 'Series'"). Importing it here, fully, before any figure, avoids it.
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 import plotly.io as pio
 

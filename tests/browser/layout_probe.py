@@ -171,7 +171,11 @@ def text_sizes(tab: Any) -> dict[str, Any]:
 
 def reveal_everything(tab: Any, wait: Any, limit: int = 20) -> int:
     """Click presenter mode's reveal buttons one at a time (each click reruns the page) until
-    none is left; ``wait(tab)`` waits for the rerun. Returns how many were clicked."""
+    none is left; ``wait(tab)`` waits for the script to be idle. Returns how many were clicked.
+
+    After each click, waits for events, never for a fixed time: the clicked button gone (or
+    relabelled "Ask again"), the script idle again, and the page's DOM unchanged for a moment,
+    so the next button is looked up on the finished page, not on one a rerun is replacing."""
     clicked = 0
     for _ in range(limit):
         button = None
@@ -183,15 +187,41 @@ def reveal_everything(tab: Any, wait: Any, limit: int = 20) -> int:
                 break
         if button is None:
             return clicked
-        try:
-            button.click(timeout=10_000)
-        except Exception:  # a rerun replaced the button while it was clicked: look again
-            wait(tab)
-            continue
+        handle = button.element_handle()
+        handle.click(timeout=10_000)
         clicked += 1
-        tab.wait_for_timeout(100)
+        tab.wait_for_function(
+            "([el, labels]) => !el.isConnected"
+            " || !labels.some((l) => el.textContent.includes(l))",
+            arg=[handle, list(REVEAL_LABELS)], timeout=60_000)
+        wait(tab)
+        wait_for_stable_dom(tab)
         wait(tab)
     return clicked
+
+
+_STABLE_DOM_JS = """
+([quietMs, maxMs]) => new Promise((resolve) => {
+  const root = document.querySelector("[data-testid='stMain']") || document.body;
+  let timer = setTimeout(done, quietMs);
+  const limit = setTimeout(done, maxMs);  // a live panel may never be quiet
+  const observer = new MutationObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(done, quietMs);
+  });
+  function done() {
+    clearTimeout(timer); clearTimeout(limit); observer.disconnect(); resolve(true);
+  }
+  observer.observe(root, {childList: true, subtree: true, attributes: true,
+                          characterData: true});
+})
+"""
+
+
+def wait_for_stable_dom(tab: Any, quiet_ms: int = 250, max_ms: int = 10_000) -> None:
+    """Wait until the main area's DOM has not changed for ``quiet_ms`` (a rerun's elements,
+    charts' first draws and their automargin redraws all mutate it), at most ``max_ms``."""
+    tab.evaluate(_STABLE_DOM_JS, [quiet_ms, max_ms])
 
 
 def settle(tab: Any, wait: Any) -> None:

@@ -22,6 +22,7 @@ from tests.browser.layout_probe import (
     settle,
     tab_labels,
     text_sizes,
+    wait_for_stable_dom,
 )
 from tests.browser.server import open_app_page, wait_until_idle
 from ui.lesson import neighbours
@@ -46,7 +47,7 @@ def _charts_drawn(tab: Any) -> None:
     tab.wait_for_function(
         """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
               .every((c) => c.querySelector('.main-svg'))""", timeout=30_000)
-    tab.wait_for_timeout(300)  # plotly's automargin redraw after the first draw
+    wait_for_stable_dom(tab)  # plotly's automargin redraw after the first draw
 
 
 def _problems(tab: Any, presenter: bool, where: str) -> list[str]:
