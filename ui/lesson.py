@@ -143,11 +143,25 @@ CHECKS: dict[str, Check] = {
                 "Right. The optimizer then descends on J itself: gradient descent on the "
                 "expected return pushes it down."),
          Choice("Total return G₀ credited to every step", False,
-                "Same expected gradient, more noise: the return rises more slowly on "
-                "average, but it rises."),
+                "More noise in the gradient (and at γ < 1 a slightly different expected "
+                "direction than reward-to-go): the return rises more slowly on average, but "
+                "it rises."),
          Choice("Actions by argmax instead of sampling", False,
                 "Nothing else is ever tried, so the return stays near where it started "
                 "(the pole falls after about 10 steps); it does not fall further.")),
+    ),
+    "class_room": Check(
+        "Two students chose the same learning rate, yet one solved CartPole in 300 episodes "
+        "and the other never did. What explains it?",
+        (Choice("Their seeds differ: REINFORCE's result is itself random", True,
+                "Right. Each run samples its own episodes, so one setting gives a spread of "
+                "outcomes; compare settings by many runs each, as the room's scatter does."),
+         Choice("One of them had less of the server's CPU", False,
+                "A busier server trains more slowly in seconds, but the number of episodes "
+                "to solve depends only on the settings and the random draws."),
+         Choice("One run must have had a bug", False,
+                "Both ran the same code with the same settings; only the random draws "
+                "(the seed) differed.")),
     ),
 }
 """The check-yourself question of every page, keyed by its URL path ("" is the home page)."""
