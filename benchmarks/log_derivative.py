@@ -73,7 +73,7 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores shared with other work)")
     like_the_server()
     ok = bench_fig2()
-    ok &= interactions("pages/log_derivative.py", {"ld_n": 100_000}, [
+    ok &= interactions("pages/log-derivative.py", {"ld_n": 100_000}, [
         ("selectbox", "ld_component", 2),
         ("radio", "ld_baseline", "optimal"),
         ("radio", "ld_baseline", "constant"),
@@ -91,7 +91,7 @@ def main() -> int:
         ("radio", "ld_param", "sigma"),
         ("radio", "ld_baseline", "mean"),
     ])
-    ok &= interactions("pages/pytorch_loss.py", {"pl_mirror_n": 100_000, "pl_n": 1000}, [
+    ok &= interactions("pages/pytorch-loss.py", {"pl_mirror_n": 100_000, "pl_n": 1000}, [
         ("toggle", "pl_sign", False),
         ("selectbox", "pl_preset", "negative"),
         ("radio", "pl_opt", "adam"),

@@ -22,3 +22,11 @@ def test_page_calls_run_through_app_before_anything_else(entry):
     call = first.value
     assert isinstance(call.func, ast.Name) and call.func.id == "run_through_app"
     assert isinstance(call.args[0], ast.Name) and call.args[0].id == "__file__"
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=lambda e: e.path)
+def test_url_path_is_the_file_name(entry):
+    """Until app.py has run once in a fresh plain server, Streamlit's legacy pages/ mode
+    addresses pages by file name: a shared link whose URL path differs from its file's name
+    is "not found" there (a modal dialog over the page on the very first visit)."""
+    assert Path(entry.path).stem == entry.url_path

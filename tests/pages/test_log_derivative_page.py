@@ -1,4 +1,4 @@
-"""AppTest of pages/log_derivative.py: defaults, every widget at its extremes, the table."""
+"""AppTest of pages/log-derivative.py: defaults, every widget at its extremes, the table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from tests.apptest import app_test, assert_no_exception, run_page, run_presented
 
-PAGE = "pages/log_derivative.py"
+PAGE = "pages/log-derivative.py"
 
 
 def metrics(at) -> dict[str, str]:

@@ -40,9 +40,9 @@ def _page(path: str, seed: int, steps=()):
 # Small settings keep the reruns cheap; each page keeps its seed-dependent prose.
 PAGES = {
     "pages/corridor.py": [("slider", "sc_runs", 5), ("select_slider", "sc_episodes", 200)],
-    "pages/pytorch_loss.py": [],
+    "pages/pytorch-loss.py": [],
     "pages/gallery.py": [("slider", "gm_seeds", 1), ("select_slider", "gm_episodes", 100)],
-    "pages/log_derivative.py": [],
+    "pages/log-derivative.py": [],
 }
 """Pages whose prose states numbers drawn from seeded samples or training."""
 
@@ -85,7 +85,7 @@ def test_corridor_sentences_stay_true():
 
 def test_loss_page_sentences_stay_true():
     for seed in SEEDS:
-        at = _page("pages/pytorch_loss.py", seed)
+        at = _page("pages/pytorch-loss.py", seed)
         text = "\n".join(m.value for m in at.markdown)
         specs = (ld.RunSpec("sgd", 0.002, True, "sum", "sum"),
                  ld.RunSpec("sgd", 0.002, True, "mean", "mean"),

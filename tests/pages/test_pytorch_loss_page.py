@@ -1,4 +1,4 @@
-"""AppTest of pages/pytorch_loss.py: defaults, every widget at its extremes."""
+"""AppTest of pages/pytorch-loss.py: defaults, every widget at its extremes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from tests.apptest import assert_no_exception, run_page, run_presented
 
-PAGE = "pages/pytorch_loss.py"
+PAGE = "pages/pytorch-loss.py"
 
 
 def text(at) -> str:
