@@ -50,6 +50,7 @@ _PRESENTER_CSS = f"""
 [data-testid="stMainBlockContainer"] [data-testid="stTab"] p,
 [data-testid="stMainBlockContainer"] [data-testid="stPageLink"] p,
 [data-testid="stMainBlockContainer"] input,
+[data-testid="stMainBlockContainer"] textarea,
 [data-testid="stMainBlockContainer"] [data-baseweb="select"] div,
 [data-testid="stMainBlockContainer"] [data-testid="stTable"] {{ font-size: 1.3rem; }}
 [data-testid="stMainBlockContainer"] h1 {{ font-size: 3.2rem; }}
