@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from tests.browser.server import (
     uncaught_errors,
     wait_until_idle,
 )
-from tests.rooms.postgres import fresh_database, postgres_server, unavailable
+from tests.rooms.postgres import fresh_database, required_postgres
 
 STUDENTS = [("ana", "0.05"), ("<script>x</script>", "0.1"), ("", "0.005")]
 """Nickname and learning rate of each student (the default is 0.02)."""
@@ -43,12 +42,7 @@ CURVES_JS = """() => {
 
 @pytest.fixture(scope="module")
 def postgres_admin() -> Iterator[str]:
-    reason = unavailable()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL required but unavailable: {reason}")
-        pytest.skip(reason)
-    with postgres_server() as url:
+    with required_postgres() as url:
         yield url
 
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.rooms.postgres import fresh_database, postgres_server, unavailable
+from tests.rooms.postgres import fresh_database, required_postgres
 
 
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     """The admin URL of a PostgreSQL server running for this test session."""
-    reason = unavailable()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL required but unavailable: {reason}")
-        pytest.skip(reason)
-    with postgres_server() as url:
+    with required_postgres() as url:
         yield url
 
 

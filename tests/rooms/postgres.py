@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 RUN_AS = "postgres"
@@ -97,3 +98,16 @@ def wait_for(predicate: object, seconds: float = 10.0) -> None:
             return
         time.sleep(0.1)
     raise TimeoutError("condition not met in time")
+
+
+@contextmanager
+def required_postgres() -> Iterator[str]:
+    """The admin URL of a PostgreSQL server running while the block runs; the test is skipped
+    when PostgreSQL is not installed, and fails instead when REQUIRE_POSTGRES=1 (as on CI)."""
+    reason = unavailable()
+    if reason:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required but unavailable: {reason}")
+        pytest.skip(reason)
+    with postgres_server() as url:
+        yield url
