@@ -32,11 +32,13 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Unit, property and AppTest tests on two workers (pytest-xdist), then the real-browser
-# tests one at a time (each drives servers and Chromium of its own).
+# Unit, property and AppTest tests on two workers (pytest-xdist); then the real-browser tests,
+# a file per worker on two workers (each drives servers and Chromium of its own); last, alone,
+# the browser tests that measure CPU use or threads (marked serial in tests/conftest.py).
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "browser and not serial"
+	$(BIN)/python -m pytest -m "browser and serial"
 
 # The inner loop: everything but the browser tests.
 test-fast: lint

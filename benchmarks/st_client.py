@@ -135,7 +135,9 @@ class Widget:
     id: str
     kind: str
     label: str
-    field: str
+    field: str | None
+    """The WidgetState value field; None for a choice with nothing chosen (``index=None``),
+    which the frontend registers by id alone."""
     value: Any
     default_url: list[str]
     query_param_key: str
@@ -288,7 +290,9 @@ class StreamlitClient:
             if not only(widget):
                 continue
             state = WidgetState(id=widget.id)
-            if widget.field == "string_array_value":
+            if widget.field is None:
+                pass
+            elif widget.field == "string_array_value":
                 state.string_array_value.data.extend(widget.value)
             elif widget.field == "double_array_value":
                 state.double_array_value.data.extend(widget.value)
@@ -464,18 +468,19 @@ class StreamlitClient:
             self._buttons[proto.label] = (proto.id, delta.fragment_id)
             return
         found = widget_value(element)
-        if found is None:
+        if found is None and kind not in ("radio", "selectbox"):
             return
         proto_w = getattr(element, kind)
-        field_name, value = found
+        # A radio or select box with nothing chosen is registered by its id alone.
+        field_name, value = found if found is not None else (None, None)
         known = self.widgets.get(proto_w.id)
         options = list(getattr(proto_w, "options", []))
         key = getattr(proto_w, "query_param_key", "")
         if kind == "slider" and proto_w.type == Slider.SELECT_SLIDER:
             default_url = [options[int(i)] for i in proto_w.default]
         else:
-            default_field, default_value = _default_of(element) or (field_name, value)
-            default_url = url_value(default_field, default_value)
+            default_of = _default_of(element) or (field_name, value)
+            default_url = [] if default_of[0] is None else url_value(*default_of)
         if key:
             self.bound_keys.add(key)
         if known is not None and not getattr(proto_w, "set_value", False):

@@ -16,10 +16,19 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("PGS_DATA_DIR", tempfile.mkdtemp(prefix="pgs-test-data-"))
 
 
+SERIAL_BROWSER_FILES = frozenset({"test_faults.py", "test_training_pool.py"})
+"""Browser tests that measure the server's CPU use or thread count: they run alone (`make test`
+runs the other browser files two at a time)."""
+
+
 def pytest_collection_modifyitems(config, items):
     """Everything under tests/browser/ drives a real browser: marked so, whatever its file
-    says, so `make test-fast` (-m "not browser") leaves all of it out."""
+    says, so `make test-fast` (-m "not browser") leaves all of it out; the files that must run
+    alone are marked serial too."""
     browser_dir = ROOT / "tests" / "browser"
     for item in items:
-        if browser_dir in Path(item.fspath).parents:
+        path = Path(item.fspath)
+        if browser_dir in path.parents:
             item.add_marker("browser")
+            if path.name in SERIAL_BROWSER_FILES:
+                item.add_marker("serial")
