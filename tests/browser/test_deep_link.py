@@ -35,16 +35,22 @@ def _check_full_app(page: Page, target: PageEntry, seed: int) -> str:
     main = page.locator("[data-testid='stMainBlockContainer']")
     box = main.bounding_box()
     assert box is not None and box["width"] > 900, f"narrow layout: {box}"  # centered is 736
-    return _settled_text(main)
+    return _settled_text(page, main)
 
 
-def _settled_text(main: Locator, timeout_s: float = 60.0) -> str:
-    """The element's text once it stopped changing for 2 s (charts and their download buttons
-    appear a moment after the script run ends)."""
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _settled_text(page: Page, main: Locator, timeout_s: float = 60.0) -> str:
+    """The element's text once the script is idle and the text stopped changing for 2 s
+    (charts and their download buttons appear a moment after the script run ends; while a
+    slow run is still going, the previous run's elements stay on screen unchanged)."""
     deadline = time.monotonic() + timeout_s
+    page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
     text = main.inner_text()
     while time.monotonic() < deadline:
         time.sleep(2.0)
+        page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
         again = main.inner_text()
         if again == text:
             return text
