@@ -4,6 +4,7 @@ another mistake then pressing Run trains it and updates the link."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.server import open_app_page, wait_until_idle
 
@@ -28,5 +29,7 @@ def test_gallery_renders_and_runs_another_mistake(app_url, page):
     page.get_by_role("heading", name="Actions by argmax instead of sampling").wait_for(
         timeout=60_000)
     assert page.get_by_text("The settings changed").count() == 0
-    assert page.locator(CHARTS).count() == 3
+    # The previous mistake's charts are removed just after the run ends (the browser fades
+    # stale elements out), so the count is awaited, not read once.
+    expect(page.locator(CHARTS)).to_have_count(3, timeout=10_000)
     assert page.locator(NO_EXCEPTION).count() == 0
