@@ -592,6 +592,7 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
     }
     for kind, values in by_kind.items():
         figures[f"median {kind}"] = statistics.median(values)
+        figures[f"p95 {kind}"] = pct(values, 0.95)
     notes = [f"{s.index}: {e}" for s in students for e in s.errors][:5]
     return Result(deployment.name, n, figures, notes)
 
@@ -650,9 +651,11 @@ def print_results(results: list[Result], cli_rate: float) -> None:
           + "; ".join(machine_note(r) for r in results))
     kinds = sorted({k for r in results for k in r.figures if k.startswith("median ")})
     print()
-    print("Median seconds per action: " + "; ".join(
+    print("Seconds per action, median / p95: " + "; ".join(
         f"{r.deployment} N={r.students}: " + ", ".join(
-            f"{k.removeprefix('median ')} {fmt(r.figures[k])}" for k in kinds if k in r.figures)
+            f"{k.removeprefix('median ')} {fmt(r.figures[k])} / "
+            f"{fmt(r.figures['p95 ' + k.removeprefix('median ')])}"
+            for k in kinds if k in r.figures)
         for r in results))
     print("Static files per new student: " + ", ".join(
         f"{fmt(r.figures['asset_mb'], 1)} MB" for r in results[:1]))
