@@ -774,12 +774,6 @@ FAMILY_TYPES: dict[str, type[DiscreteFamily] | type[ContinuousFamily]] = {
 
 FAMILIES: dict[str, str] = {key: cls.label for key, cls in FAMILY_TYPES.items()}
 """Every family key and its label, in menu order."""
-DISCRETE_FAMILIES: dict[str, str] = {key: cls.label for key, cls in FAMILY_TYPES.items()
-                                     if cls.discrete}
-"""Discrete family keys and their labels."""
-CONTINUOUS_FAMILIES: dict[str, str] = {key: cls.label for key, cls in FAMILY_TYPES.items()
-                                       if not cls.discrete}
-"""Continuous family keys and their labels."""
 
 
 def family(spec: DistributionSpec) -> Family:

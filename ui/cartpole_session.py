@@ -91,7 +91,6 @@ class Lab:
     holder: str = field(default_factory=lambda: uuid.uuid4().hex)
     """This session's id in the training pool."""
     history: list[PastRun] = field(default_factory=list)
-    last_config: TrainConfig | None = None
     watch_before: tuple[np.ndarray, np.ndarray] | None = None
     watch_after: tuple[np.ndarray, np.ndarray] | None = None
     pending_restart: tuple[str, ...] = ()
@@ -159,7 +158,7 @@ def start(config: TrainConfig, seeds: int) -> None:
     archive()
     policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
     state.watch_before = play_episode(policy, config.seed)  # the untrained policy: no training
-    state.watch_after, state.message, state.last_config = None, None, config
+    state.watch_after, state.message = None, None
     state.pending_restart = ()
     _pool().start(state.holder, _configs(config, seeds), state.speed, state.stop_solved)
 

@@ -25,14 +25,6 @@ WEIGHTINGS: tuple[str, ...] = get_args(Weighting)
 BASELINES: tuple[str, ...] = get_args(Baseline)
 REDUCTIONS: tuple[str, ...] = get_args(Reduction)
 SIGNS: tuple[str, ...] = get_args(Sign)
-ROLLOUTS: tuple[str, ...] = get_args(Rollout)
-ACTIVATIONS: tuple[str, ...] = get_args(Activation)
-LOGPROB_PAIRINGS: tuple[str, ...] = get_args(LogprobPairing)
-RESET_SEEDS: tuple[str, ...] = get_args(ResetSeed)
-ACTION_SELECTIONS: tuple[str, ...] = get_args(ActionSelection)
-SCORES: tuple[str, ...] = get_args(Score)
-ZERO_GRADS: tuple[str, ...] = get_args(ZeroGrad)
-VALUE_DETACHES: tuple[str, ...] = get_args(ValueDetach)
 
 LABELS: dict[str, dict[str, str]] = {
     "optimizer": {"adam": "Adam", "sgd": "SGD"},

@@ -66,12 +66,6 @@ class Policy(torch.nn.Module):
             layer.bias.uniform_(-bound, bound, generator=self.generator)
         return layer
 
-    @property
-    def samples_masks(self) -> bool:
-        """True while dropout is active: each forward pass draws random keep-masks."""
-        return self.training and any(isinstance(layer, _Dropout) and layer.p > 0
-                                     for layer in self.net)
-
     def forward(self, obs: torch.Tensor, masks: Sequence[torch.Tensor] | None = None
                 ) -> torch.Tensor:
         """Action logits, shape (..., 2).
