@@ -19,6 +19,7 @@ no episode, so it is never recorded, and the new episode starts from the observa
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -97,12 +98,67 @@ def _split(episodes: int, num_envs: int) -> np.ndarray:
     return np.array([base + (1 if j < extra else 0) for j in range(num_envs)], dtype=np.int64)
 
 
-class VectorCollector:
+class Collector(ABC):
+    """What both collectors share: a batch is begun, advanced one environment step at a time
+    in bounded pieces (a deadline or a step budget, so a page can redraw between pieces),
+    and finished into a ``Batch``."""
+
+    env: gym.Env | gym.vector.VectorEnv
+    _active_batch: bool = False
+
+    @property
+    def in_progress(self) -> bool:
+        """A batch has begun and is not finished yet."""
+        return self._active_batch
+
+    @property
+    @abstractmethod
+    def complete(self) -> bool:
+        """All episodes of the batch have finished."""
+
+    @abstractmethod
+    def _step(self, policy: Policy, rng: np.random.Generator) -> None:
+        """Take one (vector) environment step with ``policy`` and record it."""
+
+    @abstractmethod
+    def _batch(self) -> Batch:
+        """The complete batch's episodes."""
+
+    def advance(self, policy: Policy, rng: np.random.Generator, *,
+                deadline: float | None = None, max_steps: int | None = None) -> int:
+        """Step until the batch is complete, the deadline passes or ``max_steps`` (vector)
+        steps were taken (at least one while the batch is incomplete). Returns the steps
+        taken."""
+        steps = 0
+        while not self.complete:
+            self._step(policy, rng)
+            steps += 1
+            if max_steps is not None and steps >= max_steps:
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        return steps
+
+    def finish(self) -> Batch:
+        """The collected batch (an error before it is complete)."""
+        if not self.complete:
+            raise RuntimeError("the batch is not complete")
+        self._active_batch = False
+        return self._batch()
+
+    def close(self) -> None:
+        """Release the environment(s)."""
+        self.env.close()
+
+
+class VectorCollector(Collector):
     """Episodes from N CartPole copies stepped together, with NEXT_STEP autoreset handled.
 
     Every batch starts from a fresh reset and each copy runs a fixed number of whole episodes,
     so a batch is never biased towards short episodes (as taking "the first E to finish" would).
     """
+
+    env: gym.vector.VectorEnv
 
     def __init__(self, num_envs: int, seed: int, *, argmax: bool = False,
                  same_start: bool = False) -> None:
@@ -117,11 +173,6 @@ class VectorCollector:
         self._active_batch = False
         self.obs = np.zeros((num_envs, OBS_DIM), dtype=np.float32)
 
-    @property
-    def in_progress(self) -> bool:
-        """A batch has begun and is not finished yet."""
-        return self._active_batch
-
     def begin(self, episodes: int) -> None:
         """Reset every copy and start collecting a batch of ``episodes`` episodes."""
         self.obs, _ = self.env.reset(seed=self._seed)
@@ -130,6 +181,7 @@ class VectorCollector:
             self._restart(np.ones(self.num_envs, dtype=bool))
         self._targets = _split(episodes, self.num_envs)
         self._counts = np.zeros(self.num_envs, dtype=np.int64)
+        self._remaining = int(self._targets.sum())
         self._resetting = np.zeros(self.num_envs, dtype=bool)
         self._obs: list[np.ndarray] = []
         self._act: list[np.ndarray] = []
@@ -142,47 +194,34 @@ class VectorCollector:
     @property
     def complete(self) -> bool:
         """Every copy has finished its share of episodes."""
-        return bool(np.all(self._counts >= self._targets))
+        return self._remaining <= 0
 
-    def advance(self, policy: Policy, rng: np.random.Generator, *,
-                deadline: float | None = None, max_steps: int | None = None) -> int:
-        """Step all copies until the batch is complete, the deadline passes or ``max_steps``
-        vector steps were taken (at least one step is always taken). Returns the steps taken."""
-        steps = 0
-        env, n = self.env, self.num_envs
-        counts, targets = self._counts, self._targets
-        remaining = int((targets - counts).clip(min=0).sum())
-        while remaining > 0:
-            recording = (counts < targets) & ~self._resetting
-            p_right, masks = policy.prob_right_and_masks(self.obs)
-            if masks:
-                self._masks.append(masks)
-            if self.argmax:
-                actions = (p_right > 0.5).astype(np.int64)
-            else:
-                actions = (rng.random(n) < p_right).astype(np.int64)
-            next_obs, reward, terminated, truncated, _ = env.step(actions)
-            if self.same_start and self._resetting.any():
-                next_obs = self._restart(self._resetting, next_obs)
-            done = terminated | truncated
-            self._obs.append(self.obs)
-            self._act.append(actions)
-            self._rew.append(reward)
-            self._mask.append(recording)
-            self._done.append(done)
-            ended = recording & done
-            if ended.any():
-                counts += ended
-                remaining -= int(ended.sum())
-            # The copies that just ended spend their next step resetting (NEXT_STEP mode).
-            self._resetting = done
-            self.obs = next_obs
-            steps += 1
-            if max_steps is not None and steps >= max_steps:
-                break
-            if deadline is not None and time.perf_counter() >= deadline:
-                break
-        return steps
+    def _step(self, policy: Policy, rng: np.random.Generator) -> None:
+        """One step of all copies; a copy records only until it has its share of episodes."""
+        recording = (self._counts < self._targets) & ~self._resetting
+        p_right, masks = policy.prob_right_and_masks(self.obs)
+        if masks:
+            self._masks.append(masks)
+        if self.argmax:
+            actions = (p_right > 0.5).astype(np.int64)
+        else:
+            actions = (rng.random(self.num_envs) < p_right).astype(np.int64)
+        next_obs, reward, terminated, truncated, _ = self.env.step(actions)
+        if self.same_start and self._resetting.any():
+            next_obs = self._restart(self._resetting, next_obs)
+        done = terminated | truncated
+        self._obs.append(self.obs)
+        self._act.append(actions)
+        self._rew.append(reward)
+        self._mask.append(recording)
+        self._done.append(done)
+        ended = recording & done
+        if ended.any():
+            self._counts += ended
+            self._remaining -= int(ended.sum())
+        # The copies that just ended spend their next step resetting (NEXT_STEP mode).
+        self._resetting = done
+        self.obs = next_obs
 
     @property
     def start_state(self) -> np.ndarray | None:
@@ -201,11 +240,8 @@ class VectorCollector:
         obs[copies] = self._start.astype(np.float32)
         return obs
 
-    def finish(self) -> Batch:
+    def _batch(self) -> Batch:
         """The collected batch, episodes grouped by environment in the order they ran."""
-        if not self.complete:
-            raise RuntimeError("the batch is not complete")
-        self._active_batch = False
         mask = np.stack(self._mask)            # (T, N)
         # Order steps environment by environment, in time order within each one.
         env_major = mask.T
@@ -224,13 +260,11 @@ class VectorCollector:
         """The current observation of copy 0 (for a live picture of the cart)."""
         return np.asarray(self.obs[0], dtype=np.float64)
 
-    def close(self) -> None:
-        """Release the environments."""
-        self.env.close()
 
-
-class SingleCollector:
+class SingleCollector(Collector):
     """Episodes from one environment, one forward pass with autograd per step."""
+
+    env: gym.Env
 
     def __init__(self, seed: int, *, argmax: bool = False, same_start: bool = False) -> None:
         self.env = gym.make(ENV_ID)
@@ -244,11 +278,6 @@ class SingleCollector:
         self._first_seed = int(seed)
         self._active_batch = False
         self.obs = np.zeros(OBS_DIM, dtype=np.float32)
-
-    @property
-    def in_progress(self) -> bool:
-        """A batch has begun and is not finished yet."""
-        return self._active_batch
 
     def begin(self, episodes: int) -> None:
         """Start collecting ``episodes`` episodes, one after the other."""
@@ -273,43 +302,30 @@ class SingleCollector:
         """All episodes of the batch have finished."""
         return self._count >= self._target
 
-    def advance(self, policy: Policy, rng: np.random.Generator, *,
-                deadline: float | None = None, max_steps: int | None = None) -> int:
-        """Step until the batch is complete, the deadline passes or ``max_steps`` steps were
-        taken (at least one). Returns the steps taken."""
-        steps = 0
-        while not self.complete:
-            logits = policy(torch.as_tensor(self.obs, dtype=torch.float32))
-            log_p = torch.log_softmax(logits, dim=-1)
-            p_right = float(log_p[1].detach().exp())
-            action = int(p_right > 0.5) if self.argmax else int(rng.random() < p_right)
-            self._logp.append(log_p[action])
-            if self.keep_entropy:
-                self._ent.append(-(log_p.exp() * log_p).sum())
-            next_obs, reward, terminated, truncated, _ = self.env.step(action)
-            self._obs.append(np.asarray(self.obs, dtype=np.float32))
-            self._act.append(action)
-            self._rew.append(float(reward))
-            self._t += 1
-            self.obs = next_obs
-            if terminated or truncated:
-                self._lengths.append(self._t)
-                self._t = 0
-                self._count += 1
-                if not self.complete:
-                    self._reset()
-            steps += 1
-            if max_steps is not None and steps >= max_steps:
-                break
-            if deadline is not None and time.perf_counter() >= deadline:
-                break
-        return steps
+    def _step(self, policy: Policy, rng: np.random.Generator) -> None:
+        """One step, keeping the graph of log π(a|s); a finished episode resets the env."""
+        logits = policy(torch.as_tensor(self.obs, dtype=torch.float32))
+        log_p = torch.log_softmax(logits, dim=-1)
+        p_right = float(log_p[1].detach().exp())
+        action = int(p_right > 0.5) if self.argmax else int(rng.random() < p_right)
+        self._logp.append(log_p[action])
+        if self.keep_entropy:
+            self._ent.append(-(log_p.exp() * log_p).sum())
+        next_obs, reward, terminated, truncated, _ = self.env.step(action)
+        self._obs.append(np.asarray(self.obs, dtype=np.float32))
+        self._act.append(action)
+        self._rew.append(float(reward))
+        self._t += 1
+        self.obs = next_obs
+        if terminated or truncated:
+            self._lengths.append(self._t)
+            self._t = 0
+            self._count += 1
+            if not self.complete:
+                self._reset()
 
-    def finish(self) -> Batch:
+    def _batch(self) -> Batch:
         """The collected batch, with the graphs of its log-probabilities."""
-        if not self.complete:
-            raise RuntimeError("the batch is not complete")
-        self._active_batch = False
         return Batch(obs=np.array(self._obs, dtype=np.float32),
                      actions=np.array(self._act, dtype=np.int64),
                      rewards=np.array(self._rew, dtype=np.float64),
@@ -320,10 +336,6 @@ class SingleCollector:
     def first_state(self) -> np.ndarray:
         """The current observation (for a live picture of the cart)."""
         return np.asarray(self.obs, dtype=np.float64)
-
-    def close(self) -> None:
-        """Release the environment."""
-        self.env.close()
 
 
 def play_episode(policy: Policy, seed: int, *, max_steps: int | None = None
