@@ -145,27 +145,20 @@ def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int
         "`-(logp * weights).mean()` over every step of the batch, while the PyTorch example "
         "`reinforce.py` takes the **sum**, `torch.cat(policy_loss).sum()`. Copy a learning "
         "rate from one to the other and it is off by the number of terms.")
-    th_sum, th_mean = runs.theta("sgd sum lr/N"), runs.theta("sgd mean")
-    sgd_gap = float(np.max(np.abs(th_sum - th_mean)))
-    adam_sum, adam_mean = runs.theta("adam sum"), runs.theta("adam mean")
-    adam_gap = float(np.max(np.abs(adam_sum - adam_mean)))
     left, right = st.columns(2)
     with left:
-        show_chart(charts.paths_chart(th_sum, th_mean,
-                                      first_name=f"SGD, sum, lr/N = {lr / n:.3g}",
-                                      second_name=f"SGD, mean, lr = {lr:g}", logit_names=names,
-                                      title="SGD: sum with lr/N against mean with lr"),
-                   key="pl_sgd_chart")
-        st.markdown(f"Largest difference over the run: **{sgd_gap:.1e}**. A sum is N times a "
-                    "mean, and lr/N undoes the factor exactly.")
+        _sum_mean_pair(runs, ("sgd sum lr/N", f"SGD, sum, lr/N = {lr / n:.3g}"),
+                       ("sgd mean", f"SGD, mean, lr = {lr:g}"), names,
+                       title="SGD: sum with lr/N against mean with lr", key="pl_sgd_chart",
+                       gap_label="Largest difference over the run",
+                       why="A sum is N times a mean, and lr/N undoes the factor exactly.")
     with right:
-        show_chart(charts.paths_chart(adam_sum, adam_mean, first_name=f"Adam, sum, lr = {lr:g}",
-                                      second_name=f"Adam, mean, lr = {lr:g}", logit_names=names,
-                                      title="Adam: sum against mean, same lr"),
-                   key="pl_adam_chart")
-        st.markdown(f"Largest difference: **{adam_gap:.1e}**. Adam divides each step by a "
-                    "running size of the gradient, so a constant factor N cancels (up to its "
-                    "tiny ε).")
+        _sum_mean_pair(runs, ("adam sum", f"Adam, sum, lr = {lr:g}"),
+                       ("adam mean", f"Adam, mean, lr = {lr:g}"), names,
+                       title="Adam: sum against mean, same lr", key="pl_adam_chart",
+                       gap_label="Largest difference",
+                       why="Adam divides each step by a running size of the gradient, so a "
+                           "constant factor N cancels (up to its tiny ε).")
     st.subheader("Episodes of different length")
     example = ld.episode_example(np.array(START_LOGITS), rewards, EPISODE_LENGTHS, rng)
     st.markdown("Two episodes on the same bandit (one action per step, reward r(a) each "
@@ -187,6 +180,18 @@ def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int
                 f"{EPISODE_LENGTHS[1] // EPISODE_LENGTHS[0]}× less per unit of return. A mean "
                 "over all steps of the batch keeps the weights equal but scales the step by "
                 "1/ΣT, which changes from batch to batch.")
+
+
+def _sum_mean_pair(runs: ld.TrainingResult, first: tuple[str, str], second: tuple[str, str],
+                   logit_names: list[str], *, title: str, key: str, gap_label: str,
+                   why: str) -> None:
+    """The logit paths of two runs, each given as (run name, legend label), on one chart,
+    and the largest gap between them over the run."""
+    (first_run, first_label), (second_run, second_label) = first, second
+    a, b = runs.theta(first_run), runs.theta(second_run)
+    show_chart(charts.paths_chart(a, b, first_name=first_label, second_name=second_label,
+                                  logit_names=logit_names, title=title), key=key)
+    st.markdown(f"{gap_label}: **{float(np.max(np.abs(a - b))):.1e}**. {why}")
 
 
 def loss_tab(runs: ld.TrainingResult, preset: str) -> None:
