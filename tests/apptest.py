@@ -28,11 +28,13 @@ PRESENTED_SEED = 2**31 - 1
 """The largest seed: presenter-mode runs also check a seed far from the default."""
 
 
-def run_presented(path: str, *, seed: int = PRESENTED_SEED,
+def run_presented(path: str, *, seed: int | None = PRESENTED_SEED,
                   timeout: float = DEFAULT_TIMEOUT) -> AppTest:
-    """Run a page in presenter mode (``?present=1``) with ``seed``, checked for exceptions."""
+    """Run a page in presenter mode (``?present=1``) with ``seed`` (None: the app's default
+    seed), checked for exceptions."""
     at = app_test(path, timeout=timeout)
-    at.session_state["seed"] = seed
+    if seed is not None:
+        at.session_state["seed"] = seed
     at.session_state["present"] = True
     at.run()
     assert_no_exception(at)

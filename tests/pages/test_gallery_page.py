@@ -4,7 +4,7 @@ episode cap and a busy server; never an exception."""
 import pytest
 
 from core.reinforce import mistakes as gm
-from tests.apptest import assert_no_exception, run_page
+from tests.apptest import assert_no_exception, run_page, run_presented
 
 PAGE = "pages/gallery.py"
 TIMEOUT = 180
@@ -100,10 +100,7 @@ def test_a_pool_that_cannot_train_shows_a_message(monkeypatch):
 
 
 def test_presenter_mode_asks_before_showing_the_curves():
-    at = run_page(PAGE, timeout=TIMEOUT)
-    at.session_state["present"] = True
-    at.run()
-    assert_no_exception(at)
+    at = run_presented(PAGE, seed=None, timeout=TIMEOUT)  # opened with ?present=1
     assert "Predict first." in _text(at)
     assert _charts(at) == 0                  # every chart and the verdict wait for the reveal
     assert "What goes wrong." not in _text(at)

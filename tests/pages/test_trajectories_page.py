@@ -3,7 +3,7 @@
 import pytest
 
 from core import gridworld as gw
-from tests.apptest import apply_steps, assert_no_exception, run_page
+from tests.apptest import apply_steps, assert_no_exception, run_page, run_presented
 from tests.apptest import chart_count as _charts
 from tests.apptest import metrics as _metrics
 
@@ -108,10 +108,7 @@ def test_trajectory_number_beyond_n_gets_a_message():
 
 
 def test_presenter_mode_asks_before_the_table_and_the_charts():
-    at = run_page(PAGE, timeout=TIMEOUT)
-    at.session_state["present"] = True
-    at.run()
-    assert_no_exception(at)
+    at = run_presented(PAGE, seed=None, timeout=TIMEOUT)  # opened with ?present=1
     assert len(at.dataframe) == 1  # the table waits for its reveal
     assert "Σ |∇ of the ρ and P terms|" not in _metrics(at)  # so does the answer under it
     # Hidden: the estimate, the two convergence charts, the learning curves and both policies.
