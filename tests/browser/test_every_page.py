@@ -1,9 +1,14 @@
 """Every registered page opens in a real browser, renders its charts (the CartPole page: its
-prompt to start; the class experiment: its "Open a room" button) and raises nothing."""
+prompt to start; the class experiment: its "Open a room" button) and raises nothing.
+
+The pages share one tab (a fresh context per page only cost time), and the full-page screenshot
+of each page is left to tests/browser/test_chart_layout.py, which saves one per page and mode;
+this file saves only the README's screenshot."""
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -13,26 +18,38 @@ from ui.registry import HOME, PAGES
 
 README_SCREENSHOT = ROOT / "docs" / "screenshot.png"
 README_PAGE = "expectation"
+VIEWPORT = {"width": 1400, "height": 1000}
+README_VIEWPORT = {"width": 1400, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def tab(browser: Any) -> Iterator[Any]:
+    """One tab for every page of this file."""
+    context = browser.new_context(viewport=VIEWPORT)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda e: e.url_path or "home")
-def test_page_renders(entry, app_url, page, artifacts):
-    open_app_page(page, f"{app_url}/{entry.url_path}")
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("h1").count() >= 1
+def test_page_renders(entry, app_url, tab):
+    open_app_page(tab, f"{app_url}/{entry.url_path}")
+    assert tab.locator("[data-testid='stException']").count() == 0
+    assert tab.locator("h1").count() >= 1
     if entry.url_path == CARTPOLE_PATH:  # charts appear once training starts
-        page.get_by_text("Press Start").first.wait_for(timeout=30_000)
+        tab.get_by_text("Press Start").first.wait_for(timeout=30_000)
     elif entry.section == "Class":  # charts appear once a room has runs (tests/browser/test_rooms)
-        page.get_by_role("button", name="Open a room").wait_for(timeout=30_000)
+        tab.get_by_role("button", name="Open a room").wait_for(timeout=30_000)
     elif entry is not HOME:
-        charts = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
+        charts = tab.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
         charts.first.wait_for(timeout=30_000)
         assert charts.count() >= 1
-    shot = artifacts / "screenshots" / f"{entry.url_path or 'home'}.png"
-    page.screenshot(path=str(shot), full_page=True)
     if entry.url_path == README_PAGE:
-        page.set_viewport_size({"width": 1400, "height": 900})
-        page.screenshot(path=str(README_SCREENSHOT))
-    elif entry is HOME and not any(p.url_path == README_PAGE for p in PAGES):
-        shutil.copyfile(shot, README_SCREENSHOT)
+        tab.set_viewport_size(README_VIEWPORT)
+        tab.screenshot(path=str(README_SCREENSHOT))
+        tab.set_viewport_size(VIEWPORT)
+
+
+def test_readme_page_is_registered():
+    """The README's screenshot comes from a registered page."""
+    assert any(p.url_path == README_PAGE for p in PAGES)
