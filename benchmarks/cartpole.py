@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.timing import cli_rate
 from core.charts.cartpole import returns_figure, updates_figure
 from core.reinforce.config import preset
 from core.reinforce.trainer import Trainer
@@ -86,12 +87,7 @@ def app_throughput(seconds: float = 4.0, tick_train_s: float = 0.2) -> tuple[flo
     The app loop is what the page's fragment does per tick, minus the network: train for
     ``tick_train_s``, then build both live charts and serialise them to JSON.
     """
-    cli = Trainer(preset("default", seed=11, max_episodes=10**6))
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        cli.step(max_seconds=seconds)
-    cli_rate = cli.env_steps / (time.perf_counter() - start)
-    cli.close()
+    cli = cli_rate(seconds)
     app = Trainer(preset("default", seed=11, max_episodes=10**6))
     start, ticks = time.perf_counter(), 0
     while time.perf_counter() - start < seconds:
@@ -104,7 +100,7 @@ def app_throughput(seconds: float = 4.0, tick_train_s: float = 0.2) -> tuple[flo
         ticks += 1
     wall = time.perf_counter() - start
     app.close()
-    return cli_rate, app.env_steps / wall, ticks / wall
+    return cli, app.env_steps / wall, ticks / wall
 
 
 def main() -> int:
@@ -179,9 +175,9 @@ def main() -> int:
         print(f"speed-up in CPU time (median/median): {cpu_ratio:.0f}x")
         ok &= ratio >= RATIO_TARGET
 
-    cli_rate, app_rate, tick_hz = app_throughput()
-    share = app_rate / cli_rate
-    print(f"app fragment loop: {app_rate:,.0f} steps/s vs CLI {cli_rate:,.0f} steps/s "
+    cli_steps, app_rate, tick_hz = app_throughput()
+    share = app_rate / cli_steps
+    print(f"app fragment loop: {app_rate:,.0f} steps/s vs CLI {cli_steps:,.0f} steps/s "
           f"= {share:.2f} of the CLI (target >= {APP_SHARE_TARGET}); {tick_hz:.1f} redraws/s "
           "(browser transfer and rendering not included)")
     ok &= share >= APP_SHARE_TARGET

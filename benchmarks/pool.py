@@ -20,26 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.timing import cli_rate
 from core.limits import LIMITS
 from core.pool import TrainingPool
 from core.reinforce.config import preset
-from core.reinforce.trainer import Trainer
 
 TARGET_SHARE = 0.7
 """Fairness target: the least-served session gets at least this share of the most-served."""
 TARGET_NEWS_HZ = 1.0
 """Refresh target: news per second per training session."""
-
-
-def cli_rate(seconds: float) -> float:
-    """Env steps/s of the headless trainer on one core (default preset)."""
-    trainer = Trainer(preset("default", seed=11, max_episodes=10**6))
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        trainer.step(max_seconds=seconds)
-    rate = trainer.env_steps / (time.perf_counter() - start)
-    trainer.close()
-    return rate
 
 
 def rss_mb(pid: int | None) -> float:

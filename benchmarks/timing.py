@@ -3,6 +3,8 @@
 import time
 from collections.abc import Callable
 
+from core.reinforce.config import preset
+from core.reinforce.trainer import Trainer
 from ui.warmup import WarmUp, warm_up
 
 
@@ -23,3 +25,14 @@ def timed(fn: Callable[[int], object], repeats: int) -> tuple[list[float], list[
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return wall, cpu
+
+
+def cli_rate(seconds: float) -> float:
+    """Env steps/s of the headless trainer on one core (default preset)."""
+    trainer = Trainer(preset("default", seed=11, max_episodes=10**6))
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.step(max_seconds=seconds)
+    rate = trainer.env_steps / (time.perf_counter() - start)
+    trainer.close()
+    return rate

@@ -28,7 +28,7 @@ def test_gallery_renders_and_runs_another_mistake(app_url, page):
     wait_until_idle(page, timeout_ms=120_000)
     page.get_by_role("heading", name="Actions by argmax instead of sampling").wait_for(
         timeout=60_000)
-    assert page.get_by_text("The settings changed").count() == 0
+    expect(page.get_by_text("The settings changed")).to_have_count(0, timeout=10_000)
     # The previous mistake's charts are removed just after the run ends (the browser fades
     # stale elements out), so the count is awaited, not read once.
     expect(page.locator(CHARTS)).to_have_count(3, timeout=10_000)

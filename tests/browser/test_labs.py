@@ -4,6 +4,7 @@ updates a chart."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.server import open_app_page, wait_until_idle
 
@@ -26,7 +27,7 @@ def test_bandit_optimizer_switch_redraws_the_paths(app_url, page):
     open_app_page(page, f"{app_url}/bandit")
     page.locator(CHARTS).nth(2).wait_for(timeout=30_000)
     assert page.locator(NO_EXCEPTION).count() == 0
-    assert page.locator(CHARTS).count() == 3
+    expect(page.locator(CHARTS)).to_have_count(3, timeout=10_000)
     assert page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .filter(e => (e.data || []).some(t => t.type === 'scatterternary')).length""") == 1
     before = page.evaluate(EXACT_FINAL_J)

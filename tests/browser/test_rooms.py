@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from core.rooms.store import RoomStore
 from tests.browser.server import (
@@ -159,7 +160,7 @@ def test_teacher_and_three_students(browser: Any, room_server: tuple[str, str],
     assert all(r.episodes == 100 and 0 < len(r.curve) <= 100 for r in runs)
     # the teacher's screen refreshes by itself: three curves, three table rows
     _wait(lambda: teacher.evaluate(CURVES_JS) == 3, 30, "three curves on the teacher's screen")
-    assert teacher.get_by_text("Runs (Round 1)").count() == 1
+    expect(teacher.get_by_text("Runs (Round 1)")).to_have_count(1, timeout=10_000)
     # scrolled by an element outside the refreshing fragment (which re-renders every 1.5 s)
     teacher.locator(".st-key-room_threshold").scroll_into_view_if_needed()
     teacher.screenshot(path=str(shots / f"rooms-teacher-live-{store.engine.dialect.name}.png"))
