@@ -36,8 +36,10 @@ from core.pool.messages import (
 
 QUANTUM_S = 0.05
 """Longest turn: one session trains this long before the next one's turn."""
-REPORT_S = 0.2
-"""A training session's news is sent at most this often (and at once on any state change)."""
+REPORT_S = 0.4
+"""A training session's news is sent at most this often (and at once on any state change).
+Pages redraw every 0.5 s at most (0.8 s on a crowded server): news twice as often as that was
+pickled, sent and applied for nothing, on the server process that also serves the pages."""
 MAX_BURST_S = 0.5
 """A paced session never catches up more than this many seconds of its pace at once."""
 WATCH_SEED_OFFSET = 1000
