@@ -315,8 +315,11 @@ class Worker:
                 return
 
 
-def main(conn: Connection) -> None:
-    """Serve the pipe with one torch thread (the body of a worker process)."""
+def main(conn: Connection, nice: int = 0) -> None:
+    """Serve the pipe with one torch thread at niceness ``nice`` (the body of a worker
+    process): the page server's threads come first, training takes the cycles they leave."""
+    if nice > 0:
+        os.nice(nice)
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["MKL_NUM_THREADS"] = "1"
     from core.torch_env import torch
@@ -331,5 +334,6 @@ def main(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
-    # `python -m core.pool.worker FD`: FD is this process's end of the server's socket pair.
-    main(Connection(int(sys.argv[1])))
+    # `python -m core.pool.worker FD [NICE]`: FD is this process's end of the server's socket
+    # pair, NICE the niceness to train at.
+    main(Connection(int(sys.argv[1])), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
