@@ -9,9 +9,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from deploy.serve_class import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -61,26 +61,9 @@ def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = N
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
     proc.log_path = log_path  # read back by uncaught_errors
-    wait_healthy(proc, port, 60, f"streamlit (see {log_path})")
+    wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", 60,
+                 f"streamlit (see {log_path})")
     return proc
-
-
-def wait_healthy(proc: subprocess.Popen, port: int, seconds: float, what: str) -> None:
-    """Poll the app's health endpoint on 127.0.0.1:port until it answers 200; kill ``proc``
-    and raise if it exits or does not answer in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited early")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
-                                        timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{what} did not answer /_stcore/health within {seconds:.0f} s")
 
 
 def uncaught_errors(proc: subprocess.Popen) -> list[str]:
