@@ -108,7 +108,9 @@ def test_animation_slider_labels_are_round_and_few():
     assert labels[:3] == [0, 250, 500]
     fig = episode_animation(np.zeros((501, 4)), np.ones(500, dtype=int))
     assert [s.label for s in fig.layout.sliders[0].steps][:3] == ["0", "50", "100"]
-    assert fig.frames[3].layout.title.text.count("step 6") == 1
+    texts = [t.text[0] for t in fig.frames[3].data if t.mode == "text"]
+    assert texts == ["step 6: push →"]
+    assert fig.layout.title.text == "One episode under the policy: 500 steps"  # shown once
 
 
 def test_close_changes_share_one_numbered_tag():

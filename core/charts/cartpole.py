@@ -313,8 +313,10 @@ SLIDER_LABELS = 10
 """Most intervals between the animation slider's stops: one labelled stop every 1, 2, 5, 10,
 25, 50, 100, ... steps (500 steps: every 50), so the labels are round and never crowd."""
 _NICE_STEPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)
-CONTROLS_MARGIN = 95
-"""Bottom margin (px) holding the play/pause buttons and the slider under the track."""
+CONTROLS_MARGIN = 125
+"""Bottom margin (px) holding, under the track, the play/pause buttons and under them the
+slider across the whole width (side by side, the buttons covered the slider's start on a
+narrow chart)."""
 
 
 def slider_spacing(steps: int) -> int:
@@ -329,10 +331,11 @@ def episode_animation(states: np.ndarray, actions: np.ndarray, *,
     """An episode as plotly frames (cart, pole, the push), with play/pause and a slider.
 
     Frames play at CartPole's own pace (0.02 s per step); long episodes show every k-th step
-    (at most MAX_FRAMES frames). The title names the frame's step and push, once; the slider
-    under the track stops every ``slider_spacing`` steps, labelled with round step numbers.
-    Built as plain dicts (no plotly validation): two animations are redrawn on every rerun of
-    the lab's page.
+    (at most MAX_FRAMES frames). A line over the track names the frame's step and push, once
+    (the slider shows no current value); the slider under the track stops every
+    ``slider_spacing`` steps, labelled with round step numbers.
+    Built as plain dicts: plotly validates only the frames (it always does), and the lab
+    keeps the built figure for as long as its episode is shown (ui.cartpole_session).
     """
     states = np.asarray(states, dtype=np.float64)
     n = states.shape[0]
@@ -344,23 +347,27 @@ def episode_animation(states: np.ndarray, actions: np.ndarray, *,
     steps = sorted({*range(0, last + 1, stride), last})
     stops = sorted({*range(0, last + 1, spacing), last})
 
-    def heading(t: int) -> str:
+    def now(t: int) -> dict:
+        """The frame's step and push, as a text trace: frames drawn without a full redraw
+        move traces, but leave the layout (a title) as it was."""
         push = ("push →" if actions[t] == 1 else "push ←") if t < len(actions) else "end"
-        return f"{title}: {last} steps · step {t}, {push}"
+        return {"type": "scatter", "mode": "text", "x": [-TRACK_HALF_WIDTH - 0.35],
+                "y": [1.22], "text": [f"step {t}: {push}"], "textposition": "middle right",
+                "hoverinfo": "skip", "textfont": {"size": 15, "color": "#111111"}}
 
     frames = []
     for t in steps:
         cart, pole = _cart_shapes(states[t])
-        frames.append({"name": str(t), "traces": [0, 1],
-                       "data": [{"type": "scatter"} | cart, {"type": "scatter"} | pole],
-                       "layout": {"title": {"text": heading(t)}}})
+        frames.append({"name": str(t), "traces": [0, 1, 2],
+                       "data": [{"type": "scatter"} | cart, {"type": "scatter"} | pole,
+                                now(t)]})
     slider_steps = [{"method": "animate", "label": f"{t:,}", "value": str(t),
                      "args": [[str(t)], {"mode": "immediate",
                                          "frame": {"duration": 0, "redraw": False},
                                          "transition": {"duration": 0}}]}
                     for t in stops]
     duration = int(20 * stride)
-    layout = _cart_layout(heading(0), height)
+    layout = _cart_layout(f"{title}: {last} steps", height)
     layout["xaxis"]["showticklabels"] = False  # the dashed ends mark the track; the controls
     layout["margin"] = {"b": CONTROLS_MARGIN, "t": 60}  # sit under it, clear of the cart
     layout["updatemenus"] = [
@@ -373,9 +380,9 @@ def episode_animation(states: np.ndarray, actions: np.ndarray, *,
              {"label": "❚❚ pause", "method": "animate",
               "args": [[None], {"mode": "immediate",
                                 "frame": {"duration": 0, "redraw": False}}]}]}]
-    layout["sliders"] = [{"active": 0, "x": 0.36, "y": 0.0, "len": 0.64, "xanchor": "left",
-                          "yanchor": "top", "pad": {"t": 4, "l": 0, "r": 10},
+    layout["sliders"] = [{"active": 0, "x": 0.0, "y": 0.0, "len": 1.0, "xanchor": "left",
+                          "yanchor": "top", "pad": {"t": 50, "l": 0, "r": 10},
                           "currentvalue": {"visible": False}, "steps": slider_steps}]
-    return go.Figure({"data": _cart_data(states[0]),
+    return go.Figure({"data": [*_cart_data(states[0]), now(0)],
                       "layout": {"template": _TEMPLATE_JSON, **layout},
                       "frames": frames}, _validate=False)

@@ -163,9 +163,10 @@ def for_projector(fig: go.Figure, text_px: float = PROJECTOR_TEXT_PX,
                     and layout.legend.yref != "container" and layout.showlegend is not False)
     if layout.title.pad.t:  # a title of several lines: its lift grows with its font
         layout.title.pad.t = round(layout.title.pad.t * title_px / 18)
-    if ternaries or legend_above:  # title + legend rows, or the top corner's title, sit in
-        old_top = layout.margin.t or 60  # the top margin under the title: all grow
-        layout.margin.t = round(old_top * growth)
+    several_lines = "<br>" in (layout.title.text or "")
+    if ternaries or legend_above or several_lines:  # title (all its lines) + legend rows, or
+        old_top = layout.margin.t or 60  # the top corner's title, sit in the top margin
+        layout.margin.t = round(old_top * max(growth, title_px / 18))  # under the title
         extra += layout.margin.t - old_top
     if ternaries:  # the corner titles overhang the triangle sideways
         layout.margin.l = round((layout.margin.l or 60) * growth)
