@@ -18,10 +18,12 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
+    NARROW_FITTED,
     ORANGE,
     PALETTE,
     TEMPLATE_NAME,
     VERMILLION,
+    legend_top_margin,
     new_figure,
 )
 from core.reinforce.rollout import EPISODE_CAP, RETURN_AXIS, SOLVED_RETURN
@@ -77,8 +79,10 @@ _TEMPLATE_JSON = pio.templates[TEMPLATE_NAME].to_plotly_json()
 
 
 def _fast_figure(data: list[dict], layout: dict) -> go.Figure:
-    return go.Figure({"data": data, "layout": {"template": _TEMPLATE_JSON, **layout}},
-                     _validate=False)
+    """``layout`` must fit a phone as built (short title; ``legend_top_margin`` for a legend
+    above the plot): it is marked so, and not adjusted again on every redraw."""
+    return go.Figure({"data": data, "layout": {"template": _TEMPLATE_JSON, "meta": NARROW_FITTED,
+                                               **layout}}, _validate=False)
 
 
 def _line_dict(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS_PER_TRACE,
@@ -174,7 +178,7 @@ def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 
     # showlegend: plotly hides the legend of a single trace, and one kept run after Reset must
     # still say which run it is.
     layout = {"title": {"text": title}, "height": height, "shapes": shapes, "annotations": notes,
-              "showlegend": True,
+              "showlegend": True, "margin": {"t": legend_top_margin([t["name"] for t in data])},
               "xaxis": {"title": {"text": "episode"}, "range": [0, longest + 1]},
               "yaxis": {"title": {"text": "return (steps balanced)"}, "range": list(RETURN_AXIS)}}
     return _fast_figure(data, layout)
@@ -384,5 +388,5 @@ def episode_animation(states: np.ndarray, actions: np.ndarray, *,
                           "yanchor": "top", "pad": {"t": 50, "l": 0, "r": 10},
                           "currentvalue": {"visible": False}, "steps": slider_steps}]
     return go.Figure({"data": [*_cart_data(states[0]), now(0)],
-                      "layout": {"template": _TEMPLATE_JSON, **layout},
+                      "layout": {"template": _TEMPLATE_JSON, "meta": NARROW_FITTED, **layout},
                       "frames": frames}, _validate=False)

@@ -6,6 +6,8 @@ deficiencies and still distinct on a washed-out projector.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # Plotly looks pandas up lazily (sys.modules) while building a figure: on a fresh server two
 # sessions' first runs could see a half-imported pandas ("partially initialized module
 # 'pandas' has no attribute 'Series'"). Importing it here, fully, before any figure, avoids it.
@@ -203,6 +205,17 @@ TITLE_LIFT = 0.75
 """Share of its font size by which plotly lifts a top-anchored title per extra line."""
 
 
+NARROW_FITTED = "fits narrow screens"
+"""``layout.meta`` of a figure built to fit a phone already (short title, top margin for its
+legend): ``fit_narrow_screens`` leaves it as it is, costing a live redraw nothing."""
+
+
+def legend_top_margin(names: Sequence[str]) -> int:
+    """Top margin (px) for a one-line title and a legend above the plot of entries ``names``,
+    as many rows as it needs on a phone."""
+    return max(60, 6 + _LINE_PX * (1 + rows_for(names)) + 12)
+
+
 def _legend_entry_px(name: str, font_px: float) -> float:
     return 55 + 0.6 * font_px * len(name)  # symbol and gaps, then the text
 
@@ -212,6 +225,12 @@ def legend_rows(fig: go.Figure, width_px: float = NARROW_CHART_PX) -> int:
     font_px = fig.layout.legend.font.size or fig.layout.font.size or 15
     names = [t.name for t in fig.data
              if t.name and t.showlegend is not False and t.visible is not False]
+    return rows_for(names, font_px, width_px)
+
+
+def rows_for(names: Sequence[str], font_px: float = 15,
+             width_px: float = NARROW_CHART_PX) -> int:
+    """Rows a horizontal legend of entries ``names`` needs at ``width_px``."""
     rows, used = (1 if names else 0), 0.0
     for name in names:
         entry = _legend_entry_px(str(name), font_px)
@@ -255,6 +274,8 @@ def fit_narrow_screens(fig: go.Figure) -> go.Figure:
     instead of over the title. (The server does not know the screen's width, so the room
     is kept on every screen: on a wide one it is a little blank space above the legend.)"""
     layout = fig.layout
+    if layout.meta == NARROW_FITTED:  # built to fit already (the live charts): no more work
+        return fig
     title = layout.title.text or ""
     wrapped = _wrap_title_lines(title)
     if wrapped != title:
