@@ -261,6 +261,14 @@ def watch_now(config: TrainConfig) -> None:
     state.watch_before = play_episode(policy, config.seed)
 
 
+def has_live_policy() -> bool:
+    """Whether a live run holds a policy to snapshot (read from the session's mirror: no
+    round trip to the worker, so a page can ask on every rerun)."""
+    view = lab().view
+    with view.lock:
+        return view.status in ("training", "paused", "finished") and bool(view.runs)
+
+
 def policy_snapshot(run_index: int = 0) -> tuple[TrainConfig, dict[str, torch.Tensor]] | None:
     """The config and a copy of the policy's state_dict of seed ``run_index`` of the live run
     (asked from its worker), or, for a negative index, of a kept run (-1: the latest kept).
