@@ -17,7 +17,10 @@ frontend's ``static/static/js/index.*.js``), and what this client does the same 
   ``trigger_value``. A widget bound to the URL (``query_param_key``) writes its value into the
   query string first (or removes it when it equals the default), as the frontend does.
 * Pages: a navigation sends the main script's widgets only, the target page's hash, and the
-  query string filtered to the URL-bound widget keys (``filterParamsForPageChange``).
+  query string filtered to the URL-bound widget keys (``filterParamsForPageChange``). The
+  current page's hash, sent with every later rerun, is the one the ``navigation`` message
+  names (``handleNavigation``): a page opened by its URL path (``/class_room``) is first
+  requested by name, with no hash.
 * Fragments: ``ForwardMsg.auto_rerun`` starts a timer per fragment that sends
   ``rerun_script(fragment_id, is_auto_rerun=True)`` every ``interval`` seconds, whether or not
   the previous run finished (the frontend's ``setInterval``); a full run's ``new_session`` and
@@ -432,6 +435,8 @@ class StreamlitClient:
         elif kind == "navigation":
             for page in msg.navigation.app_pages:
                 self.pages[page.url_pathname] = page.page_script_hash
+            if msg.navigation.page_script_hash:  # the page st.navigation ran (by URL path)
+                self.page_hash = msg.navigation.page_script_hash
         self.changed.set()
 
     def _new_session(self, msg: ForwardMsg) -> None:
