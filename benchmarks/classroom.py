@@ -1,12 +1,12 @@
 """A class of simulated students, no browsers: Streamlit's own websocket protocol
 (benchmarks/st_client.py), all students in one asyncio process.
 
-Scenario (issue 11, section 3). N students join over 20 s; each opens the home page (HTML,
-the static files a browser fetches, the websocket), opens the expectation page and moves its
-sample-count slider up twice, opens CartPole, sets the speed to "as fast as possible", presses
-Start, follows the live updates for 60 s (the fragment's auto-reruns, as a browser sends them)
-and moves the learning rate one notch mid-run, then closes the tab. A short think time (1-2 s,
-seeded) separates the steps.
+Pages scenario (the default; issue 11, section 3). N students join over 20 s; each opens the
+home page (HTML, the static files a browser fetches, the websocket), opens the expectation page
+and moves its sample-count slider up twice, opens CartPole, sets the speed to "as fast as
+possible", presses Start, follows the live updates for 60 s (the fragment's auto-reruns, as a
+browser sends them) and moves the learning rate one notch mid-run, then closes the tab. A short
+think time (1-2 s, seeded) separates the steps.
 
 Printed per deployment and N: interaction latency p50/p95/max (user action -> its script run
 finished; page loads, navigations, slider moves, Start), the share of students whose Start
@@ -16,9 +16,23 @@ headless CLI's (measured in the same run), default runs solved within the 60 s, 
 peak / 30 s after everyone left, exceptions; then the issue's targets and each figure's ratio
 to its target.
 
+Room scenario (issue 16, ``--scenario room``). A teacher opens the class room page, presses
+"Open a room" and keeps the screen open (its part refreshes by itself, a fragment's
+``run_every``); N students (default 30) open the join link the screen shows over 20 s, type a
+nickname, join, each pick a learning rate (spread evenly over the offered values, which are
+log-spaced, in a seeded order), press "Start a run" and follow it for 60 s, then close the
+tab. Printed: the teacher's refresh interval p50/p95/max (between completed runs of the
+refreshing part while the class is in), the delay from each post (the student's page saying
+what the room received) to the teacher's runs table showing it, Start to the run on the
+teacher's screen, the runs on the teacher's screen at the end against N, students' interaction
+latency, CPU, exceptions; then the targets (refresh p95 < 2 s, every run visible). The
+deployments it starts get a fresh rooms database: one SQLite file that all the app processes
+share, or --database-url.
+
     python -m benchmarks.classroom                       # single and class, N=30 and 100
     python -m benchmarks.classroom --students 10 --deployments single
     python -m benchmarks.classroom --url http://teacher-box:8080 --students 30
+    python -m benchmarks.classroom --scenario room       # 30 students in one room, both
 
 With --url, the benchmark drives a deployment it did not start (see docs/deploy.md): it
 reports what the students see, and the CPU and memory of local processes given with --pid.
