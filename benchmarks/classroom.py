@@ -131,6 +131,8 @@ class Student:
     exceptions: list[str] = field(default_factory=list)
     left_at: float | None = None
     asset_bytes: int = 0
+    unfinished: int = 0
+    """Full runs of its page that ended without a finish message (see st_client)."""
     _chart_in_run: set[str] = field(default_factory=set)
 
     def on_element(self, run: Run, element: Element) -> None:
@@ -240,6 +242,7 @@ async def student_session(student: Student, url: str, join_at: float, assets: li
             student.exceptions = list(client.exceptions)
             student.errors += client.errors
             student.asset_bytes = client.asset_bytes
+            student.unfinished = client.full_unfinished
             await client.close()
             student.left_at = time.perf_counter()
 
@@ -635,7 +638,18 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
         figures[f"median {kind}"] = statistics.median(values)
         figures[f"p95 {kind}"] = pct(values, 0.95)
     notes = [f"{s.index}: {e}" for s in students for e in s.errors][:5]
+    notes += unfinished_note(students)
     return Result(deployment.name, n, figures, notes)
+
+
+def unfinished_note(students: list[Student]) -> list[str]:
+    """A note on the full runs that ended without a finish message, if any."""
+    count = sum(s.unfinished for s in students)
+    if not count:
+        return []
+    return [f"all: {count} full runs on {sum(1 for s in students if s.unfinished)} students' "
+            "pages ended without a finish message (a later run started; counted as finished "
+            "then)"]
 
 
 # ---------------------------------------------------------------------- report
@@ -938,6 +952,7 @@ async def room_student_session(student: RoomStudent, url: str, path: str, join_a
             student.exceptions = list(client.exceptions)
             student.errors += client.errors
             student.asset_bytes = client.asset_bytes
+            student.unfinished = client.full_unfinished
             await client.close()
             student.left_at = time.perf_counter()
 
@@ -1045,7 +1060,8 @@ def measure_room(deployment: Deployment, n: int, assets: list[str], eager: list[
     lrs = sorted({s.lr for s in students if s.lr is not None}, key=float)
     notes = ([f"learning rates picked: {', '.join(lrs)}"] if lrs else []) + \
         [f"teacher: {e}" for e in teacher.errors][:3] + \
-        [f"student {s.index + 1}: {e}" for s in students for e in s.errors][:5]
+        [f"student {s.index + 1}: {e}" for s in students for e in s.errors][:5] + \
+        [note.removeprefix("all: ") for note in unfinished_note(list(students))]
     return Result(deployment.name, n, figures, notes)
 
 

@@ -199,6 +199,8 @@ class StreamlitClient:
         self.full_done = 0
         """The number (1-based) of the last full run that finished successfully."""
         self.runs_done: list[Run] = []
+        self.full_unfinished = 0
+        """Full runs that ended without a script_finished message (a later run started)."""
         self.timers: dict[str, tuple[float, asyncio.Task[None]]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()
@@ -442,7 +444,18 @@ class StreamlitClient:
     def _new_session(self, msg: ForwardMsg) -> None:
         session = msg.new_session
         fragments = tuple(msg.metadata.run.fragment_ids)
-        self.run = Run(msg.metadata.run.script_run_id, fragments, time.perf_counter())
+        now = time.perf_counter()
+        previous = self.run
+        if previous is not None and previous.finished is None:
+            # A session runs one script at a time, so a run that starts has ended the previous
+            # one, also when no script_finished came for it (seen under load: a full run that
+            # ended in st.rerun() while the page's fragments had reruns queued). The page then
+            # shows what that run drew, and the frontend is idle again once the next run is.
+            previous.finished = now
+            if previous is self._last_full_run and fragments:
+                self.full_done = self.full_runs
+                self.full_unfinished += 1
+        self.run = Run(msg.metadata.run.script_run_id, fragments, now)
         if not fragments:
             for fragment_id in list(self.timers):
                 self._stop_timer(fragment_id)

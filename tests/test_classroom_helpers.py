@@ -83,3 +83,28 @@ def test_the_page_hash_follows_the_navigation_message() -> None:
 
     client = asyncio.run(handle())
     assert client.page_hash == "abc123" and client.pages["class_room"] == "abc123"
+
+
+def test_a_run_that_starts_ends_a_full_run_left_without_a_finish_message() -> None:
+    """One script runs at a time per session: a fragment run that starts after a full run
+    whose script_finished never came means that full run is over (the user's action is done);
+    a full run that starts instead is the one to wait for."""
+
+    def started(client: StreamlitClient, run_id: str, *fragments: str) -> None:
+        msg = ForwardMsg()
+        msg.new_session.page_script_hash = "page"
+        msg.metadata.run.script_run_id = run_id
+        msg.metadata.run.fragment_ids.extend(fragments)
+        client._handle(msg, msg.SerializeToString())
+
+    async def handle() -> StreamlitClient:
+        async with aiohttp.ClientSession() as http:
+            client = StreamlitClient("http://127.0.0.1:9", http)
+            started(client, "full 1")
+            started(client, "full 2")  # the first was rerun: still waiting
+            assert (client.full_runs, client.full_done, client.full_unfinished) == (2, 0, 0)
+            started(client, "fragment", "f1")
+            return client
+
+    client = asyncio.run(handle())
+    assert (client.full_runs, client.full_done, client.full_unfinished) == (2, 2, 1)
