@@ -448,9 +448,10 @@ class StreamlitClient:
         previous = self.run
         if previous is not None and previous.finished is None:
             # A session runs one script at a time, so a run that starts has ended the previous
-            # one, also when no script_finished came for it (seen under load: a full run that
-            # ended in st.rerun() while the page's fragments had reruns queued). The page then
-            # shows what that run drew, and the frontend is idle again once the next run is.
+            # one, also when no script_finished came for it (seen under load in the room
+            # scenario: a full run, then fragment runs, with no script_finished between; the
+            # pages' fragments call st.rerun()). The page then shows what that run drew, and
+            # the frontend is idle again once the next run is.
             previous.finished = now
             if previous is self._last_full_run and fragments:
                 self.full_done = self.full_runs
