@@ -27,6 +27,11 @@ class Limits:
     """Runs (one per seed) one worker process may hold, training or paused; a run with more than
     16 parallel environments (or episodes per update) counts once per 16. Bounds a worker's
     memory next to the episode cap (env PGS_MAX_RUNS_PER_WORKER)."""
+    worker_nice: int = 10
+    """Niceness of the training workers (0 to 19; env PGS_WORKER_NICE): the pages' server
+    processes are served first and training takes every cycle they leave. With training at the
+    same priority, a class of 30 training at full speed starved the pages: chart redraws and
+    clicks queued behind the workers on a 2-core machine."""
     idle_evict_s: int = 600
     """Seconds a paused or finished run may sit in a worker before it is put away, its session
     told so (env PGS_IDLE_EVICT_S)."""
@@ -59,10 +64,14 @@ class Limits:
     (env PGS_ROOM_JOIN_ATTEMPTS)."""
 
 
+MAX_NICE = 19
+"""The largest niceness Linux accepts."""
+
 _ENV_NAMES = {
     "max_training_sessions": "PGS_MAX_TRAINING_SESSIONS",
     "training_workers": "PGS_TRAINING_WORKERS",
     "max_runs_per_worker": "PGS_MAX_RUNS_PER_WORKER",
+    "worker_nice": "PGS_WORKER_NICE",
     "idle_evict_s": "PGS_IDLE_EVICT_S",
     "tab_closed_s": "PGS_TAB_CLOSED_S",
     "max_episodes_per_session": "PGS_MAX_EPISODES_PER_SESSION",
@@ -79,7 +88,7 @@ _ENV_NAMES = {
 
 def load_limits(environ: Mapping[str, str] | None = None) -> Limits:
     """Limits from the environment; a missing, malformed or non-positive value keeps the
-    default."""
+    default (the workers' niceness may also be 0, and at most MAX_NICE)."""
     environ = os.environ if environ is None else environ
     defaults = Limits()
     values: dict[str, int] = {}
@@ -90,6 +99,9 @@ def load_limits(environ: Mapping[str, str] | None = None) -> Limits:
         except ValueError:
             value = default
         values[name] = value if value > 0 else default
+    nice = environ.get(_ENV_NAMES["worker_nice"], "").strip()
+    values["worker_nice"] = (int(nice) if nice.isdigit() and int(nice) <= MAX_NICE
+                             else defaults.worker_nice)  # 0 allowed: the pages' priority
     return Limits(**values)
 
 

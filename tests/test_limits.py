@@ -30,3 +30,11 @@ def test_sample_budget_message_only_above_the_cap():
     assert problem is not None and "1,001" in problem
     # The expectation page's largest view fits the default budget.
     assert sample_budget_problem(1_000_000 * 20, Limits()) is None
+
+
+def test_worker_niceness_from_the_environment_zero_allowed():
+    assert Limits().worker_nice == 10
+    assert load_limits({"PGS_WORKER_NICE": "0"}).worker_nice == 0
+    assert load_limits({"PGS_WORKER_NICE": "19"}).worker_nice == 19
+    for bad in ("20", "-3", "x", ""):
+        assert load_limits({"PGS_WORKER_NICE": bad}).worker_nice == 10, bad

@@ -193,3 +193,12 @@ def test_runs_with_many_environments_count_more_towards_the_memory_cap():
     assert run_weight(TrainConfig()) == 1
     assert run_weight(TrainConfig(num_envs=256, episodes_per_update=256)) == 16
     assert run_weight(TrainConfig(num_envs=1, episodes_per_update=96)) == 6
+
+
+def test_workers_train_at_the_limits_niceness(pool):
+    """Page serving comes first: each worker lowers its own priority as it starts."""
+    assert LIMITS.worker_nice == 10
+    wait_for(lambda: all(pid is not None and os.getpriority(os.PRIO_PROCESS, pid)
+                         == os.getpriority(os.PRIO_PROCESS, 0) + LIMITS.worker_nice
+                         for pid in pool.worker_pids()),
+             timeout=60, what="workers at niceness 10")

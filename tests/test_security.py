@@ -112,8 +112,8 @@ def test_no_eval_exec_or_unsafe_modules():
 
 
 def test_worker_processes_start_with_a_fixed_command():
-    """The one Popen in reachable code: a literal module name, the interpreter and a file
-    descriptor number; never a shell."""
+    """The one Popen in reachable code: a literal module name, the interpreter, a file
+    descriptor number and the workers' niceness (an int from the limits); never a shell."""
     popens = []
     for path in reachable_files():
         for node in _calls(path):
@@ -128,7 +128,8 @@ def test_worker_processes_start_with_a_fixed_command():
     argv = call.args[0]
     assert isinstance(argv, ast.List)
     assert ast.unparse(argv) == \
-        "[sys.executable, '-m', 'core.pool.worker', str(child.fileno())]"
+        "[sys.executable, '-m', 'core.pool.worker', str(child.fileno()), " \
+        "str(self.limits.worker_nice)]"
 
 
 def test_no_file_io_on_a_users_behalf():

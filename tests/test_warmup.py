@@ -98,3 +98,26 @@ def test_warm_up_draws_every_trace_type_the_charts_use():
     missing = {kind: sorted(files) for kind, files in used.items() if kind not in SAMPLE_TRACES}
     assert not missing, f"add these trace types to ui/warmup.SAMPLE_TRACES: {missing}"
     assert {trace.type for trace in sample_figure().data} == set(SAMPLE_TRACES)
+
+
+def test_template_keeps_defaults_for_every_trace_type_the_charts_use():
+    """The app's template carries plotly_white's trace defaults for core.charts.theme's
+    TRACE_TYPES only (it is deep-copied into every figure): a chart of another type would be
+    drawn without them."""
+    import plotly.io as pio
+
+    from core.charts.theme import TEMPLATE_NAME, TRACE_TYPES
+
+    known = _plotly_trace_types()
+    used = set().union(*(trace_types_used(path.read_text(), known)
+                         for path in sorted(CHARTS.glob("*.py"))))
+    assert used <= set(TRACE_TYPES), f"add to theme.TRACE_TYPES: {used - set(TRACE_TYPES)}"
+    from ui.warmup import SAMPLE_TRACES
+
+    assert set(SAMPLE_TRACES) == set(TRACE_TYPES)  # the warm-up draws each of them
+    template = pio.templates[TEMPLATE_NAME].to_plotly_json()
+    assert set(template["data"]) == set(TRACE_TYPES)
+    white = pio.templates["plotly_white"].to_plotly_json()
+    for kind in TRACE_TYPES:
+        assert template["data"][kind] == white["data"][kind]
+

@@ -42,7 +42,8 @@ CROWDED_REFRESH_S = 0.8
 """Seconds between redraws once more than CROWDED sessions train on this server: fewer page
 reruns for everyone, still more than one redraw a second."""
 CROWDED = 8
-"""Training sessions above which redraws slow to CROWDED_REFRESH_S."""
+"""Training sessions above which redraws slow to CROWDED_REFRESH_S (chosen when the page runs
+whole: a fragment never reruns the page just to change its pace)."""
 QUEUED_REFRESH_S = 2.0
 """Seconds between redraws while waiting in the queue (the position moves)."""
 MAX_HISTORY = 10
@@ -255,6 +256,14 @@ def watch_now(config: TrainConfig) -> None:
     state.watch_before = play_episode(policy, config.seed)
 
 
+def has_live_policy() -> bool:
+    """Whether a live run holds a policy to snapshot (read from the session's mirror: no
+    round trip to the worker, so a page can ask on every rerun)."""
+    view = lab().view
+    with view.lock:
+        return view.status in ("training", "paused", "finished") and bool(view.runs)
+
+
 def policy_snapshot(run_index: int = 0) -> tuple[TrainConfig, dict[str, torch.Tensor]] | None:
     """The config and a copy of the policy's state_dict of seed ``run_index`` of the live run
     (asked from its worker), or, for a negative index, of a kept run (-1: the latest kept).
@@ -379,10 +388,10 @@ def live_panel(speed: float | None, overlay: bool) -> None:
             elif kind == "caption":
                 st.caption(content[0])
             else:
-                show_chart(content[0], key=content[1])
-        retune = (status == "training"
-                  and refresh_interval(status, training) != state.interval)
-        if status != state.shown_status or retune:
+                # The CSV buttons come back once the run stops: while it trains they would be
+                # rebuilt with every redraw, for data that is stale a moment later.
+                show_chart(content[0], key=content[1], csv=status != "training")
+        if status != state.shown_status:
             st.rerun()  # a full rerun sets the redraws anew and updates the buttons
 
     panel()

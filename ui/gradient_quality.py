@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.charts.gradient_quality import cosine_figure
+from core.pool import PoolError, run_job
 from core.reinforce import gradient_quality as gq
 from core.reinforce.config import TrainConfig
 from core.torch_env import torch
@@ -41,8 +42,12 @@ class Snapshot:
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _measure(digest: str, config: TrainConfig, quality: gq.QualityConfig,
              _weights: dict[str, torch.Tensor]) -> gq.Quality:
-    """The measurement, cached per snapshot fingerprint and settings (weights not hashed)."""
-    return gq.measure(config, _weights, quality)
+    """The measurement, cached per snapshot fingerprint and settings (weights not hashed).
+    Sampled in a worker process of the training pool, not on this script thread (a failure
+    raises PoolError, which is not cached)."""
+    weights = {name: tensor.detach().cpu().numpy() for name, tensor in _weights.items()}
+    result: gq.Quality = run_job(gq.measure_arrays, config, weights, quality)
+    return result
 
 
 def _snapshot(kind: str, page_config: TrainConfig) -> Snapshot | None:
@@ -104,7 +109,7 @@ def batch_gradient_section(page_config: TrainConfig) -> None:
     quality = gq.QualityConfig(reference_steps=int(ref_steps), batch_steps=int(pool_steps),
                                seed=page_config.seed)
     problem = gq.validate(quality)
-    no_run = kind == "live" and cartpole_session.policy_snapshot(0) is None
+    no_run = kind == "live" and not cartpole_session.has_live_policy()
     st.button("Measure this policy", key="gq_measure", type="primary",
               disabled=bool(problem) or no_run, on_click=_take,
               args=(kind, page_config, quality),
@@ -120,7 +125,13 @@ def batch_gradient_section(page_config: TrainConfig) -> None:
     snap, asked = pending
     with st.spinner(f"Sampling {asked.reference_steps + asked.batch_steps:,} steps and "
                     "measuring every batch size…"):
-        result = _measure(snap.digest, snap.config, asked, snap.weights)
+        try:
+            result = _measure(snap.digest, snap.config, asked, snap.weights)
+        except PoolError as error:
+            show_problem(f"The server could not measure this policy ({error}). Press "
+                         "**Measure this policy** to try again.")
+            st.session_state[PENDING_KEY] = None
+            return
     _remember(snap, result)
     _show(snap, result)
 

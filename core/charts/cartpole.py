@@ -70,8 +70,17 @@ def _line(x: np.ndarray, y: np.ndarray, *, max_points: int = MAX_POINTS_PER_TRAC
 
 
 # The two live charts are redrawn several times a second: they are built as plain dicts and
-# wrapped without plotly's per-property validation, which costs far more than the data.
-_TEMPLATE_JSON = pio.templates[TEMPLATE_NAME].to_plotly_json()
+# wrapped without plotly's per-property validation, which costs far more than the data. They
+# carry only the layout half of the app's template: its trace half styles trace types these
+# charts do not use (heatmaps, bars, maps...), and plotly deep-copies and re-encodes the whole
+# template on every redraw (about half of a redraw's cost with it). Of the layout half, the
+# parts for colour scales, 3-D scenes, maps and polar or ternary axes are left out too.
+_CARTESIAN = ("annotationdefaults", "autotypenumbers", "colorway", "font", "hoverlabel",
+              "hovermode", "legend", "margin", "paper_bgcolor", "plot_bgcolor",
+              "shapedefaults", "title", "xaxis", "yaxis")
+_TEMPLATE_JSON = {"layout": {key: value for key, value
+                             in pio.templates[TEMPLATE_NAME].layout.to_plotly_json().items()
+                             if key in _CARTESIAN}}
 
 
 def _fast_figure(data: list[dict], layout: dict) -> go.Figure:

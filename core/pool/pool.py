@@ -209,14 +209,16 @@ class TrainingPool:
 
     # ----------------------------------------------------------------- workers
     def _spawn(self, index: int) -> _Worker:
-        """Start worker ``index``: a fresh interpreter (``python -m core.pool.worker FD``) with
-        one torch thread, talking over one end of a socket pair. Not multiprocessing's
-        Process: its spawn and forkserver starts re-run the parent's ``__main__`` module in the
-        child, which on a Streamlit script thread is the page script itself."""
+        """Start worker ``index``: a fresh interpreter (``python -m core.pool.worker FD NICE``)
+        with one torch thread at the limits' niceness, talking over one end of a socket pair.
+        Not multiprocessing's Process: its spawn and forkserver starts re-run the parent's
+        ``__main__`` module in the child, which on a Streamlit script thread is the page script
+        itself."""
         parent, child = Pipe(duplex=True)
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "core.pool.worker", str(child.fileno())],
+            [sys.executable, "-m", "core.pool.worker", str(child.fileno()),
+             str(self.limits.worker_nice)],
             cwd=ROOT, env=env, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
         child.close()
         return _Worker(index, process, parent)

@@ -36,8 +36,10 @@ from core.pool.messages import (
 
 QUANTUM_S = 0.05
 """Longest turn: one session trains this long before the next one's turn."""
-REPORT_S = 0.2
-"""A training session's news is sent at most this often (and at once on any state change)."""
+REPORT_S = 0.4
+"""A training session's news is sent at most this often (and at once on any state change).
+Pages redraw every 0.5 s at most (0.8 s on a crowded server): news twice as often as that was
+pickled, sent and applied for nothing, on the server process that also serves the pages."""
 MAX_BURST_S = 0.5
 """A paced session never catches up more than this many seconds of its pace at once."""
 WATCH_SEED_OFFSET = 1000
@@ -313,8 +315,11 @@ class Worker:
                 return
 
 
-def main(conn: Connection) -> None:
-    """Serve the pipe with one torch thread (the body of a worker process)."""
+def main(conn: Connection, nice: int = 0) -> None:
+    """Serve the pipe with one torch thread at niceness ``nice`` (the body of a worker
+    process): the page server's threads come first, training takes the cycles they leave."""
+    if nice > 0:
+        os.nice(nice)
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["MKL_NUM_THREADS"] = "1"
     from core.torch_env import torch
@@ -329,5 +334,6 @@ def main(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
-    # `python -m core.pool.worker FD`: FD is this process's end of the server's socket pair.
-    main(Connection(int(sys.argv[1])))
+    # `python -m core.pool.worker FD [NICE]`: FD is this process's end of the server's socket
+    # pair, NICE the niceness to train at.
+    main(Connection(int(sys.argv[1])), int(sys.argv[2]) if len(sys.argv) > 2 else 0)

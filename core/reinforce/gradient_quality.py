@@ -352,3 +352,11 @@ def measure(config: TrainConfig, state_dict: dict[str, torch.Tensor],
                    pool_steps=int(pool.lengths.sum()), mean_return=float(returns.mean()),
                    reference_quality=reference_quality,
                    seconds=time.perf_counter() - started)
+
+
+def measure_arrays(config: TrainConfig, weights: dict[str, np.ndarray],
+                   quality: QualityConfig = QualityConfig()) -> Quality:
+    """:func:`measure` for a training worker process: the weights arrive as numpy arrays
+    (pickled by value; torch tensors would travel through shared memory)."""
+    return measure(config, {name: torch.from_numpy(np.array(value))
+                            for name, value in weights.items()}, quality)
