@@ -1,12 +1,12 @@
 """A class of simulated students, no browsers: Streamlit's own websocket protocol
 (benchmarks/st_client.py), all students in one asyncio process.
 
-Scenario (issue 11, section 3). N students join over 20 s; each opens the home page (HTML,
-the static files a browser fetches, the websocket), opens the expectation page and moves its
-sample-count slider up twice, opens CartPole, sets the speed to "as fast as possible", presses
-Start, follows the live updates for 60 s (the fragment's auto-reruns, as a browser sends them)
-and moves the learning rate one notch mid-run, then closes the tab. A short think time (1-2 s,
-seeded) separates the steps.
+Pages scenario (the default; issue 11, section 3). N students join over 20 s; each opens the
+home page (HTML, the static files a browser fetches, the websocket), opens the expectation page
+and moves its sample-count slider up twice, opens CartPole, sets the speed to "as fast as
+possible", presses Start, follows the live updates for 60 s (the fragment's auto-reruns, as a
+browser sends them) and moves the learning rate one notch mid-run, then closes the tab. A short
+think time (1-2 s, seeded) separates the steps.
 
 Printed per deployment and N: interaction latency p50/p95/max (user action -> its script run
 finished; page loads, navigations, slider moves, Start), the share of students whose Start
@@ -16,9 +16,23 @@ headless CLI's (measured in the same run), default runs solved within the 60 s, 
 peak / 30 s after everyone left, exceptions; then the issue's targets and each figure's ratio
 to its target.
 
+Room scenario (issue 16, ``--scenario room``). A teacher opens the class room page, presses
+"Open a room" and keeps the screen open (its part refreshes by itself, a fragment's
+``run_every``); N students (default 30) open the join link the screen shows over 20 s, type a
+nickname, join, each pick a learning rate (spread evenly over the offered values, which are
+log-spaced, in a seeded order), press "Start a run" and follow it for 60 s, then close the
+tab. Printed: the teacher's refresh interval p50/p95/max (between completed runs of the
+refreshing part while the class is in), the delay from each post (the student's page saying
+what the room received) to the teacher's runs table showing it, Start to the run on the
+teacher's screen, the runs on the teacher's screen at the end against N, students' interaction
+latency, CPU, exceptions; then the targets (refresh p95 < 2 s, every run visible). The
+deployments it starts get a fresh rooms database: one SQLite file that all the app processes
+share, or --database-url.
+
     python -m benchmarks.classroom                       # single and class, N=30 and 100
     python -m benchmarks.classroom --students 10 --deployments single
     python -m benchmarks.classroom --url http://teacher-box:8080 --students 30
+    python -m benchmarks.classroom --scenario room       # 30 students in one room, both
 
 With --url, the benchmark drives a deployment it did not start (see docs/deploy.md): it
 reports what the students see, and the CPU and memory of local processes given with --pid.
@@ -41,7 +55,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +63,14 @@ from typing import Any
 import aiohttp
 from streamlit.proto.Element_pb2 import Element
 
-from benchmarks.st_client import Run, StreamlitClient, eager_assets
+from benchmarks.st_client import (
+    FINISHED,
+    FRAGMENT_FINISHED,
+    Run,
+    StreamlitClient,
+    eager_assets,
+)
+from core.rooms.store import DATA_DIR_ENV, DATABASE_URL_ENV
 from deploy.serve_class import (
     ClassDeployment,
     nginx_binary,
@@ -110,6 +131,8 @@ class Student:
     exceptions: list[str] = field(default_factory=list)
     left_at: float | None = None
     asset_bytes: int = 0
+    unfinished: int = 0
+    """Full runs of its page that ended without a finish message (see st_client)."""
     _chart_in_run: set[str] = field(default_factory=set)
 
     def on_element(self, run: Run, element: Element) -> None:
@@ -152,7 +175,8 @@ class Student:
             self.queue.append(int(match[1] or match[2]))
 
 
-async def act(student: Student, kind: str, action: Awaitable[float | None]) -> float | None:
+async def act(student: Student | Teacher, kind: str, action: Awaitable[float | None]
+              ) -> float | None:
     """Run one user action, recording its latency (None: it never finished)."""
     t0 = time.perf_counter()
     try:
@@ -218,6 +242,7 @@ async def student_session(student: Student, url: str, join_at: float, assets: li
             student.exceptions = list(client.exceptions)
             student.errors += client.errors
             student.asset_bytes = client.asset_bytes
+            student.unfinished = client.full_unfinished
             await client.close()
             student.left_at = time.perf_counter()
 
@@ -350,11 +375,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_single(prefix: Path) -> Deployment:
+def database_env(folder: Path, url: str | None) -> dict[str, str]:
+    """The rooms database of a deployment the benchmark starts: the PostgreSQL database at
+    ``url`` if given, else one SQLite file in a fresh data folder that all the deployment's app
+    processes share (WAL mode; they run on one machine)."""
+    if url:
+        return {DATABASE_URL_ENV: url}
+    folder.mkdir(parents=True, exist_ok=True)
+    return {DATA_DIR_ENV: str(folder), DATABASE_URL_ENV: ""}
+
+
+def start_single(prefix: Path, database: dict[str, str] | None = None) -> Deployment:
     """One plain `streamlit run app.py` process, as one user (or a host) starts it."""
     port = free_port()
     log = prefix / "single.log"
-    proc = subprocess.Popen(replica_command(port), cwd=ROOT, env=replica_env(),
+    proc = subprocess.Popen(replica_command(port), cwd=ROOT,
+                            env={**replica_env(), **(database or {})},
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", 90, f"server (see {log})")
     url = f"http://127.0.0.1:{port}"
@@ -362,12 +398,14 @@ def start_single(prefix: Path) -> Deployment:
                       lambda: stop([proc]), [url])
 
 
-def start_class_deployment(prefix: Path, replicas: int) -> Deployment:
+def start_class_deployment(prefix: Path, replicas: int,
+                           database: dict[str, str] | None = None) -> Deployment:
     if nginx_binary() is None:
         raise SystemExit("the class deployment needs nginx (apt-get install nginx)")
     ports = [free_port() for _ in range(replicas)]
+    env = {**replica_env(secrets.token_hex(32), replicas), **(database or {})}
     deployment: ClassDeployment = start_class(replicas, free_port(), ports, prefix / "class",
-                                              env=replica_env(secrets.token_hex(32), replicas))
+                                              env=env)
     return Deployment(f"class: {replicas} processes + nginx", deployment.url,
                       {"server": [p.pid for p in deployment.replicas],
                        "nginx": [deployment.nginx.pid]}, deployment.logs, deployment.stop,
@@ -377,22 +415,28 @@ def start_class_deployment(prefix: Path, replicas: int) -> Deployment:
 WARM_S = 15.0
 
 
-async def warm_up(backends: list[str]) -> None:
+async def warm_up(backends: list[str], pages: Iterable[str] = ("cartpole",)) -> None:
     """What a teacher's own visit does before class: one session on every app process opens
-    the home and CartPole pages, so each process has loaded its libraries (and its
-    background warm-up) before the RSS "before" is read."""
+    the home page and then ``pages`` (the CartPole page; the class room page too for the room
+    scenario, which opens and migrates the rooms database), one process after the other, so
+    each has loaded its libraries (and its background warm-up) before the RSS "before" is
+    read."""
     for url in backends:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
             client = StreamlitClient(url, http)
             await client.open("/")
-            await client.navigate("cartpole")
+            for page in pages:
+                await client.navigate(page)
             await client.close()
     await asyncio.sleep(WARM_S)
 
 
-def record_assets(url: str) -> list[str] | None:
+def record_assets(url: str, pages: Iterable[str] = ("/", "/expectation", "/cartpole")
+                  ) -> list[str] | None:
     """The static files a real browser fetches on the scenario's pages (home, expectation,
-    CartPole), recorded once with headless Chromium; None without a browser."""
+    CartPole; for the room scenario the class room page and CartPole's, whose live chart a
+    student's room page shows), recorded once with headless Chromium; None without a
+    browser."""
     if not Path("/usr/bin/chromium").exists():
         return None
     try:
@@ -412,7 +456,7 @@ def record_assets(url: str) -> list[str] | None:
                 paths.append(path)
 
         page.on("request", seen)
-        for path in ("/", "/expectation", "/cartpole"):
+        for path in pages:
             page.goto(url + path, wait_until="networkidle", timeout=120_000)
             page.wait_for_selector(idle, timeout=120_000)
         browser.close()
@@ -460,10 +504,11 @@ def pct(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def class_throughput(students: list[Student]) -> tuple[float, int]:
-    """(env steps/s summed over students, students training at once) over the plateau: the
-    1 s bins in which at least 90 % of the most students ever training at once were training
-    (a student trains from its first step count to the last one that grew)."""
+def class_throughput(students: list[Student]) -> tuple[float, int, list[int]]:
+    """(env steps/s summed over students, students training at once, the plateau) over the
+    plateau: the 1 s bins (whole seconds of the benchmark's clock) in which at least 90 % of
+    the most students ever training at once were training (a student trains from its first
+    step count to the last one that grew)."""
     rates: dict[int, float] = {}
     active: dict[int, int] = {}
     for student in students:
@@ -480,10 +525,23 @@ def class_throughput(students: list[Student]) -> tuple[float, int]:
         for second in range(int(points[0][0]), int(_last_increase(points)) + 1):
             active[second] = active.get(second, 0) + 1
     if not active:
-        return 0.0, 0
+        return 0.0, 0, []
     most = max(active.values())
-    plateau = [s for s, n in active.items() if n >= 0.9 * most]
-    return statistics.fmean(rates.get(s, 0.0) for s in plateau), most
+    plateau = sorted(s for s, n in active.items() if n >= 0.9 * most)
+    return statistics.fmean(rates.get(s, 0.0) for s in plateau), most, plateau
+
+
+def redraw_cpu(students: list[Student], plateau: list[int],
+               server_cpu: Callable[[float, float], float]) -> float:
+    """Server CPU-seconds per live-chart redraw, measured over the plateau, when nearly every
+    student follows a training run and little else happens (an upper bound: the plateau's
+    few clicks and the workers' news are counted as redraw work). NaN without a plateau."""
+    redraws = sum(1 for s in students for t in s.refreshes
+                  if plateau and int(t) in set(plateau))
+    if not plateau or redraws == 0:
+        return float("nan")
+    cpu = sum(server_cpu(second, second + 1) for second in plateau)
+    return cpu / redraws
 
 
 def _last_increase(points: list[tuple[float, int]]) -> float:
@@ -545,7 +603,7 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
     trained = [s for s in pressed if s.trained_at is not None]
     queued = [s for s in pressed if s.trained_at is None and len(set(s.queue)) > 1]
     rates = [r for s in students if (r := refresh_rate(s)) is not None]
-    throughput, concurrent = class_throughput(students)
+    throughput, concurrent, plateau = class_throughput(students)
     solved = [s for s in pressed if s.solved_at is not None
               and s.solved_at - (s.start_at or 0.0) <= SCENARIO.follow_s]
     steps_total = sum(max((v for _t, v in s.steps), default=0) for s in students)
@@ -556,6 +614,12 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
     training_cpu = steps_total / cli_rate if cli_rate > 0 else float("nan")
     in_server_training = max(0.0, training_cpu - worker_cpu)
     outside = max(0.0, server_cpu - in_server_training) / max(1, n)
+    # Outside training: the pages (loads, clicks) and the live charts' redraws, split with
+    # the cost of one redraw measured on the plateau.
+    per_redraw = redraw_cpu(students, plateau, lambda a, b: sampler.cpu("server", a, b))
+    redraws = sum(len(s.refreshes) for s in students)
+    redraw_share = min(outside, per_redraw * redraws / max(1, n)) if per_redraw == per_redraw \
+        else float("nan")
     rss_before = {**sampler.rss("server", before_at), **sampler.rss("worker", before_at)}
     rss_after = {**sampler.rss("server", after_at), **sampler.rss("worker", after_at)}
     growth = [rss_after[pid] - rss_before.get(pid, rss_after[pid]) for pid in rss_after]
@@ -578,6 +642,9 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
         "nginx_cores": nginx_cpu / span, "client_cores": client_cpu / span,
         "machine_cores": sampler.machine_cpu(start, end),
         "cpu_per_student": outside,
+        "cpu_redraws_per_student": redraw_share,
+        "cpu_pages_per_student": outside - redraw_share,
+        "cpu_per_redraw": per_redraw,
         "throughput": throughput, "concurrent": float(concurrent),
         "throughput_share": throughput / (2 * cli_rate) if cli_rate else float("nan"),
         "solved": len(solved) / max(1, len(pressed)),
@@ -594,7 +661,18 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
         figures[f"median {kind}"] = statistics.median(values)
         figures[f"p95 {kind}"] = pct(values, 0.95)
     notes = [f"{s.index}: {e}" for s in students for e in s.errors][:5]
+    notes += unfinished_note(students)
     return Result(deployment.name, n, figures, notes)
+
+
+def unfinished_note(students: list[Student]) -> list[str]:
+    """A note on the full runs that ended without a finish message, if any."""
+    count = sum(s.unfinished for s in students)
+    if not count:
+        return []
+    return [f"all: {count} full runs on {sum(1 for s in students if s.unfinished)} students' "
+            "pages ended without a finish message (a later run started; counted as finished "
+            "then)"]
 
 
 # ---------------------------------------------------------------------- report
@@ -615,7 +693,8 @@ def row(r: Result) -> str:
         f"{int(f['trained_n'])} of {int(f['pressed_n'])}{queued}{refused}",
         f"{fmt(f['refresh_median'])} / {fmt(f['refresh_min'])}",
         f"{fmt(f['server_cores'])} / {fmt(f['worker_cores'])} / {fmt(f['nginx_cores'])}",
-        fmt(f["cpu_per_student"]),
+        f"{fmt(f['cpu_per_student'])} (pages {fmt(f['cpu_pages_per_student'])}, live redraws "
+        f"{fmt(f['cpu_redraws_per_student'])} at {fmt(1000 * f['cpu_per_redraw'], 0)} ms each)",
         f"{f['throughput']:,.0f} ({fmt(100 * f['throughput_share'], 0)} %, "
         f"{int(f['concurrent'])} at once)",
         f"{fmt(100 * f['solved'], 0)} %",
@@ -684,8 +763,8 @@ def print_results(results: list[Result], cli_rate: float) -> None:
         if "solved" in goals:
             rows.append(("default runs solved within 60 s", f["solved"], goals["solved"], True))
         if "cpu_per_student" in goals:
-            rows.append(("server CPU-s per student outside training", f["cpu_per_student"],
-                         goals["cpu_per_student"], False))
+            rows.append(("server CPU-s per student outside training, pages (live redraws "
+                         "apart)", f["cpu_pages_per_student"], goals["cpu_per_student"], False))
         if "rss_growth_mb" in goals:
             rows.append(("RSS growth 30 s after, worst process (MB)", f["rss_growth_max"],
                          goals["rss_growth_mb"], False))
@@ -703,9 +782,383 @@ def print_results(results: list[Result], cli_rate: float) -> None:
                   f"{'≥' if higher_better else '≤'} {target:g} | {ratio} |")
 
 
+# ---------------------------------------------------------------------- the room scenario
+ROOM_PAGE = "class_room"
+JOIN_LINK = re.compile(r"https?://[^\s?#]+?(/class_room)\?room=([0-9A-Za-z]+)")
+"""The join link the teacher's screen shows, in large type."""
+POSTED = re.compile(r"Posted to the room:\s+([\d,]+)\s+episodes?")
+"""The student's line saying what the room has received of their run."""
+COUNTS_LABEL = "Students"
+"""Label of the first count of the teacher's refreshing part (one per refresh)."""
+RUNS_LABEL = re.compile(r"^Runs\b")
+TAIL_REFRESHES = 3
+"""The teacher's screen stays open this many refresh intervals after the last student left."""
+ROOM_TARGETS = {"refresh_p95": 2.0, "visible": 1.0}
+
+
+def join_path(text: str) -> str | None:
+    """The path and query of a join link in ``text`` (``/class_room?room=ABC123``), else
+    None."""
+    match = JOIN_LINK.search(text)
+    return f"{match[1]}?room={match[2]}" if match else None
+
+
+def posted_episodes(text: str) -> int | None:
+    """Episodes the room has received, from the student's posting line, else None."""
+    match = POSTED.search(text)
+    return int(match[1].replace(",", "")) if match else None
+
+
+def table_rows(arrow: bytes) -> dict[str, int]:
+    """Nickname -> episodes (the most of that nickname's runs) of the teacher's runs table, from
+    the Arrow IPC bytes Streamlit sends for a data frame."""
+    import pyarrow as pa
+
+    table = pa.ipc.open_stream(arrow).read_all()
+    if "nickname" not in table.column_names or "episodes" not in table.column_names:
+        return {}
+    rows: dict[str, int] = {}
+    for nickname, episodes in zip(table.column("nickname").to_pylist(),
+                                  table.column("episodes").to_pylist(), strict=True):
+        if nickname is not None:
+            rows[nickname] = max(rows.get(nickname, -1), int(episodes or 0))
+    return rows
+
+
+def spread_positions(n: int, rng: random.Random) -> list[float]:
+    """Where in the range of offered values each of ``n`` students picks (0 = the lowest,
+    1 = the highest): evenly spread over the whole range (log-spaced for the learning rate,
+    whose offered values are), in an order shuffled by ``rng`` so that the joining order says
+    nothing about the value."""
+    if n <= 0:
+        return []
+    if n == 1:
+        return [0.5]
+    picks = [i / (n - 1) for i in range(n)]
+    rng.shuffle(picks)
+    return picks
+
+
+@dataclass
+class Refresh:
+    """One completed run of the teacher's refreshing part, as the teacher's screen showed it."""
+
+    at: float
+    rows: dict[str, int]
+    """Nickname -> episodes in the runs table."""
+    runs: int | None
+    """The "Runs" count shown."""
+
+
+@dataclass
+class Teacher:
+    """What the simulated teacher did and saw."""
+
+    actions: list[tuple[str, float, float | None]] = field(default_factory=list)
+    join_path: str | None = None
+    interval: float | None = None
+    """The refresh interval the page asked for (its fragment's ``run_every``)."""
+    refreshes: list[Refresh] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    _seen: dict[str, Refresh] = field(default_factory=dict)
+
+    def on_element(self, run: Run, element: Element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "text" and self.join_path is None:
+            self.join_path = join_path(element.text.body)
+        elif kind == "metric":
+            if element.metric.label == COUNTS_LABEL:
+                self._seen[run.run_id] = Refresh(0.0, {}, None)
+            elif RUNS_LABEL.search(element.metric.label) and run.run_id in self._seen:
+                body = element.metric.body.replace(",", "")
+                self._seen[run.run_id].runs = int(body) if body.isdigit() else None
+        elif kind == "dataframe" and run.run_id in self._seen:
+            data = element.dataframe.arrow_data.data or \
+                element.dataframe.lazy_data.initial_chunk.data
+            self._seen[run.run_id].rows = table_rows(data) if data else {}
+
+    def on_run_finished(self, run: Run) -> None:
+        seen = self._seen.pop(run.run_id, None)
+        if seen is not None and run.status in (FINISHED, FRAGMENT_FINISHED):
+            seen.at = run.finished or time.perf_counter()
+            self.refreshes.append(seen)
+
+
+@dataclass
+class RoomStudent(Student):
+    """A student in the room: Student's readings plus what the room received of the run."""
+
+    nickname: str = ""
+    lr: str | None = None
+    posted: list[tuple[float, int]] = field(default_factory=list)
+    """(time the student's page first said so, episodes the room has received)."""
+
+    def on_element(self, run: Run, element: Element) -> None:
+        super().on_element(run, element)
+        if element.WhichOneof("type") == "markdown":
+            episodes = posted_episodes(element.markdown.body)
+            if episodes is not None and (not self.posted or episodes > self.posted[-1][1]):
+                self.posted.append((time.perf_counter(), episodes))
+
+
+def _client(url: str, http: aiohttp.ClientSession, assets: list[str], eager: list[str],
+            who: Student | Teacher) -> StreamlitClient:
+    return StreamlitClient(url, http, assets=assets, eager_assets=eager,
+                           on_element=who.on_element, on_run_finished=who.on_run_finished)
+
+
+def _http() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                 connector=aiohttp.TCPConnector(limit=8),
+                                 auto_decompress=False,
+                                 timeout=aiohttp.ClientTimeout(total=None))
+
+
+async def teacher_session(teacher: Teacher, url: str, assets: list[str], eager: list[str],
+                          ready: asyncio.Event, done: asyncio.Event) -> None:
+    """The teacher opens the class room page, presses "Open a room" and keeps the screen open
+    (its part refreshing by itself) until the class is over, then a few refreshes more."""
+    async with _http() as http:
+        client = _client(url, http, assets, eager, teacher)
+        try:
+            if await act(teacher, "teacher opens the page", client.open(f"/{ROOM_PAGE}")) \
+                    is None:
+                return
+            await act(teacher, "teacher opens a room", client.click("Open a room"))
+            intervals = [interval for interval, _task in client.timers.values()]
+            teacher.interval = min(intervals) if intervals else None
+            if teacher.join_path is None:
+                teacher.errors.append("no join link on the teacher's screen")
+                return
+            ready.set()
+            await done.wait()
+            await asyncio.sleep(TAIL_REFRESHES * (teacher.interval or 1.0))
+        finally:
+            ready.set()
+            teacher.exceptions = list(client.exceptions)
+            teacher.errors += client.errors
+            await client.close()
+
+
+async def room_student_session(student: RoomStudent, url: str, path: str, join_at: float,
+                               position: float, assets: list[str], eager: list[str],
+                               rng: random.Random) -> None:
+    """One student: opens the join link, types a nickname, joins, picks a learning rate,
+    starts a run and follows it for the follow window, then closes the tab."""
+    await asyncio.sleep(max(0.0, join_at - time.perf_counter()))
+    async with _http() as http:
+        client = _client(url, http, assets, eager, student)
+
+        async def think() -> None:
+            await asyncio.sleep(rng.uniform(1.0, 2.0))
+
+        try:
+            if await act(student, "open join link", client.open(path)) is None:
+                return
+            await think()
+            await act(student, "nickname", client.set_widget("nickname", student.nickname))
+            await think()
+            if await act(student, "join", client.click("Join the room")) is None:
+                return
+            await think()
+            options = client.find("room_set_lr").options
+            student.lr = options[round(position * (len(options) - 1))]
+            await act(student, "learning rate", client.set_widget("room_set_lr", [student.lr]))
+            await think()
+            student.start_at = time.perf_counter()
+            await act(student, "start", client.click("Start a run"))
+            await asyncio.sleep(max(0.0, student.start_at + SCENARIO.follow_s
+                                    - time.perf_counter()))
+        except KeyError as error:  # a control the page should have shown was missing
+            student.errors.append(f"page: {error}")
+        finally:
+            student.exceptions = list(client.exceptions)
+            student.errors += client.errors
+            student.asset_bytes = client.asset_bytes
+            student.unfinished = client.full_unfinished
+            await client.close()
+            student.left_at = time.perf_counter()
+
+
+async def run_room(url: str, n: int, assets: list[str], eager: list[str], seed: int
+                   ) -> tuple[Teacher, list[RoomStudent], float, float]:
+    """The teacher opens a room; then n students join it over the join window and train."""
+    rng = random.Random(seed)
+    teacher = Teacher()
+    ready, done = asyncio.Event(), asyncio.Event()
+    screen = asyncio.create_task(teacher_session(teacher, url, assets, eager, ready, done))
+    await ready.wait()
+    students = [RoomStudent(i, nickname=f"student {i + 1:02d}") for i in range(n)]
+    t0 = time.perf_counter() + 1.0
+    path = teacher.join_path
+    if path is not None:
+        picks = spread_positions(n, random.Random(rng.random()))
+        joins = [t0 + SCENARIO.join_s * i / max(1, n - 1) for i in range(n)]
+        await asyncio.gather(*(room_student_session(s, url, path, at, pick, assets, eager,
+                                                    random.Random(rng.random()))
+                               for s, at, pick in zip(students, joins, picks, strict=True)))
+    end = time.perf_counter()
+    done.set()
+    await screen
+    return teacher, students, t0, end
+
+
+def post_delays(teacher: Teacher, students: list[RoomStudent]) -> tuple[list[float], int]:
+    """(seconds from each post, as the student's page reported it, to the first teacher refresh
+    showing at least that many episodes of the student's run; posts never shown). A refresh that
+    read the database before the student's page reported the write counts as 0 s."""
+    delays: list[float] = []
+    missing = 0
+    for student in students:
+        for at, episodes in student.posted:
+            shown = next((r.at for r in teacher.refreshes
+                          if r.rows.get(student.nickname, -1) >= episodes), None)
+            if shown is None:
+                missing += 1
+            else:
+                delays.append(max(0.0, shown - at))
+    return delays, missing
+
+
+def measure_room(deployment: Deployment, n: int, assets: list[str], eager: list[str],
+                 seed: int, cooldown: float) -> Result:
+    sampler = Sampler(deployment.groups)
+    sampler.start()
+    time.sleep(2 * SAMPLE_S)
+    client_cpu0 = time.process_time()
+    teacher, students, start, end = asyncio.run(run_room(deployment.url, n, assets, eager,
+                                                         seed))
+    client_cpu = time.process_time() - client_cpu0
+    time.sleep(cooldown)
+    sampler.stop()
+
+    during = [r.at for r in teacher.refreshes if start <= r.at <= end]
+    intervals = [b - a for a, b in itertools.pairwise(during)]
+    delays, missing = post_delays(teacher, students)
+    pressed = [s for s in students if s.start_at is not None]
+    trained = [s for s in pressed if s.trained_at is not None]
+    on_screen = [next((r.at - (s.start_at or 0.0) for r in teacher.refreshes
+                       if s.nickname in r.rows and r.at >= (s.start_at or 0.0)), None)
+                 for s in pressed]
+    last = teacher.refreshes[-1] if teacher.refreshes else Refresh(0.0, {}, None)
+    visible = sum(1 for s in students if s.nickname in last.rows)
+    latencies = [sec for st in students for _k, _t, sec in st.actions if sec is not None]
+    timeouts = sum(1 for st in [*students, teacher] for _k, _t, sec in st.actions
+                   if sec is None)
+    span = end - start
+    exceptions = (sum(len(s.exceptions) for s in students) + len(teacher.exceptions)
+                  + uncaught(deployment.logs))
+    by_kind: dict[str, list[float]] = {}
+    for who in [teacher, *students]:
+        for kind, _t, seconds in who.actions:
+            if seconds is not None:
+                by_kind.setdefault(kind, []).append(seconds)
+    figures = {
+        "refresh_p50": pct(intervals, 0.5), "refresh_p95": pct(intervals, 0.95),
+        "refresh_max": max(intervals, default=float("nan")),
+        "refresh_n": float(len(intervals)), "refresh_asked": teacher.interval or float("nan"),
+        "post_p50": pct(delays, 0.5), "post_p95": pct(delays, 0.95),
+        "post_max": max(delays, default=float("nan")), "post_n": float(len(delays)),
+        "post_missing": float(missing),
+        "on_screen_p50": pct([d for d in on_screen if d is not None], 0.5),
+        "on_screen_max": max((d for d in on_screen if d is not None), default=float("nan")),
+        "visible_n": float(visible), "visible": visible / max(1, n),
+        "runs_count": float(last.runs) if last.runs is not None else float("nan"),
+        "posted_n": float(sum(1 for s in students if s.posted)),
+        "p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
+        "max": max(latencies, default=float("nan")), "timeouts": float(timeouts),
+        "trained_n": float(len(trained)), "pressed_n": float(len(pressed)),
+        "server_cores": sampler.cpu("server", start, end) / span,
+        "worker_cores": sampler.cpu("worker", start, end) / span,
+        "nginx_cores": (sampler.cpu("nginx", start, end) / span
+                        if "nginx" in deployment.groups else 0.0),
+        "client_cores": client_cpu / span, "machine_cores": sampler.machine_cpu(start, end),
+        "exceptions": float(exceptions),
+        "errors": float(sum(len(s.errors) for s in students) + len(teacher.errors)),
+        "span": span,
+    }
+    for kind, values in by_kind.items():
+        figures[f"median {kind}"] = statistics.median(values)
+        figures[f"p95 {kind}"] = pct(values, 0.95)
+    lrs = sorted({s.lr for s in students if s.lr is not None}, key=float)
+    notes = ([f"learning rates picked: {', '.join(lrs)}"] if lrs else []) + \
+        [f"teacher: {e}" for e in teacher.errors][:3] + \
+        [f"student {s.index + 1}: {e}" for s in students for e in s.errors][:5] + \
+        [note.removeprefix("all: ") for note in unfinished_note(list(students))]
+    return Result(deployment.name, n, figures, notes)
+
+
+def room_row(r: Result) -> str:
+    f = r.figures
+    timeouts = f" ({int(f['timeouts'])} timed out)" if f["timeouts"] else ""
+    missing = f" ({int(f['post_missing'])} never shown)" if f["post_missing"] else ""
+    errors = f" (+{int(f['errors'])} client errors)" if f["errors"] else ""
+    cells = [
+        r.deployment, str(r.students),
+        f"{fmt(f['refresh_p50'])} / {fmt(f['refresh_p95'])} / {fmt(f['refresh_max'])} "
+        f"({int(f['refresh_n'])} intervals, asked {fmt(f['refresh_asked'], 1)})",
+        f"{fmt(f['post_p50'])} / {fmt(f['post_p95'])} / {fmt(f['post_max'])}{missing}",
+        f"{fmt(f['on_screen_p50'], 1)} / {fmt(f['on_screen_max'], 1)}",
+        f"{int(f['visible_n'])} of {r.students} (count shown: {fmt(f['runs_count'], 0)}; "
+        f"{int(f['posted_n'])} posted)",
+        f"{fmt(f['p50'])} / {fmt(f['p95'])} / {fmt(f['max'])}{timeouts}",
+        f"{int(f['trained_n'])} of {int(f['pressed_n'])}",
+        f"{fmt(f['server_cores'])} / {fmt(f['worker_cores'])} / {fmt(f['nginx_cores'])}",
+        f"{int(f['exceptions'])}{errors}",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def print_room_results(results: list[Result]) -> None:
+    print()
+    print("| deployment | N | teacher refresh interval p50 / p95 / max (s) | post → teacher's "
+          "screen p50 / p95 / max (s) | Start → on teacher's screen median / max (s) | runs "
+          "on the teacher's screen at the end | student interaction p50 / p95 / max (s) | "
+          "Start trained | server / worker / nginx CPU (cores) | exceptions |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(room_row(r))
+    print()
+    print(f"Machine while the class ran (cores busy on average, of {os.cpu_count()}): "
+          + "; ".join(machine_note(r) for r in results))
+    print()
+    print("Seconds per action, median / p95: " + "; ".join(
+        f"{r.deployment} N={r.students}: " + ", ".join(
+            f"{k.removeprefix('median ')} {fmt(r.figures[k])} / "
+            f"{fmt(r.figures['p95 ' + k.removeprefix('median ')])}"
+            for k in sorted(r.figures) if k.startswith("median "))
+        for r in results))
+    for r in results:
+        for note in r.notes:
+            print(f"  {r.deployment} N={r.students}: {note}")
+    print()
+    print("| target (issue 16) | N | deployment | measured | target | ratio to target |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        f = r.figures
+        goal = ROOM_TARGETS["refresh_p95"]
+        ratio = f["refresh_p95"] / goal
+        print(f"| teacher refresh interval p95 < {goal:g} s | {r.students} | {r.deployment} | "
+              f"{fmt(f['refresh_p95'])} | ≤ {goal:g} | "
+              f"{fmt(ratio)} ({'met' if ratio <= 1 else 'missed'}) |")
+        share = f["visible"] / ROOM_TARGETS["visible"]
+        print(f"| every run on the teacher's screen (share of N) | {r.students} | "
+              f"{r.deployment} | {int(f['visible_n'])} of {r.students} | all | "
+              f"{fmt(share)} ({'met' if share >= 1 else 'missed'}) |")
+        print(f"| exceptions | {r.students} | {r.deployment} | {int(f['exceptions'])} | 0 | "
+              f"{'met' if f['exceptions'] == 0 else 'missed'} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--students", type=int, nargs="+", default=[30, 100])
+    parser.add_argument("--scenario", choices=["pages", "room"], default="pages",
+                        help="pages: each student tours the home, expectation and CartPole "
+                             "pages (issue 11, the default); room: a teacher opens a class "
+                             "room and the students train in it, the teacher's screen open "
+                             "(issue 16)")
+    parser.add_argument("--students", type=int, nargs="+", default=None,
+                        help="class sizes (default: 30 and 100; 30 for the room scenario)")
     parser.add_argument("--deployments", nargs="+", choices=["single", "class"],
                         default=["single", "class"])
     parser.add_argument("--replicas", type=int, default=os.cpu_count() or 2,
@@ -713,8 +1166,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="drive this running deployment instead of starting one")
     parser.add_argument("--pid", type=int, nargs="*", default=[],
                         help="with --url: local server processes to measure")
+    parser.add_argument("--database-url",
+                        help="rooms database of the deployments started here (a SQLAlchemy "
+                             "URL, e.g. postgresql+psycopg://...); default: one SQLite file "
+                             "in a fresh data folder, shared by all app processes")
     parser.add_argument("--cooldown", type=float, default=COOLDOWN_S)
-    parser.add_argument("--cli-seconds", type=float, default=8.0)
+    parser.add_argument("--cli-seconds", type=float, default=8.0,
+                        help="length of the headless CLI baseline run (pages scenario)")
     parser.add_argument("--assets", choices=["browser", "html", "none"], default="browser",
                         help="static files each student fetches: those a real browser fetched "
                              "on the scenario's pages (recorded once), only those the HTML "
@@ -726,20 +1184,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds each follows its training (the issue's: 60)")
     args = parser.parse_args(argv)
     SCENARIO.join_s, SCENARIO.follow_s = args.join, args.follow
+    room = args.scenario == "room"
+    sizes = args.students or ([30] if room else [30, 100])
 
-    print(f"Headless CLI baseline ({args.cli_seconds:g} s) ...", flush=True)
-    cli_rate = cli_steps_per_cpu_second(args.cli_seconds)
+    cli_rate = float("nan")
+    if not room:
+        print(f"Headless CLI baseline ({args.cli_seconds:g} s) ...", flush=True)
+        cli_rate = cli_steps_per_cpu_second(args.cli_seconds)
     results: list[Result] = []
     prefix = Path(tempfile.mkdtemp(prefix="pgs-classroom-"))
-    plans: list[tuple[str, int]] = ([("url", n) for n in args.students] if args.url else
-                                    [(d, n) for d in args.deployments for n in args.students])
-    for kind, n in plans:
+    plans: list[tuple[str, int]] = ([("url", n) for n in sizes] if args.url else
+                                    [(d, n) for d in args.deployments for n in sizes])
+    for number, (kind, n) in enumerate(plans):
+        database = database_env(prefix / f"data{number}", args.database_url)
         if kind == "url":
             deployment = Deployment(args.url, args.url, {"server": args.pid}, [])
         elif kind == "single":
-            deployment = start_single(prefix)
+            deployment = start_single(prefix, database)
         else:
-            deployment = start_class_deployment(prefix / f"n{n}", args.replicas)
+            deployment = start_class_deployment(prefix / f"n{n}", args.replicas, database)
         try:
             assets: list[str] = []
             eager: list[str] = []
@@ -748,18 +1211,34 @@ def main(argv: list[str] | None = None) -> int:
 
                 with urllib.request.urlopen(deployment.url + "/", timeout=60) as response:
                     eager = eager_assets(response.read().decode())
-                recorded = record_assets(deployment.url) if args.assets == "browser" else None
+                recorded = (record_assets(deployment.url, *([(f"/{ROOM_PAGE}", "/cartpole")]
+                                                           if room else []))
+                            if args.assets == "browser" else None)
                 assets = [p for p in (recorded or []) if p not in eager]
-            asyncio.run(warm_up(deployment.backends))
+            asyncio.run(warm_up(deployment.backends,
+                                ("cartpole", ROOM_PAGE) if room else ("cartpole",)))
+            where = (f"one room, {'PostgreSQL' if args.database_url else 'SQLite'}"
+                     if room else "")
             print(f"{deployment.name}: {n} students at {deployment.url} "
-                  f"({len(eager) + len(assets)} static files each) ...", flush=True)
-            results.append(measure(deployment, n, assets, eager, cli_rate, args.seed,
-                                   args.cooldown))
+                  f"({len(eager) + len(assets)} static files each{', ' if where else ''}"
+                  f"{where}) ...", flush=True)
+            if room:
+                results.append(measure_room(deployment, n, assets, eager, args.seed,
+                                            args.cooldown))
+            else:
+                results.append(measure(deployment, n, assets, eager, cli_rate, args.seed,
+                                       args.cooldown))
         finally:
             deployment.stop()
-        print_results(results[-1:], cli_rate)
+        if room:
+            print_room_results(results[-1:])
+        else:
+            print_results(results[-1:], cli_rate)
     print("\n== All runs")
-    print_results(results, cli_rate)
+    if room:
+        print_room_results(results)
+    else:
+        print_results(results, cli_rate)
     return 0
 
 

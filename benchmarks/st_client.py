@@ -17,7 +17,10 @@ frontend's ``static/static/js/index.*.js``), and what this client does the same 
   ``trigger_value``. A widget bound to the URL (``query_param_key``) writes its value into the
   query string first (or removes it when it equals the default), as the frontend does.
 * Pages: a navigation sends the main script's widgets only, the target page's hash, and the
-  query string filtered to the URL-bound widget keys (``filterParamsForPageChange``).
+  query string filtered to the URL-bound widget keys (``filterParamsForPageChange``). The
+  current page's hash, sent with every later rerun, is the one the ``navigation`` message
+  names (``handleNavigation``): a page opened by its URL path (``/class_room``) is first
+  requested by name, with no hash.
 * Fragments: ``ForwardMsg.auto_rerun`` starts a timer per fragment that sends
   ``rerun_script(fragment_id, is_auto_rerun=True)`` every ``interval`` seconds, whether or not
   the previous run finished (the frontend's ``setInterval``); a full run's ``new_session`` and
@@ -196,6 +199,8 @@ class StreamlitClient:
         self.full_done = 0
         """The number (1-based) of the last full run that finished successfully."""
         self.runs_done: list[Run] = []
+        self.full_unfinished = 0
+        """Full runs that ended without a script_finished message (a later run started)."""
         self.timers: dict[str, tuple[float, asyncio.Task[None]]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()
@@ -432,12 +437,26 @@ class StreamlitClient:
         elif kind == "navigation":
             for page in msg.navigation.app_pages:
                 self.pages[page.url_pathname] = page.page_script_hash
+            if msg.navigation.page_script_hash:  # the page st.navigation ran (by URL path)
+                self.page_hash = msg.navigation.page_script_hash
         self.changed.set()
 
     def _new_session(self, msg: ForwardMsg) -> None:
         session = msg.new_session
         fragments = tuple(msg.metadata.run.fragment_ids)
-        self.run = Run(msg.metadata.run.script_run_id, fragments, time.perf_counter())
+        now = time.perf_counter()
+        previous = self.run
+        if previous is not None and previous.finished is None:
+            # A session runs one script at a time, so a run that starts has ended the previous
+            # one, also when no script_finished came for it (seen under load in the room
+            # scenario: a full run, then fragment runs, with no script_finished between; the
+            # pages' fragments call st.rerun()). The page then shows what that run drew, and
+            # the frontend is idle again once the next run is.
+            previous.finished = now
+            if previous is self._last_full_run and fragments:
+                self.full_done = self.full_runs
+                self.full_unfinished += 1
+        self.run = Run(msg.metadata.run.script_run_id, fragments, now)
         if not fragments:
             for fragment_id in list(self.timers):
                 self._stop_timer(fragment_id)

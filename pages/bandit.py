@@ -8,6 +8,7 @@ from core.charts import bandit as charts
 from ui.bandit_inputs import arms_table
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
 from ui.entry import run_through_app
+from ui.presenter import predict_then_reveal
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
@@ -108,7 +109,9 @@ else:
             "- **Adam** rescales each logit's step by its recent gradient size, so the "
             "learning rate means something else than with SGD."
         )
-    show_chart(charts.objective_figure(paths), key="bd_chart_j",
-               reveal="Will J rise at every step, for the exact path and for REINFORCE?")
-    if k == 3:
-        show_chart(charts.probabilities_figure(paths, shifted), key="bd_chart_probs")
+    # Both curves over steps answer the question: in presenter mode both wait for Reveal.
+    if predict_then_reveal("Will J rise at every step, for the exact path and for "
+                           "REINFORCE?", key="bd_chart_j"):
+        show_chart(charts.objective_figure(paths), key="bd_chart_j")
+        if k == 3:
+            show_chart(charts.probabilities_figure(paths, shifted), key="bd_chart_probs")

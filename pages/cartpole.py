@@ -51,7 +51,9 @@ def load_preset(name: str) -> None:
 
 
 default = PRESETS["default"]
-controls, charts = st.columns([1, 2], gap="large")
+# Charts first: on a phone the columns stack in this order, so Start and the live chart come
+# before the long column of controls (on a wide screen the controls sit on the right).
+charts, controls = st.columns([2, 1], gap="large")
 with controls:
     opts.preset_buttons(load_preset)
     lr = log_slider("Learning rate", log_values(-5, 0), default.lr, key="cp_lr",

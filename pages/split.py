@@ -11,7 +11,7 @@ from core.charts import split as charts
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
 from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs
-from ui.presenter import predict_then_reveal, revealed
+from ui.presenter import data_table, predict_then_reveal, revealed
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
@@ -107,7 +107,7 @@ elif predict_then_reveal(QUESTION, key="sp_split"):
                        "E[X]·E[Y] multiplies two separate averages, as if any X could go "
                        "with any Y.")
             columns |= {"X·Y": table.xy, "p·X·Y": table.p * table.xy}
-        st.dataframe(pd.DataFrame(columns),
+        data_table(pd.DataFrame(columns),
                      hide_index=True, width="stretch", height=min(390, 38 + 35 * len(table.p)))
 
 st.header("Back to the policy gradient")
@@ -143,7 +143,7 @@ else:
             "**Why the true gradient is not.** E[r·∇log π] = Cov(r, ∇log π): actions with "
             "above-average reward pull their logit up, the others down."
         )
-    st.dataframe(pd.DataFrame({
+    data_table(pd.DataFrame({
         "action": [f"a{i + 1}" for i in range(len(panel.probs))], "π(a)": panel.probs,
         "r(a)": rewards, "E[∇log π] (component a)": panel.mean_score,
         "E[r]·E[∇log π]": panel.split, "E[r·∇log π]": panel.gradient,

@@ -172,18 +172,20 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
     """The estimate beside the exact gradient, its convergence, log p(τ) term by term and the
     trajectories' frequencies."""
     with beside_exact:
-        show_chart(charts.grid_figure(world, title=f"REINFORCE's estimate from N = {est.n:,} "
-                                                   "episodes", arrows=est.mean, signed=True,
-                                      heat=np.linalg.norm(est.mean, axis=1),
-                                      heat_title="‖ĝ(s)‖"),
-                   key="tj_chart_estimate",
-                   reveal="REINFORCE never saw P. Will its arrows, from these N episodes, point "
-                          "the same ways as the exact gradient's?")
+        agrees = predict_then_reveal("REINFORCE never saw P. Will its arrows, from these N "
+                                     "episodes, point the same ways as the exact gradient's?",
+                                     key="tj_chart_estimate")
+        if agrees:
+            show_chart(charts.grid_figure(world, title=f"REINFORCE's estimate from N = "
+                                                       f"{est.n:,} episodes", arrows=est.mean,
+                                          signed=True, heat=np.linalg.norm(est.mean, axis=1),
+                                          heat_title="‖ĝ(s)‖"), key="tj_chart_estimate")
     inside, total = gr.coverage(est, g_bellman, np.repeat(active[:, None], 4, axis=1))
     lengths = est.lengths
     ends = np.array([world.kinds[ep.states[-1]] for ep in played])
     m = st.columns(4)
-    m[0].metric("95 % intervals that contain the exact value", f"{inside} of {total}")
+    if agrees:  # in presenter mode the coverage answers the question above: after Reveal
+        m[0].metric("95 % intervals that contain the exact value", f"{inside} of {total}")
     m[1].metric("mean episode length", f"{lengths.mean():.1f} steps")
     m[2].metric("episodes reaching the goal", f"{np.mean(ends == 'goal'):.1%}")
     m[3].metric("episodes ending in a pit", f"{np.mean(ends == 'pit'):.1%}")
@@ -216,10 +218,10 @@ def show_samples(est: gr.Estimate, played: list[gr.Episode], beside_exact: Delta
             else:
                 st.info("∇J is exactly zero for this world and policy: there is no direction "
                         "to estimate. Change the rewards or the layout.")
-    st.caption(
-        f"The entry shown on the left is the largest in size, {label}. Intervals are mean ± "
-        f"{Z95_TEXT} standard errors of the per-episode gradients Σ_t γ^t G_t ∇log π(a_t|s_t); "
-        "their width shrinks like 1/√N.")
+        st.caption(
+            f"The entry shown on the left is the largest in size, {label}. Intervals are mean "
+            f"± {Z95_TEXT} standard errors of the per-episode gradients Σ_t γ^t G_t "
+            "∇log π(a_t|s_t); their width shrinks like 1/√N.")
 
     # ------------------------------------------------------------------ log p(τ), term by term
     st.header("Where P went: log p(τ), term by term")

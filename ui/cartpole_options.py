@@ -58,10 +58,12 @@ def intro() -> str:
 def preset_buttons(load: Callable[[str], None]) -> None:
     """One button per preset, labelled from the config's preset names."""
     st.caption("Load a preset")
-    columns = st.columns(2)
-    for k, (name, text) in enumerate(PRESET_LABELS.items()):
-        columns[k % 2].button(text, key=f"cp_preset_{name}", on_click=load, args=(name,),
-                              width="stretch", help=_preset_help(name))
+    # A row that wraps: each label in full however narrow the column (two fixed columns cut
+    # "the home page's loss" at 1280 px in presenter mode).
+    row = st.container(horizontal=True)
+    for name, text in PRESET_LABELS.items():
+        row.button(text, key=f"cp_preset_{name}", on_click=load, args=(name,),
+                   width="content", help=_preset_help(name))
 
 
 def _preset_help(name: str) -> str:

@@ -22,6 +22,7 @@ from core.charts.cartpole import (
     Marker,
     cart_figure,
     episode_animation,
+    marker_legend,
     returns_figure,
     seeds_figure,
     updates_figure,
@@ -103,6 +104,10 @@ class Lab:
     """Seconds between redraws of the fragment as last registered (None: not redrawing)."""
     shown_status: str = "new"
     """The pool status the last full run drew (a change asks for a full rerun)."""
+    animations: dict[str, tuple[object, Any]] = field(default_factory=dict)
+    """The watch panel's figures by title, with the episode each was built from: every
+    rerun of the page redraws them, and plotly validates an animation's frames (the costly
+    part) only when it is built."""
 
     @property
     def view(self) -> SessionView:
@@ -342,6 +347,9 @@ def _view(view: SessionView, speed: float | None, overlay: bool, history: list[P
         items.append(("chart", returns_figure(run.returns if run else [], overlays=overlays,
                                               markers=_markers(run) if run else []),
                       "cp_chart_returns"))
+        if run and run.changes:
+            items.append(("caption", "Changes during the run (the numbered dotted lines): "
+                          + marker_legend(_markers(run))))
     if runs:
         items.append(("caption", _status(view, workers, training)))
         run = runs[0]
@@ -423,5 +431,8 @@ def watch_panel() -> None:
             if run is None:
                 st.caption(f"{title}: press the button to play an episode.")
             else:
-                show_chart(episode_animation(*run, title=title, height=340),
-                           key=f"cp_anim_{title[:6].lower()}")
+                built = state.animations.get(title)
+                if built is None or built[0] is not run:
+                    built = (run, episode_animation(*run, title=title, height=340))
+                    state.animations[title] = built
+                show_chart(built[1], key=f"cp_anim_{title[:6].lower()}")

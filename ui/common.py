@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.charts.export import figure_to_csv
-from core.charts.theme import for_projector
+from core.charts.theme import fit_narrow_screens, for_projector
 from ui.presenter import predict_then_reveal, presenter_mode
 
 SEED_KEY = "seed"
@@ -52,6 +52,7 @@ def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True,
     """
     if reveal is not None and key is not None and not predict_then_reveal(reveal, key=key):
         return
+    fig = fit_narrow_screens(fig)
     if presenter_mode():
         fig = for_projector(fig)
     st.plotly_chart(fig, theme=None, key=key, config=chart_config())

@@ -15,6 +15,7 @@ from core import softmax
 from core.charts import log_derivative as charts
 from core.confidence import Z95_TEXT
 from ui.common import show_chart
+from ui.presenter import data_table
 
 DEFAULT_TABLE = pd.DataFrame({"logit θ": [0.0, 0.0, 0.0], "reward r": [1.0, 2.0, 5.0]})
 FIG2_K_SAMPLED = 100
@@ -71,7 +72,7 @@ def estimate_tab(result: gl.LabResult) -> None:
     cols[2].metric(f"∂J/∂{name}, finite differences", f"{result.gradient_fd[result.component]:.8g}")
     cols[3].metric(f"estimate from N = {row.sample.n:,}", f"{row.sample.mean:.5g}",
                    help="Sample mean of the per-sample terms shown in the histogram.")
-    st.dataframe(pd.DataFrame({"parameter": result.parameter_names,
+    data_table(pd.DataFrame({"parameter": result.parameter_names,
                                "autograd through the exact J": result.gradient,
                                "central finite differences": result.gradient_fd,
                                "difference": result.gradient - result.gradient_fd}),
@@ -127,7 +128,7 @@ def eglp_tab(result: gl.LabResult) -> None:
         key="ld_eglp_chart")
     st.markdown("**The split.** On the same samples, the estimate of E[r·s] is the product of "
                 "the two means plus their covariance:")
-    st.dataframe(pd.DataFrame({
+    data_table(pd.DataFrame({
         "quantity": ["mean of r·s (the estimate)", "mean of r × mean of s (the split)",
                      "covariance of r and s", "exact gradient"],
         "value": [check.mean_product, check.split_product, check.covariance,
@@ -154,7 +155,7 @@ def baselines_tab(result: gl.LabResult) -> None:
         table.loc[len(table)] = ["Pathwise (not a baseline)", np.nan, result.pathwise_exact[0],
                                  result.pathwise_exact[1], result.pathwise.variance,
                                  result.pathwise.variance_standard_error]
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     st.markdown("Every baseline leaves the mean unchanged (E[b·s] = b·E[s] = 0) and only moves "
                 "the variance. Shifting all rewards by c changes the variance without a "
                 "baseline, but not with the mean or optimal baseline, which shift along with "

@@ -10,6 +10,8 @@ This module owns the presenter's key and state; it imports nothing else from ``u
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import streamlit as st
 
 PRESENTER_KEY = "present"
@@ -52,7 +54,9 @@ _PRESENTER_CSS = f"""
 [data-testid="stMainBlockContainer"] input,
 [data-testid="stMainBlockContainer"] textarea,
 [data-testid="stMainBlockContainer"] [data-baseweb="select"] div,
-[data-testid="stMainBlockContainer"] [data-testid="stTable"] {{ font-size: 1.3rem; }}
+[data-testid="stMainBlockContainer"] [data-testid="stTable"],
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] th,
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] td {{ font-size: 1.3rem; }}
 [data-testid="stMainBlockContainer"] h1 {{ font-size: 3.2rem; }}
 [data-testid="stMainBlockContainer"] h2 {{ font-size: 2.4rem; }}
 [data-testid="stMainBlockContainer"] h3 {{ font-size: 1.9rem; }}
@@ -60,7 +64,7 @@ _PRESENTER_CSS = f"""
 [data-testid="stMainBlockContainer"] .katex-display {{ overflow-x: auto; overflow-y: hidden; }}
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p {{ font-size: 1.3rem; }}
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
-[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] div {{
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {{
   font-size: {METRIC_VALUE_REM}rem; line-height: 1.2; }}
 [data-testid="stMainBlockContainer"] code,
 [data-testid="stMainBlockContainer"] [data-testid="stCode"] code,
@@ -84,6 +88,21 @@ _PRESENTER_CSS = f"""
 def presenter_mode() -> bool:
     """Whether the app is in presenter mode (large text, questions before answers)."""
     return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
+def data_table(data: Any, *, hide_index: bool | None = None,
+               width: Literal["stretch", "content"] | int = "stretch",
+               height: int | Literal["auto"] = "auto", column_config: Any = None) -> None:
+    """A table the class reads: ``st.dataframe`` (sortable, scrollable) normally; in presenter
+    mode ``st.table``, whose text the presenter CSS enlarges. (``st.dataframe`` draws its cells
+    on a canvas at the theme's text size, which page CSS cannot reach, and Streamlit offers no
+    per-session font size for it; its ``row_height`` only spaces the rows.) ``column_config``
+    applies to the dataframe; the table shows numbers in Streamlit's default format."""
+    if presenter_mode():
+        st.table(data, hide_index=hide_index)
+    else:
+        st.dataframe(data, hide_index=hide_index, width=width, height=height,
+                     column_config=column_config)
 
 
 def accept_url_alias() -> None:

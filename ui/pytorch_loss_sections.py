@@ -10,6 +10,7 @@ import streamlit as st
 from core import loss_demo as ld
 from core.charts import pytorch_loss as charts
 from ui.common import show_chart
+from ui.presenter import data_table, predict_then_reveal
 
 START_LOGITS = (0.0, 0.0, 0.0)
 MIRROR_BATCHES = 6
@@ -66,7 +67,11 @@ def mirror_tab(rewards: np.ndarray, n: int, lr: float, minus_sign: bool, seed: i
                          minus_sign=minus_sign)
     grads, scaled = _batches(tuple(float(r) for r in rewards), n, seed)
     exact = -n * one.exact
-    st.dataframe(pd.DataFrame({
+    if not predict_then_reveal("The code never weights a sample by π_θ(x). Will θ.grad from "
+                               "backward() still equal −N × the sample-average estimate of "
+                               "∇J?", key="pl_mirror_chart"):
+        return  # presenter mode: the table, chart and sentences below answer it
+    data_table(pd.DataFrame({
         "logit": [f"θ{j + 1}" for j in range(len(logits))],
         "θ.grad from backward()": one.grad_backward,
         f"{'−' if minus_sign else '+'}N × sample-average estimate":
@@ -109,8 +114,10 @@ def training(rewards: np.ndarray, optimizer: str, lr: float, n: int,
 def sign_tab(runs: ld.TrainingResult, minus_sign: bool) -> None:
     """J with and without the minus sign."""
     j_with, j_without = runs.j("chosen"), runs.j("chosen, no minus")
-    show_chart(charts.sign_chart(j_with, j_without, chosen_with=minus_sign),
-               key="pl_sign_chart", reveal="What happens to J if the minus sign is dropped?")
+    if not predict_then_reveal("What happens to J if the minus sign is dropped?",
+                               key="pl_sign_chart"):
+        return  # presenter mode: the chart and the sentence under it answer it
+    show_chart(charts.sign_chart(j_with, j_without, chosen_with=minus_sign), key="pl_sign_chart")
     st.markdown(f"Same seed, same samples, {ld.TRAINING_STEPS} steps: with the minus sign J "
                 f"goes from {j_with[0]:.4g} to **{j_with[-1]:.4g}**; without it to "
                 f"**{j_without[-1]:.4g}**. Optimizers only minimise, so we hand them −J: a descent "
@@ -124,12 +131,13 @@ def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int
     names = [f"θ{j + 1} (r = {r:g})" for j, r in enumerate(rewards)]
     sum_same, mean_same = runs.theta("sgd sum"), runs.theta("sgd mean")
     j_sum, j_mean = runs.j("sgd sum"), runs.j("sgd mean")
+    if not predict_then_reveal("With SGD and the same learning rate, will the sum and the mean "
+                               "train alike?", key="pl_sgd_same_chart"):
+        return  # presenter mode: everything below answers it
     show_chart(charts.paths_chart(sum_same, mean_same, first_name=f"SGD, sum, lr = {lr:g}",
                                   second_name=f"SGD, mean, lr = {lr:g}", logit_names=names,
                                   title="SGD, the same lr for both: the sum steps N× further"),
-               key="pl_sgd_same_chart",
-               reveal="With SGD and the same learning rate, will the sum and the mean "
-                      "train alike?")
+               key="pl_sgd_same_chart")
     best = float(np.max(rewards))
     st.markdown(
         f"With the same lr = {lr:g}, the sum's gradient is N = {n} times the mean's, so each "
@@ -198,6 +206,8 @@ def loss_tab(runs: ld.TrainingResult, preset: str) -> None:
     """The loss value next to J during the same run."""
     loss = runs.loss_per_sample()[runs.index("chosen")]
     j = runs.j("chosen")
+    if not predict_then_reveal("While J rises, will the loss fall?", key="pl_loss_chart"):
+        return  # presenter mode: the chart and the sentences below answer it
     show_chart(charts.loss_vs_j_chart(loss, j), key="pl_loss_chart")
     trend = "rises" if loss[-20:].mean() > loss[:20].mean() else "falls"
     st.markdown(f"Here the loss {trend} while J goes from {j[0]:.4g} to {j[-1]:.4g}.")

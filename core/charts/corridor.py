@@ -82,7 +82,10 @@ def learning_curves_figure(curves: LearningCurves, v_star: float, title: str) ->
             fig.add_trace(go.Scatter(
                 x=np.concatenate([x, x[::-1]]),
                 y=np.concatenate([m + band, (m - band)[::-1]]).astype(np.float32),
-                fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0},
+                # Edges in the curve's colour: where two bands overlap their tints mix, the
+                # edges still say which band ends where.
+                fill="toself", fillcolor=_rgba(colour, 0.15),
+                line={"width": 0.8, "color": _rgba(colour, 0.55)},
                 hoverinfo="skip", showlegend=False, legendgroup=label))
         fig.add_trace(go.Scatter(x=x, y=m.astype(np.float32), mode="lines", name=label,
                                  line={"color": colour, "width": 2}, legendgroup=label,

@@ -39,7 +39,9 @@ def _add_side(fig: go.Figure, x: np.ndarray, y: np.ndarray, name: str, colour: s
               fmt: str, *, hatched: bool = False) -> None:
     """Mean over seeds as a line, the seeds' range as a band (rows of ``y`` are seeds). A
     ``hatched`` band is drawn as diagonal lines in its colour, so where it lies over the
-    other side's filled band both stay recognisable (two tinted fills mix into grey)."""
+    other side's filled band both stay recognisable (two tinted fills mix into grey), and
+    each band's edges are drawn in its colour, so where the bands overlap each one's lowest
+    and highest seed can still be followed."""
     idx = linear_spaced_indices(len(x), 1000)
     x = x[idx].astype(np.float32)
     y = y[:, idx]
@@ -54,8 +56,8 @@ def _add_side(fig: go.Figure, x: np.ndarray, y: np.ndarray, name: str, colour: s
         fig.add_trace(go.Scatter(
             x=np.concatenate([x, x[::-1]]),
             y=np.concatenate([high, low[::-1]]).astype(np.float32),
-            fill="toself", line={"width": 0}, hoverinfo="skip", showlegend=False,
-            legendgroup=name, **fill))
+            fill="toself", line={"width": 1, "color": _rgba(colour, 0.6)},
+            hoverinfo="skip", showlegend=False, legendgroup=name, **fill))
     fig.add_trace(go.Scatter(x=x, y=mean.astype(np.float32), mode="lines+markers", name=name,
                              line={"color": colour, "width": 2.5}, marker={"size": 5},
                              legendgroup=name,

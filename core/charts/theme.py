@@ -6,6 +6,8 @@ deficiencies and still distinct on a washed-out projector.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # Plotly looks pandas up lazily (sys.modules) while building a figure: on a fresh server two
 # sessions' first runs could see a half-imported pandas ("partially initialized module
 # 'pandas' has no attribute 'Series'"). Importing it here, fully, before any figure, avoids it.
@@ -47,7 +49,10 @@ def _build_template() -> go.layout.Template:
                             "color": "#111111"}
     # pad: a title anchored to the figure's top or left edge keeps clear of it (the padding
     # only applies when the anchor is "top" / "left").
+    # Anchored at the figure's top, so a title of two lines (fit_narrow_screens wraps long
+    # ones) grows downwards into the margin kept for it, never off the top edge.
     template.layout.title = {"font": {"size": 18}, "x": 0.0, "xanchor": "left",
+                             "y": 1.0, "yref": "container", "yanchor": "top",
                              "pad": {"t": 6, "l": 2}}
     template.layout.margin = {"l": 60, "r": 20, "t": 60, "b": 55}
     template.layout.legend = {"orientation": "h", "yanchor": "bottom", "y": 1.02,
@@ -166,11 +171,16 @@ def for_projector(fig: go.Figure, text_px: float = PROJECTOR_TEXT_PX,
     if layout.margin.r and layout.margin.r > 60:  # a label in the right margin grows too
         layout.margin.r = round(layout.margin.r * growth)
     ternaries = [key for key in layout.to_plotly_json() if key.startswith("ternary")]
-    legend_above = (layout.legend.y is not None and layout.legend.y >= 1
-                    and layout.legend.yanchor == "bottom" and layout.showlegend is not False)
-    if ternaries or legend_above:  # title + legend rows, or the top corner's title, sit in
-        old_top = layout.margin.t or 60  # the top margin under the title: all grow
-        layout.margin.t = round(old_top * growth)
+    # The template's legend (y and yanchor unset here) sits above the plot too.
+    legend_above = ((layout.legend.y is None or layout.legend.y >= 1)
+                    and layout.legend.yanchor in (None, "bottom")
+                    and layout.legend.yref != "container" and layout.showlegend is not False)
+    if layout.title.pad.t:  # a title of several lines: its lift grows with its font
+        layout.title.pad.t = round(layout.title.pad.t * title_px / 18)
+    several_lines = "<br>" in (layout.title.text or "")
+    if ternaries or legend_above or several_lines:  # title (all its lines) + legend rows, or
+        old_top = layout.margin.t or 60  # the top corner's title, sit in the top margin
+        layout.margin.t = round(old_top * max(growth, title_px / 18))  # under the title
         extra += layout.margin.t - old_top
     if ternaries:  # the corner titles overhang the triangle sideways
         layout.margin.l = round((layout.margin.l or 60) * growth)
@@ -193,3 +203,102 @@ def _projector_axis(axis: go.layout.XAxis | go.layout.YAxis, text_px: float) -> 
     _at_least(axis.tickfont, text_px)
     _at_least(axis.title.font, text_px)
 
+
+
+NARROW_CHART_PX = 280
+"""Width a legend above the plot has on a phone (a 390 px screen less Streamlit's padding
+and the chart's left margin): the legend must fit it without running into the title."""
+TITLE_LINE_CHARS = 36
+"""A longer one-line chart title is broken at a space into lines of at most this many
+characters: on a phone a longer line runs off the chart (and under the toolbar)."""
+_LINE_PX = 24
+"""Height of one more line of 15-18 px chart text (legend row or title line)."""
+TITLE_LIFT = 0.75
+"""Share of its font size by which plotly lifts a top-anchored title per extra line."""
+
+
+NARROW_FITTED = "fits narrow screens"
+"""``layout.meta`` of a figure built to fit a phone already (short title, top margin for its
+legend): ``fit_narrow_screens`` leaves it as it is, costing a live redraw nothing."""
+
+
+def legend_top_margin(names: Sequence[str]) -> int:
+    """Top margin (px) for a one-line title and a legend above the plot of entries ``names``,
+    as many rows as it needs on a phone."""
+    return max(60, 6 + _LINE_PX * (1 + rows_for(names)) + 12)
+
+
+def _legend_entry_px(name: str, font_px: float) -> float:
+    return 55 + 0.6 * font_px * len(name)  # symbol and gaps, then the text
+
+
+def legend_rows(fig: go.Figure, width_px: float = NARROW_CHART_PX) -> int:
+    """Rows a horizontal legend needs at ``width_px`` (estimated from its entries' text)."""
+    font_px = fig.layout.legend.font.size or fig.layout.font.size or 15
+    names = [t.name for t in fig.data
+             if t.name and t.showlegend is not False and t.visible is not False]
+    return rows_for(names, font_px, width_px)
+
+
+def rows_for(names: Sequence[str], font_px: float = 15,
+             width_px: float = NARROW_CHART_PX) -> int:
+    """Rows a horizontal legend of entries ``names`` needs at ``width_px``."""
+    rows, used = (1 if names else 0), 0.0
+    for name in names:
+        entry = _legend_entry_px(str(name), font_px)
+        if used and used + entry > width_px:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def wrap_title(text: str, chars: int = TITLE_LINE_CHARS) -> str:
+    """``text`` broken at spaces into lines of at most ``chars`` characters ("<br>")."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _wrap_title_lines(title: str) -> str:
+    """Each line of a title wrapped: plain lines, and ``<sup>`` subtitle lines (smaller text,
+    so longer lines); a line with other markup is left alone."""
+    lines = []
+    for line in title.split("<br>"):
+        inner = line.removeprefix("<sup>").removesuffix("</sup>")
+        if "<" in inner:
+            lines.append(line)
+        elif inner != line:
+            lines.append("<sup>" + wrap_title(inner, round(TITLE_LINE_CHARS * 1.4)).replace(
+                "<br>", "</sup><br><sup>") + "</sup>")
+        else:
+            lines.append(wrap_title(line))
+    return "<br>".join(lines)
+
+
+def fit_narrow_screens(fig: go.Figure) -> go.Figure:
+    """Make ``fig`` readable on a phone as well: a long one-line title wrapped, and, when
+    the legend sits above the plot, room in the top margin for the legend rows it needs on a
+    narrow chart and for the title's lines, so a wrapping legend grows into free space
+    instead of over the title. (The server does not know the screen's width, so the room
+    is kept on every screen: on a wide one it is a little blank space above the legend.)"""
+    layout = fig.layout
+    if layout.meta == NARROW_FITTED:  # built to fit already (the live charts): no more work
+        return fig
+    title = layout.title.text or ""
+    wrapped = _wrap_title_lines(title)
+    if wrapped != title:
+        title = layout.title.text = wrapped
+    extra_lines = title.count("<br>")
+    if extra_lines:  # plotly lifts a title of several lines by part of a line each: push it
+        layout.title.pad.t = round(6 + TITLE_LIFT * 18 * extra_lines)  # back under the edge
+    legend_above = ((layout.legend.y is None or layout.legend.y >= 1)
+                    and layout.legend.yref != "container" and layout.showlegend is not False)
+    rows = legend_rows(fig) if legend_above else 0
+    needed = round((layout.title.pad.t or 6) + _LINE_PX * (extra_lines + 1 + rows) + 12)
+    if needed > (layout.margin.t or 60):
+        layout.margin.t = needed
+    return fig

@@ -133,6 +133,15 @@ _CHART_TEXT_JS = r"""
 _TEXT_SIZES_JS = """
 () => {
   const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  // The element whose font the value's text is drawn in: the parent of its first non-empty
+  // text node (a metric value's text sits in a <p> inside the value's own element).
+  const textHolder = (el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT,
+        {acceptNode: (n) => n.textContent.trim() ? NodeFilter.FILTER_ACCEPT
+                                                 : NodeFilter.FILTER_SKIP});
+    const node = walker.nextNode();
+    return node ? node.parentElement : el;
+  };
   const body = document.querySelector(
       '[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p');
   const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].map((m) => {
@@ -140,7 +149,7 @@ _TEXT_SIZES_JS = """
     const label = m.querySelector('[data-testid="stMetricLabel"] p')
                   || m.querySelector('[data-testid="stMetricLabel"]');
     return {label: label ? label.textContent.trim() : '?',
-            value_px: value ? px(value.querySelector('div') || value) : 0,
+            value_px: value ? px(textHolder(value)) : 0,
             label_px: label ? px(label) : 0};
   });
   const code = [...document.querySelectorAll('[data-testid="stMainBlockContainer"] pre code, '

@@ -75,8 +75,13 @@ def test_widgets_at_extremes(optimizer, key, value):
 
 def test_other_seed_and_presenter_mode():
     at = run_presented(PAGE)
-    # Presenter mode asks before it shows the sign chart.
-    assert len(at.get("plotly_chart")) == 4     # the sign and same-lr charts wait for Reveal
+    # Presenter mode asks each tab's question first: its charts, tables and the sentences
+    # that answer it wait for Reveal.
+    assert len(at.get("plotly_chart")) == 0
+    before = text(at)
+    for answer in ("That is where p(τ) went", "Optimizers only minimise",
+                   "so each SGD step is", "Judge training by J"):
+        assert answer not in before
     while reveals := [b for b in at.button if b.label == "Reveal the answer"]:
         reveals[0].click().run()
         assert_no_exception(at)
