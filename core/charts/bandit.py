@@ -7,7 +7,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.bandit import BanditPaths
-from core.charts.theme import BLACK, BLUE, GREY, TEMPLATE_NAME, legend_below, new_figure
+from core.charts.theme import (
+    BLACK,
+    BLUE,
+    GREY,
+    LEGEND_BELOW_MARGIN,
+    TEMPLATE_NAME,
+    legend_below,
+    new_figure,
+)
 from core.thinning import linear_spaced_indices
 
 EXACT_NAME = "exact gradient"
@@ -68,7 +76,6 @@ def _arrow_segments(points: np.ndarray, velocity: np.ndarray, spacing: float) ->
 def simplex_figure(paths: BanditPaths, means: np.ndarray, field_points: np.ndarray,
                    field_velocity: np.ndarray, resolution: int) -> go.Figure:
     """K = 3: exact-gradient arrows over the simplex, and every path from the common start."""
-    labels = arm_labels(means)
     fig = new_figure("Where the probabilities go", height=560)
     arrows = _arrow_segments(field_points, field_velocity, 1.0 / resolution)
     fig.add_trace(go.Scatterternary(
@@ -99,12 +106,16 @@ def simplex_figure(paths: BanditPaths, means: np.ndarray, field_points: np.ndarr
     # measures: that arm's probability.
     axis = {"min": 0, "linecolor": "#444444", "gridcolor": "#E5E5E5", "ticks": "outside",
             "tickformat": ".2g", "tickmode": "array", "tickvals": [0.25, 0.5, 0.75]}
+    # Corner titles on two lines ("π(Arm 2)", then its μ): on one line they ran into the
+    # bottom ticks of a phone-wide triangle.
+    corner = [f"π(Arm {k + 1})<br>μ = {m:.3g}" for k, m in enumerate(means)]
     fig.update_layout(ternary={"sum": 1,
-                               "aaxis": {**axis, "title": {"text": f"π({labels[0]})"}},
-                               "baxis": {**axis, "title": {"text": f"π({labels[1]})"}},
-                               "caxis": {**axis, "title": {"text": f"π({labels[2]})"}}},
+                               "aaxis": {**axis, "title": {"text": corner[0]}},
+                               "baxis": {**axis, "title": {"text": corner[1]}},
+                               "caxis": {**axis, "title": {"text": corner[2]}}},
                       margin={"l": 100, "r": 100, "t": 80})
-    return legend_below(fig)
+    # The bottom corners' two-line titles sit in the bottom margin above the legend.
+    return legend_below(fig).update_layout(margin_b=LEGEND_BELOW_MARGIN + 40)
 
 
 def probabilities_figure(paths: BanditPaths, means: np.ndarray) -> go.Figure:
@@ -114,8 +125,12 @@ def probabilities_figure(paths: BanditPaths, means: np.ndarray) -> go.Figure:
     cols = min(k, 3)
     n_rows = int(np.ceil(k / cols))
     fig = make_subplots(rows=n_rows, cols=cols, shared_xaxes=True, shared_yaxes=True,
-                        subplot_titles=arm_labels(means), vertical_spacing=0.18,
-                        horizontal_spacing=0.05)
+                        # μ on a second line: side by side on a phone, one-line titles ran
+                        # into each other.
+                        subplot_titles=[label.replace(" (", "<br>(")
+                                        for label in arm_labels(means)],
+                        vertical_spacing=0.18,
+                        horizontal_spacing=0.09)
     idx = linear_spaced_indices(probs.shape[1], POINTS_PER_PATH)
     x = idx.astype(np.float32)
     x_seeds = _joined(np.broadcast_to(x, (probs.shape[0] - 1, idx.size)).astype(float))
@@ -140,6 +155,7 @@ def probabilities_figure(paths: BanditPaths, means: np.ndarray) -> go.Figure:
                       margin=margin)
     fig.update_yaxes(range=[-0.02, 1.02])
     fig.update_xaxes(title_text="step", row=n_rows)
+    fig.update_xaxes(nticks=4)  # a third of a phone's width holds three or four labels
     fig.update_yaxes(title_text="π(arm)", col=1)
     return fig
 
