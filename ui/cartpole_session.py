@@ -42,9 +42,11 @@ REFRESH_S = 0.5
 CROWDED_REFRESH_S = 0.8
 """Seconds between redraws once more than CROWDED sessions train on this server: fewer page
 reruns for everyone, still more than one redraw a second."""
-CROWDED = 8
+CROWDED = 2
 """Training sessions above which redraws slow to CROWDED_REFRESH_S (chosen when the page runs
-whole: a fragment never reruns the page just to change its pace)."""
+whole: a fragment never reruns the page just to change its pace). Two: one learner (or two)
+gets the smoother redraws; in a class each redraw costs the server about 10-25 ms, and at
+2 a second for 23 students the page servers took over half of a 2-core machine from training."""
 QUEUED_REFRESH_S = 2.0
 """Seconds between redraws while waiting in the queue (the position moves)."""
 MAX_HISTORY = 10

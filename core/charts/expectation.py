@@ -32,8 +32,10 @@ def _i32(values) -> np.ndarray:
 def legend_room(fig: go.Figure, rows: int = 1) -> go.Figure:
     """Put the title at the very top and leave ``rows`` legend rows between it and the plot,
     so the two never overlap."""
-    fig.update_layout(margin_t=48 + 28 * rows, title_y=0.995, title_yanchor="top",
-                      title_yref="container", legend_y=1.03, legend_yanchor="bottom")
+    # Nested dicts, not magic underscores: plotly parses each underscored path on every call.
+    fig.update_layout(margin={"t": 48 + 28 * rows},
+                      title={"y": 0.995, "yanchor": "top", "yref": "container"},
+                      legend={"y": 1.03, "yanchor": "bottom"})
     return fig
 
 

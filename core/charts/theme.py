@@ -76,11 +76,15 @@ pio.templates.default = TEMPLATE_NAME
 
 def new_figure(title: str | None = None, *, x_title: str = "", y_title: str = "",
                height: int = 420) -> go.Figure:
-    """An empty figure with the shared template, axis titles and a fixed height."""
-    fig = go.Figure()
-    fig.update_layout(height=height, title=title,
-                      xaxis_title=x_title, yaxis_title=y_title)
-    return fig
+    """An empty figure with the shared template, axis titles and a fixed height.
+
+    Built with its layout in one go: each ``update_layout`` call costs about a millisecond
+    (plotly batches and dispatches every change), and every page builds several figures on
+    every rerun."""
+    return go.Figure(layout={"height": height,
+                             "title": {"text": title} if title is not None else {},
+                             "xaxis": {"title": {"text": x_title}},
+                             "yaxis": {"title": {"text": y_title}}})
 
 
 BAR_HEADROOM = 0.12
