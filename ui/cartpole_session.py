@@ -106,10 +106,6 @@ class Lab:
     """Seconds between redraws of the fragment as last registered (None: not redrawing)."""
     shown_status: str = "new"
     """The pool status the last full run drew (a change asks for a full rerun)."""
-    animations: dict[str, tuple[object, Any]] = field(default_factory=dict)
-    """The watch panel's figures by title, with the episode each was built from: every
-    rerun of the page redraws them, and plotly validates an animation's frames (the costly
-    part) only when it is built."""
 
     @property
     def view(self) -> SessionView:
@@ -433,8 +429,9 @@ def watch_panel() -> None:
             if run is None:
                 st.caption(f"{title}: press the button to play an episode.")
             else:
-                built = state.animations.get(title)
-                if built is None or built[0] is not run:
-                    built = (run, episode_animation(*run, title=title, height=340))
-                    state.animations[title] = built
-                show_chart(built[1], key=f"cp_anim_{title[:6].lower()}")
+                # Built on each full rerun, never kept: an animation is about 10,000 objects
+                # for the garbage collector, which Streamlit runs in full after every script
+                # run. Kept in 46 sessions of a class, they made each run of every session
+                # about 150 ms longer.
+                show_chart(episode_animation(*run, title=title, height=340),
+                           key=f"cp_anim_{title[:6].lower()}")
