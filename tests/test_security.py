@@ -152,6 +152,14 @@ def test_no_upload_widgets_and_uploads_capped():
     assert config["server"]["maxUploadSize"] <= 1
 
 
+def test_server_config_for_a_class():
+    """No file watching and no full garbage collection after every script run: both cost
+    CPU on every run of every session (docs/deploy.md)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
+
+
 def _constant_string(node: ast.AST, constants: dict[str, ast.AST]) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return True

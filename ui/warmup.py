@@ -2,8 +2,10 @@
 exercise once what the pages use, then take the survivors out of the garbage collector's full
 passes. Process plumbing for the Streamlit server, not mathematics, so it lives in ``ui/``.
 
-Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``),
-and every tick of a live-training fragment is a script run. A full pass visits every object
+Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``,
+which this app's ``.streamlit/config.toml`` turns off, as a host's own config might not), and
+every tick of a live-training fragment is a script run. Python's generational collector also
+runs full passes now and then. A full pass visits every object
 the collector tracks; with torch, gymnasium and plotly loaded that is about 370,000 objects
 and 165 ms on the 2-core machines here, all of it holding the GIL, so every session of the
 process waits. Nearly all of those objects are modules, classes and functions that live as

@@ -14,6 +14,7 @@ from core.charts.theme import (
     PURPLE,
     VERMILLION,
     label_line_in_margin,
+    legend_below,
     new_figure,
 )
 from core.corridor import LearningCurves
@@ -63,6 +64,10 @@ def value_curve_figure(p: np.ndarray, values: np.ndarray, p_star: float, v_star:
     return fig
 
 
+LONG_LABEL = 24
+"""Characters of a legend label beyond which the legend goes under the plot."""
+
+
 def learning_curves_figure(curves: LearningCurves, v_star: float, title: str) -> go.Figure:
     """Mean total reward per episode over runs, ± 2 standard errors, with v* as reference."""
     fig = new_figure(title, x_title="episode", y_title="total reward per episode",
@@ -98,9 +103,13 @@ def learning_curves_figure(curves: LearningCurves, v_star: float, title: str) ->
     top = max(max(high_all), v_star)
     fig.update_yaxes(range=[bottom - 2, top + 6])
     band_note = f"mean of {runs} runs ± 2 standard errors" if runs > 1 else "a single run"
-    # Learning curves rise towards v*, so the lower right corner is free for the legend.
+    # Learning curves rise towards v*, so the lower right corner is free for a legend of short
+    # labels; long ones (Figure 13.2's pair of step sizes) go under the plot, where they wrap
+    # on a phone instead of squeezing the plot into a corner.
     fig.update_layout(title={"text": f"{title}<br><sup>{band_note}</sup>"},
                       legend={"orientation": "v", "x": 0.98, "xanchor": "right", "y": 0.04,
                               "yanchor": "bottom"},
                       margin={"t": 80})
+    if max((len(label) for label in curves.labels), default=0) > LONG_LABEL:
+        legend_below(fig)
     return fig
