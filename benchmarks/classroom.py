@@ -239,12 +239,17 @@ async def student_session(student: Student, url: str, join_at: float, assets: li
             await act(student, "learning rate", one_step(client, "cp_lr", up=False))
             await asyncio.sleep(max(0.0, follow_until - time.perf_counter()))
         finally:
-            student.exceptions = list(client.exceptions)
-            student.errors += client.errors
-            student.asset_bytes = client.asset_bytes
-            student.unfinished = client.full_unfinished
-            await client.close()
-            student.left_at = time.perf_counter()
+            await leave(student, client)
+
+
+async def leave(student: Student, client: StreamlitClient) -> None:
+    """Close the student's tab, keeping what its client saw."""
+    student.exceptions = list(client.exceptions)
+    student.errors += client.errors
+    student.asset_bytes = client.asset_bytes
+    student.unfinished = client.full_unfinished
+    await client.close()
+    student.left_at = time.perf_counter()
 
 
 # ---------------------------------------------------------------------- processes
@@ -723,19 +728,7 @@ def print_results(results: list[Result], cli_rate: float) -> None:
           "server CPU-s per student outside training | class steps/s (share of 2 CLI cores) | "
           "solved in 60 s | RSS MB before / peak / 30 s after (max growth) | exceptions |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(row(r))
-    print()
-    print(f"Machine while the class ran (cores busy on average, of {os.cpu_count()}): "
-          + "; ".join(machine_note(r) for r in results))
-    kinds = sorted({k for r in results for k in r.figures if k.startswith("median ")})
-    print()
-    print("Seconds per action, median / p95: " + "; ".join(
-        f"{r.deployment} N={r.students}: " + ", ".join(
-            f"{k.removeprefix('median ')} {fmt(r.figures[k])} / "
-            f"{fmt(r.figures['p95 ' + k.removeprefix('median ')])}"
-            for k in kinds if k in r.figures)
-        for r in results))
+    print_rows_and_actions(results, row)
     print("Static files per new student: " + ", ".join(
         f"{fmt(r.figures['asset_mb'], 1)} MB" for r in results[:1]))
     for r in results:
@@ -973,12 +966,7 @@ async def room_student_session(student: RoomStudent, url: str, path: str, join_a
         except KeyError as error:  # a control the page should have shown was missing
             student.errors.append(f"page: {error}")
         finally:
-            student.exceptions = list(client.exceptions)
-            student.errors += client.errors
-            student.asset_bytes = client.asset_bytes
-            student.unfinished = client.full_unfinished
-            await client.close()
-            student.left_at = time.perf_counter()
+            await leave(student, client)
 
 
 async def run_room(url: str, n: int, assets: list[str], eager: list[str], seed: int
@@ -1110,6 +1098,24 @@ def room_row(r: Result) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def print_rows_and_actions(results: list[Result], row_of: Callable[[Result], str]) -> None:
+    """A table's rows, the machine's load while each class ran, and the seconds per kind of
+    action (median / p95)."""
+    for r in results:
+        print(row_of(r))
+    print()
+    print(f"Machine while the class ran (cores busy on average, of {os.cpu_count()}): "
+          + "; ".join(machine_note(r) for r in results))
+    kinds = sorted({k for r in results for k in r.figures if k.startswith("median ")})
+    print()
+    print("Seconds per action, median / p95: " + "; ".join(
+        f"{r.deployment} N={r.students}: " + ", ".join(
+            f"{k.removeprefix('median ')} {fmt(r.figures[k])} / "
+            f"{fmt(r.figures['p95 ' + k.removeprefix('median ')])}"
+            for k in kinds if k in r.figures)
+        for r in results))
+
+
 def print_room_results(results: list[Result]) -> None:
     print()
     print("| deployment | N | teacher refresh interval p50 / p95 / max (s) | post → teacher's "
@@ -1117,18 +1123,7 @@ def print_room_results(results: list[Result]) -> None:
           "on the teacher's screen at the end | student interaction p50 / p95 / max (s) | "
           "Start trained | server / worker / nginx CPU (cores) | exceptions |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(room_row(r))
-    print()
-    print(f"Machine while the class ran (cores busy on average, of {os.cpu_count()}): "
-          + "; ".join(machine_note(r) for r in results))
-    print()
-    print("Seconds per action, median / p95: " + "; ".join(
-        f"{r.deployment} N={r.students}: " + ", ".join(
-            f"{k.removeprefix('median ')} {fmt(r.figures[k])} / "
-            f"{fmt(r.figures['p95 ' + k.removeprefix('median ')])}"
-            for k in sorted(r.figures) if k.startswith("median "))
-        for r in results))
+    print_rows_and_actions(results, room_row)
     for r in results:
         for note in r.notes:
             print(f"  {r.deployment} N={r.students}: {note}")
