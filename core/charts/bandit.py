@@ -146,7 +146,7 @@ def probabilities_figure(paths: BanditPaths, means: np.ndarray) -> go.Figure:
             line={"color": BLACK, "width": 3}, legendgroup="exact", showlegend=arm == 0,
             hovertemplate="step %{x}: π = %{y:.3f}<extra>exact</extra>"), row=r, col=c)
     height = 260 * n_rows + 200
-    margin = {"l": 60, "r": 20, "t": 80, "b": 120}
+    margin = {"l": 60, "r": 20, "t": 115, "b": 120}  # t: the title, then two-line headings
     plot_height = height - margin["t"] - margin["b"]
     fig.update_layout(template=TEMPLATE_NAME, height=height,
                       title="Probability of each arm over steps",
