@@ -541,9 +541,9 @@ def redraw_cpu(students: list[Student], plateau: list[int],
     """Server CPU-seconds per live-chart redraw, measured over the plateau, when nearly every
     student follows a training run and little else happens (an upper bound: the plateau's
     few clicks and the workers' news are counted as redraw work). NaN without a plateau."""
-    redraws = sum(1 for s in students for t in s.refreshes
-                  if plateau and int(t) in set(plateau))
-    if not plateau or redraws == 0:
+    seconds = set(plateau)
+    redraws = sum(1 for s in students for t in s.refreshes if int(t) in seconds)
+    if redraws == 0:
         return float("nan")
     cpu = sum(server_cpu(second, second + 1) for second in plateau)
     return cpu / redraws

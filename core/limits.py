@@ -93,6 +93,8 @@ def load_limits(environ: Mapping[str, str] | None = None) -> Limits:
     defaults = Limits()
     values: dict[str, int] = {}
     for name, env_name in _ENV_NAMES.items():
+        if name == "worker_nice":
+            continue  # its own rule below: 0 is allowed
         default = getattr(defaults, name)
         try:
             value = int(environ.get(env_name, default))
@@ -101,7 +103,7 @@ def load_limits(environ: Mapping[str, str] | None = None) -> Limits:
         values[name] = value if value > 0 else default
     nice = environ.get(_ENV_NAMES["worker_nice"], "").strip()
     values["worker_nice"] = (int(nice) if nice.isdigit() and int(nice) <= MAX_NICE
-                             else defaults.worker_nice)  # 0 allowed: the pages' priority
+                             else defaults.worker_nice)
     return Limits(**values)
 
 
