@@ -310,10 +310,12 @@ def _cart_layout(title: str, height: int) -> dict:
               "line": {"color": GREY, "width": 2}}
     return {"title": {"text": title}, "height": height, "showlegend": False,
             "shapes": [*edges, ground],
+            # constrain "domain": true proportions by a narrower plot, not by wider ranges,
+            # which plotly writes back and widens again on every resize (gridworld.py)
             "xaxis": {"range": [-TRACK_HALF_WIDTH - 0.4, TRACK_HALF_WIDTH + 0.4],
-                      "zeroline": False, "title": {"text": ""}},
+                      "zeroline": False, "title": {"text": ""}, "constrain": "domain"},
             "yaxis": {"range": [-0.2, 1.3], "visible": False, "scaleanchor": "x",
-                      "scaleratio": 1, "title": {"text": ""}}}
+                      "scaleratio": 1, "title": {"text": ""}, "constrain": "domain"}}
 
 
 def cart_figure(state: np.ndarray, *, title: str = "Now", height: int = 260) -> go.Figure:

@@ -92,11 +92,16 @@ def grid_figure(world: Gridworld, *, title: str, arrows: np.ndarray | None = Non
                                  marker={"size": 7, "color": ORANGE},
                                  hovertemplate="step %{text}<extra></extra>",
                                  text=[str(t) for t in range(len(path))]))
+    # Square cells by shrinking the plot area (constrain="domain"), never by widening the
+    # ranges: plotly writes a widened range back into the figure, and each later redraw at
+    # another width (a resize, the sidebar opening, presenter mode's CSS) widened it again, so
+    # the grid shrank on every resize until the corner letters sat on the arrows.
     fig.update_xaxes(range=[-0.5, n_cols - 0.5], showgrid=False, zeroline=False,
-                     tickvals=list(range(n_cols)), title_text="column", showline=False)
+                     tickvals=list(range(n_cols)), title_text="column", showline=False,
+                     constrain="domain")
     fig.update_yaxes(range=[n_rows - 0.5, -0.5], showgrid=False, zeroline=False,
                      tickvals=list(range(n_rows)), title_text="row", scaleanchor="x",
-                     scaleratio=1, showline=False)
+                     scaleratio=1, showline=False, constrain="domain")
     fig.update_layout(showlegend=False, margin={"l": 55, "r": 20, "t": 60, "b": 50})
     return fig
 

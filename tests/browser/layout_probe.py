@@ -233,11 +233,24 @@ def wait_for_stable_dom(tab: Any, quiet_ms: int = 250, max_ms: int = 10_000) -> 
     tab.evaluate(_STABLE_DOM_JS, [quiet_ms, max_ms])
 
 
+_DRAWN_JS = """
+() => !document.querySelector("[data-testid='stMainBlockContainer'] [data-testid='stSkeleton']")
+"""
+
+
 def settle(tab: Any, wait: Any) -> None:
-    """Wait for the page's first full run: its title drawn and the script idle again (the
-    app's 'not running' marker is also set before the first run starts)."""
+    """Wait for the page's first full run to be drawn: its title there, the script idle again
+    (the app's 'not running' marker is also set before the first run starts), no element
+    still a loading skeleton, and the DOM quiet.
+
+    Streamlit marks the script 'not running' before the browser has drawn what it sent:
+    code blocks, charts, tables, even buttons first show as skeletons while their code loads,
+    for a second or two on a freshly opened page. A probe (or a search for Reveal buttons)
+    run then sees half a page."""
     tab.locator("[data-testid='stMainBlockContainer'] h1").first.wait_for(timeout=60_000)
     wait(tab)
+    tab.wait_for_function(_DRAWN_JS, timeout=60_000)
+    wait_for_stable_dom(tab)
 
 
 def tab_labels(tab: Any) -> list[str]:
@@ -249,7 +262,67 @@ def tab_labels(tab: Any) -> list[str]:
 
 
 def open_tab(tab: Any, index: int) -> None:
-    """Click the page's ``index``-th st.tabs tab button."""
-    tab.locator("[data-testid='stMainBlockContainer'] [data-testid='stTab']"
-                ).nth(index).click()
-    tab.wait_for_timeout(300)
+    """Click the page's ``index``-th st.tabs tab button and wait until it is the selected one
+    and its panel is drawn (no skeleton, the DOM quiet)."""
+    button = tab.locator("[data-testid='stMainBlockContainer'] [data-testid='stTab']").nth(index)
+    button.click()
+    tab.wait_for_function("(el) => el.getAttribute('aria-selected') === 'true'",
+                          arg=button.element_handle(), timeout=10_000)
+    tab.wait_for_function(_DRAWN_JS, timeout=60_000)
+    wait_for_stable_dom(tab)
+
+
+_CHARTS_FIT_JS = """
+() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")]
+  .every((plot) => {
+    // The chart element's width follows the page's layout at once; plotly's SVG follows it
+    // when Streamlit redraws the chart.
+    const width = plot.closest("[data-testid='stPlotlyChart']").getBoundingClientRect().width;
+    if (width === 0) return true;  // in a hidden tab: drawn when its tab opens
+    const svg = plot.querySelector('.main-svg');
+    return svg !== null && Math.abs(parseFloat(svg.getAttribute('width')) - width) < 1.5;
+  })
+"""
+
+
+def charts_drawn(tab: Any) -> None:
+    """Wait until every visible plotly chart is drawn at its container's current width (after
+    a first draw, a tab opened or the window resized), and then for the DOM to be quiet
+    (plotly's automargin redraw follows its first draw)."""
+    tab.wait_for_function(_CHARTS_FIT_JS, timeout=30_000)
+    wait_for_stable_dom(tab)
+
+
+_AXIS_RANGES_JS = """
+() => {
+  const ranges = {};
+  document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot").forEach((plot, i) => {
+    if (plot.getBoundingClientRect().width === 0 || !plot._fullLayout) return;
+    const title = plot.querySelector('.g-gtitle text');
+    const axes = {};
+    for (const [key, axis] of Object.entries(plot._fullLayout)) {
+      // Ranges the figure sets (an autorange follows the plot's size in px by design)
+      if (/^[xy]axis[0-9]*$/.test(key) && Array.isArray(axis.range) && !axis.autorange) {
+        axes[key] = axis.range.map((v) => Number(Number(v).toPrecision(6)));
+      }
+    }
+    ranges[`${i}: ${title ? title.textContent.trim().slice(0, 60) : 'chart ' + (i + 1)}`] = axes;
+  });
+  return ranges;
+}
+"""
+
+
+def axis_ranges(tab: Any) -> dict[str, dict[str, list[float]]]:
+    """The ranges plotly shows on each visible chart's axes that are not autoranged (keyed by
+    the chart's position and title): a window resized and resized back must leave them as
+    they were."""
+    result: dict[str, dict[str, list[float]]] = tab.evaluate(_AXIS_RANGES_JS)
+    return result
+
+
+def resize(tab: Any, width: int, height: int) -> None:
+    """Resize the window and wait for every visible chart to be drawn again at its new
+    width (Streamlit re-lays out its charts on a resize, no script rerun)."""
+    tab.set_viewport_size({"width": width, "height": height})
+    charts_drawn(tab)

@@ -1,9 +1,12 @@
 """Every registered page, at default settings, read as a class would read it: no chart text
 over other chart text, nothing cut by a chart's edge, no curve through a label or the legend,
-no bar cut by (or touching) its axis, no ASCII exponents; and in presenter mode (1920x1080,
-every answer revealed, every tab opened) metric values larger than their labels and at least
-32 px, code at least 18 px, chart text at least as large as body text, and no sideways
-scrolling. Every page ends with its check-yourself question and its Previous/Next links.
+no bar cut by (or touching) its axis, no ASCII exponents; and in presenter mode (every answer
+revealed, every tab opened) metric values larger than their labels and at least 32 px, code at
+least 18 px, chart text at least as large as body text, and no sideways scrolling, on a
+1920x1080 screen and on a 1280x720 projector (the same page, resized: no second run), and
+every chart's axes as they were once the window is back at 1920x1080 (plotly's scale
+constraints could widen a range on every resize). Every page ends with its check-yourself
+question and its Previous/Next links.
 
 The pages come from the registry, so a new page is covered without touching this file.
 """
@@ -16,19 +19,23 @@ from typing import Any
 import pytest
 
 from tests.browser.layout_probe import (
+    axis_ranges,
     chart_text,
+    charts_drawn,
     open_tab,
+    resize,
     reveal_everything,
     settle,
     tab_labels,
     text_sizes,
-    wait_for_stable_dom,
 )
 from tests.browser.server import open_app_page, wait_until_idle
 from ui.lesson import neighbours
 from ui.registry import HOME, PAGES
 
 MODES = {"normal": ((1440, 900), ""), "presenter": ((1920, 1080), "?present=1")}
+SMALL_PROJECTOR = (1280, 720)
+"""Presenter mode is probed again at this size, on the same page resized."""
 METRIC_MIN_PX = 32
 CODE_MIN_PX = 18
 
@@ -41,13 +48,6 @@ def mode_tab(request: pytest.FixtureRequest, browser: Any) -> Iterator[tuple[str
     context = browser.new_context(viewport={"width": width, "height": height})
     yield request.param, context.new_page()
     context.close()
-
-
-def _charts_drawn(tab: Any) -> None:
-    tab.wait_for_function(
-        """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
-              .every((c) => c.querySelector('.main-svg'))""", timeout=30_000)
-    wait_for_stable_dom(tab)  # plotly's automargin redraw after the first draw
 
 
 def _problems(tab: Any, presenter: bool, where: str) -> list[str]:
@@ -79,8 +79,10 @@ def test_page_reads_cleanly(entry: Any, mode_tab: tuple[str, Any], app_url: str,
                             artifacts: Any) -> None:
     mode, tab = mode_tab
     presenter = mode == "presenter"
-    open_app_page(tab, f"{app_url}/{entry.url_path}{MODES[mode][1]}")
+    size, query = MODES[mode]
+    open_app_page(tab, f"{app_url}/{entry.url_path}{query}")
     settle(tab, wait_until_idle)
+    name = entry.url_path or "home"
     problems: list[str] = []
     labels = tab_labels(tab) or [""]
     for index, label in enumerate(labels):
@@ -88,10 +90,24 @@ def test_page_reads_cleanly(entry: Any, mode_tab: tuple[str, Any], app_url: str,
             open_tab(tab, index)
         if presenter:
             reveal_everything(tab, wait_until_idle)
-        _charts_drawn(tab)
-        problems += _problems(tab, presenter, f"{mode} {entry.url_path or 'home'} {label}")
-    tab.screenshot(path=str(artifacts / "screenshots" /
-                            f"layout_{mode}_{entry.url_path or 'home'}.png"), full_page=True)
+        charts_drawn(tab)
+        problems += _problems(tab, presenter, f"{mode} {name} {label}")
+        if index == 0:
+            first_tab_ranges = axis_ranges(tab)
+    tab.screenshot(path=str(artifacts / "screenshots" / f"layout_{mode}_{name}.png"))
+    if presenter:  # the same revealed page on a small projector; the last tab is open
+        resize(tab, *SMALL_PROJECTOR)
+        for index in reversed(range(len(labels))):
+            if labels[index] and index < len(labels) - 1:
+                open_tab(tab, index)
+                charts_drawn(tab)
+            problems += _problems(tab, presenter, f"{mode} 1280x720 {name} {labels[index]}")
+        tab.screenshot(path=str(artifacts / "screenshots" / f"layout_{mode}_1280_{name}.png"))
+        resize(tab, *size)  # back, on the first tab again
+        ranges = axis_ranges(tab)
+        problems += [f"{mode} {name}: chart {chart} axes {first_tab_ranges[chart]} at "
+                     f"{size[0]} px, {ranges.get(chart)} after 1280 px and back"
+                     for chart in first_tab_ranges if ranges.get(chart) != first_tab_ranges[chart]]
     assert not problems, "\n".join(problems)
     main = tab.locator("[data-testid='stMainBlockContainer']")
     assert main.get_by_text("Check yourself.").count() == 1
