@@ -303,18 +303,20 @@ def _cart_data(state: np.ndarray) -> list[dict]:
 
 def _cart_layout(title: str, height: int) -> dict:
     """The track: its ends (where CartPole-v1 stops) dashed, the ground a grey line."""
-    edges = [{"type": "line", "xref": "x", "yref": "paper", "x0": e, "x1": e, "y0": 0, "y1": 1,
-              "line": {"color": VERMILLION, "dash": "dash", "width": 1}}
+    x_range, y_range = [-TRACK_HALF_WIDTH - 0.4, TRACK_HALF_WIDTH + 0.4], [-0.2, 1.3]
+    edges = [{"type": "line", "xref": "x", "yref": "y", "x0": e, "x1": e, "y0": y_range[0],
+              "y1": y_range[1], "line": {"color": VERMILLION, "dash": "dash", "width": 1}}
              for e in (-TRACK_HALF_WIDTH, TRACK_HALF_WIDTH)]
-    ground = {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
-              "line": {"color": GREY, "width": 2}}
+    ground = {"type": "line", "xref": "x", "yref": "y", "x0": x_range[0], "x1": x_range[1],
+              "y0": 0, "y1": 0, "line": {"color": GREY, "width": 2}}
+    # True proportions by a smaller plot area (constrain "domain"), not by wider ranges: plotly
+    # writes a widened range back into the figure and widens it again on every resize (see
+    # gridworld.py), so the cart shrank each time. The lines span the ranges, not the paper.
     return {"title": {"text": title}, "height": height, "showlegend": False,
             "shapes": [*edges, ground],
-            # constrain "domain": true proportions by a narrower plot, not by wider ranges,
-            # which plotly writes back and widens again on every resize (gridworld.py)
-            "xaxis": {"range": [-TRACK_HALF_WIDTH - 0.4, TRACK_HALF_WIDTH + 0.4],
-                      "zeroline": False, "title": {"text": ""}, "constrain": "domain"},
-            "yaxis": {"range": [-0.2, 1.3], "visible": False, "scaleanchor": "x",
+            "xaxis": {"range": x_range, "zeroline": False, "title": {"text": ""},
+                      "constrain": "domain"},
+            "yaxis": {"range": y_range, "visible": False, "scaleanchor": "x",
                       "scaleratio": 1, "title": {"text": ""}, "constrain": "domain"}}
 
 
