@@ -28,8 +28,9 @@ def _start_warmup() -> threading.Thread:
     return thread
 
 
+# The sidebar's state is set once per run, by presenter.apply() (see there).
 st.set_page_config(page_title="Policy Gradient, Seen", page_icon=":material/insights:",
-                   layout="wide", initial_sidebar_state="auto")  # folded on a phone
+                   layout="wide")
 _start_warmup()
 
 

@@ -117,11 +117,19 @@ def accept_url_alias() -> None:
 
 def apply() -> None:
     """Page-wide styling (full page titles in the sidebar), plus the presenter's large text
-    when it is on; call after the toggle and before the page runs."""
+    when it is on; call after the toggle and before the page runs.
+
+    Also the sidebar's state, set here alone and once per run: folded away in presenter mode,
+    "auto" otherwise (open on a wide screen, folded on a phone). Streamlit applies a state
+    that differs from the last one it received, so an "auto" sent earlier in every run and
+    "collapsed" after it made each rerun in presenter mode (every Reveal click) open the
+    sidebar over the lesson."""
     st.html(_BASE_CSS)
     if presenter_mode():
-        st.set_page_config(layout="wide", initial_sidebar_state="collapsed")
+        st.set_page_config(initial_sidebar_state="collapsed")
         st.html(_PRESENTER_CSS)
+    else:
+        st.set_page_config(initial_sidebar_state="auto")
 
 
 def _reveal_key(key: str) -> str:

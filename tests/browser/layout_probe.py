@@ -157,7 +157,9 @@ _TEXT_SIZES_JS = """
       .map((c) => ({text: c.textContent.trim().slice(0, 40), px: px(c)}));
   const root = document.scrollingElement || document.documentElement;
   const main = document.querySelector('[data-testid="stMain"]');
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
   return {body_px: body ? px(body) : null, metrics, code,
+          sidebar_open: sidebar ? sidebar.getBoundingClientRect().right > 0 : false,
           horizontal_scroll: root.scrollWidth > root.clientWidth + 1
               || (main ? main.scrollWidth > main.clientWidth + 1 : false)};
 }
@@ -172,8 +174,8 @@ def chart_text(tab: Any, tolerance_px: float = 1.0) -> list[dict[str, Any]]:
 
 
 def text_sizes(tab: Any) -> dict[str, Any]:
-    """Body text size, each metric's value and label size, each code block's size (px), and
-    whether the page scrolls sideways."""
+    """Body text size, each metric's value and label size, each code block's size (px),
+    whether the page scrolls sideways, and whether the sidebar is open."""
     result: dict[str, Any] = tab.evaluate(_TEXT_SIZES_JS)
     return result
 

@@ -2,11 +2,11 @@
 over other chart text, nothing cut by a chart's edge, no curve through a label or the legend,
 no bar cut by (or touching) its axis, no ASCII exponents; and in presenter mode (every answer
 revealed, every tab opened) metric values larger than their labels and at least 32 px, code at
-least 18 px, chart text at least as large as body text, and no sideways scrolling, on a
-1920x1080 screen and on a 1280x720 projector (the same page, resized: no second run), and
-every chart's axes as they were once the window is back at 1920x1080 (plotly's scale
-constraints could widen a range on every resize). Every page ends with its check-yourself
-question and its Previous/Next links.
+least 18 px, chart text at least as large as body text, no sideways scrolling and the sidebar
+folded away, on a 1920x1080 screen and on a 1280x720 projector (the same page, resized: no
+second run), and every chart's axes as they were once the window is back at 1920x1080
+(plotly's scale constraints could widen a range on every resize). Every page ends with its
+check-yourself question and its Previous/Next links.
 
 The pages come from the registry, so a new page is covered without touching this file.
 """
@@ -70,6 +70,8 @@ def _problems(tab: Any, presenter: bool, where: str) -> list[str]:
                      for code in sizes["code"] if code["px"] < CODE_MIN_PX]
         if sizes["horizontal_scroll"]:
             problems.append(f"{where}: the page scrolls sideways")
+        if sizes["sidebar_open"]:  # folded away in presenter mode, also after a Reveal
+            problems.append(f"{where}: the sidebar is open")
     return problems
 
 
