@@ -23,13 +23,16 @@ FALSY = frozenset({"0", "no", "off", "false"})
 METRIC_VALUE_REM = 3.0
 """Metric values in presenter mode (rem): the largest numbers on the screen."""
 
-# Always on (static CSS, no user text): the sidebar shows each page title in full, wrapped
-# over two lines when it must, instead of cutting it with an ellipsis.
+# Always on (static CSS, no user text): the sidebar shows each page title in full, and each
+# metric its label in full, wrapped over two lines when they must, instead of cutting them
+# with an ellipsis (four metrics in a row on a 1280 px projector, or two on a phone).
 _BASE_CSS = """
 <style>
 [data-testid="stSidebarNavLink"] span { white-space: normal; overflow: visible;
   text-overflow: clip; line-height: 1.25; }
 [data-testid="stSidebarNavLink"] { height: auto; min-height: 2rem; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] p { white-space: normal; overflow: visible; text-overflow: clip; }
 </style>
 """
 

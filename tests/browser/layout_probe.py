@@ -156,12 +156,20 @@ _TEXT_SIZES_JS = """
                 + '[data-testid="stMainBlockContainer"] [data-testid="stCode"] code')]
       .map((c) => ({text: c.textContent.trim().slice(0, 40), px: px(c)}));
   const root = document.scrollingElement || document.documentElement;
-  const main = document.querySelector('[data-testid="stMain"]');
+  const scroller = document.querySelector('[data-testid="stMain"]');
+  // Text Streamlit cuts with an ellipsis (metric labels, select boxes...) where it is too long
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const cut = [...(main ? main.querySelectorAll('*') : [])].filter((el) => {
+    if (el.scrollWidth <= el.clientWidth + 1 || !el.textContent.trim()) return false;
+    const style = getComputedStyle(el);
+    return style.textOverflow === 'ellipsis' && style.overflowX !== 'visible'
+           && el.getClientRects().length > 0;
+  }).map((el) => el.textContent.trim().slice(0, 60));
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
   return {body_px: body ? px(body) : null, metrics, code,
-          sidebar_open: sidebar ? sidebar.getBoundingClientRect().right > 0 : false,
+          cut, sidebar_open: sidebar ? sidebar.getBoundingClientRect().right > 0 : false,
           horizontal_scroll: root.scrollWidth > root.clientWidth + 1
-              || (main ? main.scrollWidth > main.clientWidth + 1 : false)};
+              || (scroller ? scroller.scrollWidth > scroller.clientWidth + 1 : false)};
 }
 """
 
@@ -174,8 +182,9 @@ def chart_text(tab: Any, tolerance_px: float = 1.0) -> list[dict[str, Any]]:
 
 
 def text_sizes(tab: Any) -> dict[str, Any]:
-    """Body text size, each metric's value and label size, each code block's size (px),
-    whether the page scrolls sideways, and whether the sidebar is open."""
+    """Body text size, each metric's value and label size, each code block's size (px), the
+    texts cut short with an ellipsis, whether the page scrolls sideways, and whether the
+    sidebar is open."""
     result: dict[str, Any] = tab.evaluate(_TEXT_SIZES_JS)
     return result
 

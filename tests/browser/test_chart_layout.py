@@ -70,6 +70,7 @@ def _problems(tab: Any, presenter: bool, where: str) -> list[str]:
                      for code in sizes["code"] if code["px"] < CODE_MIN_PX]
         if sizes["horizontal_scroll"]:
             problems.append(f"{where}: the page scrolls sideways")
+        problems += [f"{where}: text cut short: '{text}'" for text in sizes["cut"]]
         if sizes["sidebar_open"]:  # folded away in presenter mode, also after a Reveal
             problems.append(f"{where}: the sidebar is open")
     return problems
