@@ -66,7 +66,7 @@ def _error_array(trace: Any) -> np.ndarray | None:
 
 def _trace_rows(index: int, trace: Any) -> tuple[list[str], list[dict[str, Any]]]:
     """Column names used and the rows of one trace."""
-    name = getattr(trace, "name", None) or f"trace {index}"
+    name = (getattr(trace, "name", None) or f"trace {index}").replace("<br>", " ")  # 2 lines
     kind = getattr(trace, "type", None) or "trace"
     arrays = {axis: _array(getattr(trace, axis, None)) for axis in _AXES}
     z = arrays["z"]

@@ -56,7 +56,7 @@ def sign_chart(j_with: np.ndarray, j_without: np.ndarray, *, chosen_with: bool) 
     keep = linear_spaced_indices(len(steps))
     for values, name, colour, chosen in (
             (j_with, "loss = −(log_probs · returns).sum()", BLUE, chosen_with),
-            (j_without, "loss = +(log_probs · returns).sum()  (sign dropped)", VERMILLION,
+            (j_without, "loss = +(log_probs · returns).sum()<br>(sign dropped)", VERMILLION,
              not chosen_with)):
         fig.add_scatter(x=steps[keep], y=values[keep], mode="lines", name=name,
                         line={"color": colour, "width": 4 if chosen else 1.5},
