@@ -39,8 +39,8 @@ _BASE_CSS = """
 # Presenter mode (static CSS, no user text): body text 1.3 rem, and every text a class reads
 # at least that large: widget labels and values, select boxes, slider values (lifted above
 # their thumbs), tabs, captions, tables, code; metric values larger than anything else. On
-# a projector narrower than 1500 px (1280x720), columns holding a chart stack, so enlarged
-# chart text keeps room.
+# a projector narrower than 1500 px (1280x720), columns holding a chart or code stack, so
+# enlarged chart text keeps room and code lines keep their indentation instead of wrapping.
 _PRESENTER_CSS = f"""
 <style>
 [data-testid="stMainBlockContainer"] {{ font-size: 1.3rem; max-width: 100%; }}
@@ -80,9 +80,11 @@ _PRESENTER_CSS = f"""
 [data-testid="stMainBlockContainer"] [data-testid="stSlider"] [data-baseweb="slider"] {{
   margin-top: 1.1rem; }}
 @media (max-width: 1500px) {{
-  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) {{ flex-wrap: wrap; }}
-  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
-    > [data-testid="stColumn"] {{ min-width: 100%; flex: 1 1 100%; }}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]),
+  [data-testid="stHorizontalBlock"]:has([data-testid="stCode"]) {{ flex-wrap: wrap; }}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"],
+  [data-testid="stHorizontalBlock"]:has([data-testid="stCode"]) > [data-testid="stColumn"] {{
+    min-width: 100%; flex: 1 1 100%; }}
 }}
 </style>
 """
