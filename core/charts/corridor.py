@@ -34,7 +34,7 @@ def value_curve_figure(p: np.ndarray, values: np.ndarray, p_star: float, v_star:
                        epsilon: float, epsilon_values: tuple[float, float]) -> go.Figure:
     """v(start) against π(right), with the optimum and the two ε-greedy policies marked."""
     fig = new_figure("Value of the start state for every policy",
-                     x_title="probability of choosing right, p", y_title="v(start)")
+                     x_title="probability of choosing right, p", y_title="v(start)", height=480)
     shown = np.where(values >= VALUE_FLOOR, values, np.nan).astype(np.float32)
     fig.add_trace(go.Scatter(x=p.astype(np.float32), y=shown, mode="lines", name="v(p), exact",
                              line={"color": BLUE, "width": 3},
@@ -43,6 +43,7 @@ def value_curve_figure(p: np.ndarray, values: np.ndarray, p_star: float, v_star:
         x=[p_star], y=[v_star], mode="markers+text", name="best stochastic policy",
         marker={"color": BLACK, "size": 13, "symbol": "star"},
         text=[f"p* = {p_star:.3f}, v* = {v_star:.2f}"], textposition="top center",
+        cliponaxis=False,  # the label sits above v* ≈ −12, by the axis' top at 0
         hovertemplate="p* = %{x:.6f}: v* = %{y:.6f}<extra></extra>"))
     left, right = epsilon_values
     p_left, p_right = epsilon / 2, 1 - epsilon / 2
@@ -58,10 +59,9 @@ def value_curve_figure(p: np.ndarray, values: np.ndarray, p_star: float, v_star:
             hovertemplate="p = %{x:.3f}: v = %{y:.2f}<extra></extra>"))
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(range=[VALUE_FLOOR, 0])
-    # The space under the curve is empty: the legend goes there, clear of the title.
-    fig.update_layout(legend={"orientation": "v", "x": 0.5, "xanchor": "center", "y": 0.04,
-                              "yanchor": "bottom"})
-    return fig
+    # Under the plot: inside it, in the empty space under the curve, the legend covered the
+    # ε-greedy-left label on a phone.
+    return legend_below(fig)
 
 
 LONG_LABEL = 24

@@ -15,8 +15,8 @@ REVEAL_LABELS = ("Reveal", "Show the answer")
 # titles, tick labels, legend entries, annotations and text traces. Two of them collide
 # when their boxes overlap by more than TOL px in both directions; a text is cut when its
 # box leaves the chart's own SVG by more than TOL px. Marks: a value label under an error
-# bar, an annotation or the legend drawn over a curve, a bar cut by (or touching) the edge
-# of its plot area, and exponents written in ASCII ("2^-12").
+# bar, an annotation or the legend drawn over a curve, the legend over a label, a label or a
+# bar cut by (or a bar touching) the edge of its plot area, and exponents written in ASCII.
 _CHART_TEXT_JS = r"""
 (tol) => {
   const kinds = [
@@ -104,6 +104,11 @@ _CHART_TEXT_JS = r"""
       if (bg && visible(legend) && crossedBy(box(bg), lines, areas)) {
         marks.push('curve under the legend');
       }
+      if (bg && visible(legend)) {
+        texts.filter((t) => ['text trace', 'bar label', 'annotation'].includes(t.kind)
+                            && overlap(t, box(bg)))
+          .forEach((t) => marks.push(`legend over '${t.label}'`));
+      }
     });
     plot.querySelectorAll('.barlayer .point path').forEach((bar) => {
       const b = box(bar);
@@ -118,6 +123,25 @@ _CHART_TEXT_JS = r"""
       // by the axis (plotly's own autorange leaves 5 %).
       else if (b.y0 - area.y0 < 0.08 * (area.y1 - area.y0)) {
         marks.push('bar touching the top of its axis');
+      }
+    });
+    // A label plotly clips at the plot area (cliponaxis): half a label is as bad as a cut one
+    texts.filter((t) => t.kind === 'text trace' || t.kind === 'bar label').forEach((t) => {
+      for (let n = t.el.parentNode; n && n !== plot; n = n.parentNode) {
+        const url = n.getAttribute && n.getAttribute('clip-path');
+        const id = url && (url.match(/#([^)"']+)/) || [])[1];
+        const clip = id && document.getElementById(id);
+        const rect = clip && clip.firstElementChild;
+        const m = n.getScreenCTM && n.getScreenCTM();
+        if (!rect || !m || rect.tagName !== 'rect') continue;
+        const x = rect.x.baseVal.value, y = rect.y.baseVal.value;  // in n's own coordinates
+        const c = {x0: m.e + m.a * x, y0: m.f + m.d * y,
+                   x1: m.e + m.a * (x + rect.width.baseVal.value),
+                   y1: m.f + m.d * (y + rect.height.baseVal.value)};
+        if (t.x0 < c.x0 - tol || t.y0 < c.y0 - tol || t.x1 > c.x1 + tol || t.y1 > c.y1 + tol) {
+          marks.push(`label cut by the plot edge: '${t.label}'`);
+        }
+        break;
       }
     });
     texts.filter((t) => /\^\s*[-+]?\d/.test(t.label))
