@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core import distributions as dist
+from ui.presenter import data_table
 
 DEFAULT_TABLE = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "weight": [1.0, 2.0, 3.0, 4.0],
                               "f(x)": [1.0, 4.0, 9.0, 16.0]})
@@ -89,8 +90,8 @@ def distribution_inputs(prefix: str, *, with_f_column: bool, label: str = "Distr
             f_column = _column(edited, "f(x)")
         problem = dist.validate_table(values, weights)
         if problem is None:
-            st.dataframe(pd.DataFrame({"x": values, "probability p(x)": dist.normalise(weights)}),
-                         hide_index=True, width="stretch", height=min(250, 38 + 35 * len(values)))
+            data_table(pd.DataFrame({"x": values, "probability p(x)": dist.normalise(weights)}),
+                       hide_index=True, width="stretch", height=min(250, 38 + 35 * len(values)))
         return spec, f_column, problem
     spec = dist.DistributionSpec(family=family, **_parameter_inputs(prefix, family))
     return spec, f_column, dist.validate_distribution(spec)

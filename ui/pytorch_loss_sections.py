@@ -177,11 +177,11 @@ def sum_mean_tab(runs: ld.TrainingResult, rewards: np.ndarray, lr: float, n: int
             "steps T": example.lengths.astype(int), "return R": example.returns}
     for kind, label in SHORT_REDUCTIONS.items():
         rows[f"weight ({label})"] = example.weights[kind]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    data_table(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption("θ.grad from loss.backward() under each reduction (logits 0):")
     grads = pd.DataFrame({label: example.grads[kind] for kind, label in SHORT_REDUCTIONS.items()},
                          index=[f"θ{j + 1}" for j in range(len(rewards))])
-    st.dataframe(grads, width="stretch")
+    data_table(grads, width="stretch")
     st.markdown("Each episode contributes g = R·Σₜ∇log π(aₜ). Summing over its steps gives "
                 "both episodes the same weight, which is the unbiased estimate of ∇J. "
                 "Averaging over each episode's steps divides by T, so the long episode counts "
