@@ -97,15 +97,20 @@ def test_page_reads_cleanly(entry: Any, mode_tab: tuple[str, Any], app_url: str,
         problems += _problems(tab, presenter, f"{mode} {name} {label}")
         if index == 0:
             first_tab_ranges = axis_ranges(tab)
-    tab.screenshot(path=str(artifacts / "screenshots" / f"layout_{mode}_{name}.png"))
+    shots = artifacts / "screenshots"
+    if problems:  # a picture of what failed (only then: each costs browser time)
+        tab.screenshot(path=str(shots / f"layout_{mode}_{name}.png"))
     if presenter:  # the same revealed page on a small projector; the last tab is open
         resize(tab, *SMALL_PROJECTOR)
+        small: list[str] = []
         for index in reversed(range(len(labels))):
             if labels[index] and index < len(labels) - 1:
                 open_tab(tab, index)
                 charts_drawn(tab)
-            problems += _problems(tab, presenter, f"{mode} 1280x720 {name} {labels[index]}")
-        tab.screenshot(path=str(artifacts / "screenshots" / f"layout_{mode}_1280_{name}.png"))
+            small += _problems(tab, presenter, f"{mode} 1280x720 {name} {labels[index]}")
+        if small:
+            tab.screenshot(path=str(shots / f"layout_{mode}_1280_{name}.png"))
+        problems += small
         resize(tab, *size)  # back, on the first tab again
         ranges = axis_ranges(tab)
         problems += [f"{mode} {name}: chart {chart} axes {first_tab_ranges[chart]} at "
