@@ -1058,13 +1058,13 @@ def measure_room(deployment: Deployment, n: int, assets: list[str], eager: list[
     last = teacher.refreshes[-1] if teacher.refreshes else Refresh(0.0, {}, None)
     visible = sum(1 for s in students if s.nickname in last.rows)
     latencies = [sec for st in students for _k, _t, sec in st.actions if sec is not None]
-    timeouts = sum(1 for st in [*students, teacher] for _k, _t, sec in st.actions
-                   if sec is None)
+    everyone: list[Teacher | RoomStudent] = [teacher, *students]
+    timeouts = sum(1 for who in everyone for _k, _t, sec in who.actions if sec is None)
     span = end - start
     exceptions = (sum(len(s.exceptions) for s in students) + len(teacher.exceptions)
                   + uncaught(deployment.logs))
     by_kind: dict[str, list[float]] = {}
-    for who in [teacher, *students]:
+    for who in everyone:
         for kind, _t, seconds in who.actions:
             if seconds is not None:
                 by_kind.setdefault(kind, []).append(seconds)
