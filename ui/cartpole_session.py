@@ -44,10 +44,11 @@ CROWDED_REFRESH_S = 0.8
 """Seconds between redraws once more than CROWDED sessions train on this server: fewer page
 reruns for everyone, still more than one redraw a second."""
 CROWDED = 2
-"""Training sessions above which redraws slow to CROWDED_REFRESH_S (chosen when the page runs
-whole: a fragment never reruns the page just to change its pace). Two: one learner (or two)
-gets the smoother redraws; in a class each redraw costs the server about 10-25 ms, and at
-2 a second for 23 students the page servers took over half of a 2-core machine from training."""
+"""Training sessions above which redraws slow to CROWDED_REFRESH_S or slower (the pace is
+chosen when the page runs whole; a fragment reruns its page for a new pace only as
+RETUNE_FACTOR and RETUNE_AFTER_S allow). Two: one learner (or two) gets the smoother redraws;
+in a class each redraw costs the server about 8-20 ms, and at 2 a second for 23 students the
+page servers took over half of a 2-core machine from training."""
 MAX_REDRAWS_PER_S = 20.0
 """Live redraws a second one page server aims to stay under once crowded (each costs it about
 20 ms of CPU: 0.4 of a core). With more sessions training than this allows at
