@@ -24,7 +24,8 @@ def load_layout(name: str) -> None:
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Sampling episodes through env.step…")
 def sampled(config: gw.GridConfig, kind: str, episodes: int, seed: int
             ) -> tuple[gr.Estimate, list[gr.Episode]]:
-    """REINFORCE's per-episode gradients from ``episodes`` episodes (cached per session)."""
+    """REINFORCE's per-episode gradients from ``episodes`` episodes, and the episodes (cached
+    for every session: the same settings and seed give the same samples)."""
     world = gw.Gridworld(config)
     return gr.estimate(config, lab.initial_theta(world, kind, seed), episodes, seed)
 
@@ -32,7 +33,7 @@ def sampled(config: gw.GridConfig, kind: str, episodes: int, seed: int
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Training both ways…")
 def trained(config: gw.GridConfig, kind: str, settings: gr.TrainSettings, seed: int
             ) -> gr.TrainResult:
-    """Exact ascent and REINFORCE from the examined θ."""
+    """Exact ascent and REINFORCE from the examined θ (cached like ``sampled``)."""
     world = gw.Gridworld(config)
     return gr.train(config, lab.initial_theta(world, kind, seed), settings, seed)
 
