@@ -1,6 +1,6 @@
 """Speed of the CartPole lab's "How good is one batch's gradient?" measurement.
 
-    .venv/bin/python benchmarks/gradient_quality.py [--repeats 3] [--train-seconds 6]
+    .venv/bin/python -m benchmarks.gradient_quality [--repeats 3] [--train-seconds 6]
 
 Figures (target: under 10 s each on one core, the issue's budget for the default settings):
 - the default measurement (20,000 reference steps, 40,000 pool steps, batch sizes 1..256) of
@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from dataclasses import replace
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.timing import timed
 from core.reinforce import gradient_quality as gq

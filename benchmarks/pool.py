@@ -7,7 +7,7 @@ each got: 1.0 is perfectly fair; env steps come in whole batches, so they are lu
 window), the news each session
 received per second (the live chart's refresh bound: target >= 1), and every worker's RSS.
 
-    .venv/bin/python benchmarks/pool.py --sessions 1,4,16,30 --seconds 10
+    .venv/bin/python -m benchmarks.pool --sessions 1,4,16,30 --seconds 10
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.timing import cli_rate
 from core.limits import LIMITS

@@ -326,7 +326,7 @@ class StreamlitClient:
         widget.value = value
         if widget.query_param_key:
             params = parse_query(self.query)
-            url = url_value(widget.field, value)
+            url = url_value(widget.field or "", value)
             if not url or url == widget.default_url:
                 params.pop(widget.query_param_key, None)
             else:
@@ -499,7 +499,8 @@ class StreamlitClient:
             default_url = [options[int(i)] for i in proto_w.default]
         else:
             default_of = _default_of(element) or (field_name, value)
-            default_url = [] if default_of[0] is None else url_value(*default_of)
+            default_url = ([] if default_of[0] is None
+                           else url_value(default_of[0], default_of[1]))
         if key:
             self.bound_keys.add(key)
         if known is not None and not getattr(proto_w, "set_value", False):

@@ -1,15 +1,14 @@
 """Expectation vs sample average: where did p(τ) go in the code?"""
 
-import numpy as np
 import streamlit as st
 
 from core import distributions as dist
 from core import sample_average as sa
-from core.charts import expectation as charts
 from core.confidence import Z95_TEXT
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
 from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs, function_inputs
+from ui.expectation_results import distribution_chart, histogram_chart, runs, runs_chart, trap_chart
 from ui.presenter import revealed
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
@@ -47,8 +46,8 @@ if problem:
 
 exact = dist.expectation(spec, fn)
 weighted = dist.expectation_of_p_times_f(spec, fn)
-rng = np.random.default_rng([global_seed(), 2])
-result = sa.simulate_runs(spec, fn, n_samples, n_runs, rng)
+seed = global_seed()
+result = runs(spec, fn, n_samples, n_runs, seed)
 observed_spread, predicted_spread = sa.spread_summary(result)
 f_label = dist.FUNCTIONS[fn.kind].removeprefix("f(x) = ") if fn.kind != "table" else "f(x)"
 
@@ -65,23 +64,16 @@ if ANSWERED:  # the runs' averages answer the question of section 2
 
 st.header("1. The exact expectation: a weighted sum")
 if spec.is_discrete:
-    values, probs = dist.support_of(spec)
-    fvals = dist.function_on_support(fn, spec)
     st.latex(r"\mathbb{E}[f(X)] = \sum_x p(x)\,f(x) = "
-             + dist.sum_expression(probs, fvals, exact))
-    fig = charts.distribution_figure(values, probs, fvals, discrete=True, f_label=f_label)
+             + dist.sum_expression(dist.support_of(spec)[1], dist.function_on_support(fn, spec),
+                                   exact))
 else:
-    lo, hi = dist.plot_range(spec)
-    grid = np.linspace(lo, hi, 400)
     st.latex(r"\mathbb{E}[f(X)] = \int p(x)\,f(x)\,dx = " + dist.fmt(exact))
-    fig = charts.distribution_figure(grid, dist.density(spec, grid),
-                                     dist.apply_function(fn, grid), discrete=False,
-                                     f_label=f_label)
 st.caption(f"Each outcome contributes its value f(x) times its probability p(x). Nothing "
            f"random yet: this is the number the samples should reproduce. For reference, "
            f"E[X] = {dist.fmt(dist.mean(spec))} and Var[X] = {dist.fmt(dist.variance(spec))}; "
            f"the spread of f(X) itself is σ = {dist.fmt(result.sd_f, 4)}.")
-show_chart(fig, key="ev_chart_dist")
+show_chart(distribution_chart(spec, fn, f_label), key="ev_chart_dist")
 
 st.header("2. Plain averages of samples from p")
 st.markdown(
@@ -92,14 +84,11 @@ st.markdown(
     "√10 ≈ 3.2 for every tenfold increase in N. The shaded band is what run 1 can estimate "
     f"from its own samples (±{Z95_TEXT} standard errors)."
 )
-show_chart(charts.running_average_figure(result, f_label=f_label), key="ev_chart_runs",
+show_chart(runs_chart(spec, fn, n_samples, n_runs, seed, f_label), key="ev_chart_runs",
            reveal="Will the plain average of draws from p settle on the p-weighted sum?")
 left, right = st.columns([3, 2], vertical_alignment="center")
 with left:
-    hist_p = (dist.support_of(spec)[1] if spec.is_discrete
-              else dist.density(spec, result.outcomes))
-    show_chart(charts.histogram_figure(result, hist_p, discrete=spec.is_discrete),
-               key="ev_chart_hist")
+    show_chart(histogram_chart(spec, fn, n_samples, n_runs, seed), key="ev_chart_hist")
 with right:
     st.markdown(
         "**Why no p is needed.** The bars are how often each value came up in run 1; the "
@@ -120,7 +109,7 @@ sum_sign = "Σ" if spec.is_discrete else "∫"
 t1.metric(f"{sum_sign} p·f (the target)", dist.fmt(exact))
 t2.metric(f"{sum_sign} p²·f (where the trap goes)", dist.fmt(weighted))
 t3.metric("Run 1: average of p(xᵢ)·f(xᵢ)", dist.fmt(result.first_weighted[-1], 5))
-show_chart(charts.trap_figure(result), key="ev_chart_trap")
+show_chart(trap_chart(spec, fn, n_samples, n_runs, seed), key="ev_chart_trap")
 st.info(
     "This is why the REINFORCE loop has no p(τ) in it: trajectories produced by running the "
     "policy arrive with probability p(τ), so a plain average over them already estimates "

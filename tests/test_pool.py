@@ -17,7 +17,7 @@ import pytest
 
 from core.limits import Limits
 from core.pool import PoolError, TrainingPool
-from core.pool.pool import CLOSED, LOST
+from core.pool.pool import CLOSED, LOST, RunView
 from core.reinforce.config import TrainConfig
 
 LIMITS = Limits(training_workers=1, max_training_sessions=3, max_runs_per_worker=4,
@@ -202,3 +202,32 @@ def test_workers_train_at_the_limits_niceness(pool):
                          == os.getpriority(os.PRIO_PROCESS, 0) + LIMITS.worker_nice
                          for pid in pool.worker_pids()),
              timeout=60, what="workers at niceness 10")
+
+
+def test_new_sessions_go_to_the_worker_with_the_fewest_runs_training() -> None:
+    """Finished runs stay held (they count against a worker's memory cap) but cost no CPU: a
+    new session goes where the fewest runs train, so no worker idles beside a busy one."""
+    from types import SimpleNamespace
+
+    from core.pool.pool import SessionView
+
+    pool = object.__new__(TrainingPool)  # no worker processes: only the choice is tested
+    pool.limits = Limits(training_workers=2, max_runs_per_worker=4)
+    pool._workers = [SimpleNamespace(index=0, alive=True), SimpleNamespace(index=1, alive=True)]
+
+    def session(name: str, worker: int, status: str) -> SessionView:
+        view = SessionView(name, last_seen=0.0, last_active=0.0)
+        view.worker, view.status = worker, status  # type: ignore[assignment]
+        view.runs = [RunView(TrainConfig())]
+        return view
+
+    pool._sessions = {"a": session("a", 0, "finished"), "b": session("b", 0, "finished"),
+                      "c": session("c", 1, "training")}
+    assert pool._pick_worker(1) == 0   # two held but idle, against one training
+    pool._sessions["d"] = session("d", 0, "training")
+    pool._sessions["e"] = session("e", 0, "training")
+    assert pool._pick_worker(1) == 1   # now worker 0 trains two, worker 1 one
+    pool._sessions["f"] = session("f", 1, "paused")
+    pool._sessions["g"] = session("g", 1, "paused")
+    pool._sessions["h"] = session("h", 1, "finished")
+    assert pool._pick_worker(1) is None  # both full (4 runs held each): the queue

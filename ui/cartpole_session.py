@@ -11,6 +11,7 @@ the session's runs (core.limits: tab_closed_s).
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,10 +44,23 @@ CROWDED_REFRESH_S = 0.8
 """Seconds between redraws once more than CROWDED sessions train on this server: fewer page
 reruns for everyone, still more than one redraw a second."""
 CROWDED = 2
-"""Training sessions above which redraws slow to CROWDED_REFRESH_S (chosen when the page runs
-whole: a fragment never reruns the page just to change its pace). Two: one learner (or two)
-gets the smoother redraws; in a class each redraw costs the server about 10-25 ms, and at
-2 a second for 23 students the page servers took over half of a 2-core machine from training."""
+"""Training sessions above which redraws slow to CROWDED_REFRESH_S or slower (the pace is
+chosen when the page runs whole; a fragment reruns its page for a new pace only as
+RETUNE_FACTOR and RETUNE_AFTER_S allow). Two: one learner (or two) gets the smoother redraws;
+in a class each redraw costs the server about 8-20 ms, and at 2 a second for 23 students the
+page servers took over half of a 2-core machine from training."""
+MAX_REDRAWS_PER_S = 20.0
+"""Live redraws a second one page server aims to stay under once crowded (each costs it about
+20 ms of CPU: 0.4 of a core). With more sessions training than this allows at
+CROWDED_REFRESH_S, every session's redraws slow down alike, so clicks stay quick."""
+SLOWEST_REFRESH_S = 3.0
+"""The longest wait between redraws of a training session, however crowded the server."""
+RETUNE_FACTOR = 1.5
+"""A running fragment reruns its page to take a new pace only when the pace it would choose
+now is this many times faster or slower than its own,"""
+RETUNE_AFTER_S = 10.0
+"""and at most once in this many seconds: a class starting together would otherwise rerun
+every page each time one more student pressed Start."""
 QUEUED_REFRESH_S = 2.0
 """Seconds between redraws while waiting in the queue (the position moves)."""
 MAX_HISTORY = 10
@@ -104,6 +118,8 @@ class Lab:
     """Pace last drawn by the page (sent with Start)."""
     interval: float | None = None
     """Seconds between redraws of the fragment as last registered (None: not redrawing)."""
+    interval_since: float = 0.0
+    """When (time.monotonic) the fragment's pace was last set by a full run."""
     shown_status: str = "new"
     """The pool status the last full run drew (a change asks for a full rerun)."""
 
@@ -292,7 +308,18 @@ def refresh_interval(status: str, sessions_training: int) -> float | None:
         return QUEUED_REFRESH_S
     if status != "training":
         return None
-    return REFRESH_S if sessions_training <= CROWDED else CROWDED_REFRESH_S
+    if sessions_training <= CROWDED:
+        return REFRESH_S
+    return min(SLOWEST_REFRESH_S,
+               max(CROWDED_REFRESH_S, sessions_training / MAX_REDRAWS_PER_S))
+
+
+def should_retune(current: float | None, wanted: float | None, since_s: float) -> bool:
+    """Whether a training session's fragment should rerun its page to take the pace
+    ``wanted`` instead of ``current``, ``since_s`` seconds after the pace was set."""
+    if current is None or wanted is None or since_s < RETUNE_AFTER_S:
+        return False
+    return max(current, wanted) >= RETUNE_FACTOR * min(current, wanted)
 
 
 def _markers(run: RunView) -> list[Marker]:
@@ -372,6 +399,7 @@ def live_panel(speed: float | None, overlay: bool) -> None:
     view = state.view
     state.shown_status = view.status
     state.interval = refresh_interval(view.status, pool.training_count())
+    state.interval_since = time.monotonic()
 
     @st.fragment(run_every=state.interval)
     def panel() -> None:
@@ -398,6 +426,9 @@ def live_panel(speed: float | None, overlay: bool) -> None:
                 show_chart(content[0], key=content[1], csv=status != "training")
         if status != state.shown_status:
             st.rerun()  # a full rerun sets the redraws anew and updates the buttons
+        if should_retune(state.interval, refresh_interval(status, training),
+                         time.monotonic() - state.interval_since):
+            st.rerun()  # the server got much busier (or quieter): redraw at another pace
 
     panel()
     if view.status in ("paused", "finished"):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal, overload
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, ParamSpec, overload
 
 import numpy as np
 import plotly.graph_objects as go
@@ -38,6 +39,29 @@ def global_seed() -> int:
     """The seed chosen in the sidebar (the default when a page runs on its own)."""
     value = st.session_state.get(SEED_KEY, DEFAULT_SEED)
     return int(value) if value is not None else DEFAULT_SEED
+
+
+P = ParamSpec("P")
+
+SHARED_CHARTS = 64
+"""Figures each shared chart builder keeps (one per distinct setting)."""
+SHARED_CHARTS_TTL_S = 3600
+"""Seconds a shared figure is kept after it was built."""
+
+
+def shared_chart(builder: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
+    """A chart builder whose figures every session shares (``st.cache_resource``): built and
+    fitted to narrow screens once per arguments, then only read. A class that opens the same
+    link with the same settings pays for each figure once instead of once a student.
+    ``show_chart`` never changes a figure it is given: presenter mode scales a copy."""
+
+    @functools.wraps(builder)
+    def fitted(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        return fit_narrow_screens(builder(*args, **kwargs))
+
+    cached: Callable[P, go.Figure] = st.cache_resource(
+        max_entries=SHARED_CHARTS, ttl=SHARED_CHARTS_TTL_S, show_spinner=False)(fitted)
+    return cached
 
 
 def show_chart(fig: go.Figure, *, key: str | None = None, csv: bool = True,

@@ -14,7 +14,7 @@ from core import score_estimators as se
 from core import softmax
 from core.charts import log_derivative as charts
 from core.confidence import Z95_TEXT
-from ui.common import show_chart
+from ui.common import shared_chart, show_chart
 from ui.presenter import data_table
 
 DEFAULT_TABLE = pd.DataFrame({"logit θ": [0.0, 0.0, 0.0], "reward r": [1.0, 2.0, 5.0]})
@@ -172,9 +172,8 @@ def _figure2(seed: int) -> gg.Figure2Data:
                       FIG2_SAMPLES, np.random.default_rng([seed, 2]))
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@shared_chart
 def _figure2_chart(seed: int) -> go.Figure:
-    # A resource, not data: the figure is only read (show_chart copies it before any change).
     data = _figure2(seed)
     return charts.figure2_chart(data.k_exact, data.exact, data.k_sampled, data.sampled,
                                 data.sampled_se, gg.ESTIMATOR_LABELS, data.n_samples)

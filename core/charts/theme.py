@@ -288,10 +288,11 @@ def fit_narrow_screens(fig: go.Figure) -> go.Figure:
     the legend sits above the plot, room in the top margin for the legend rows it needs on a
     narrow chart and for the title's lines, so a wrapping legend grows into free space
     instead of over the title. (The server does not know the screen's width, so the room
-    is kept on every screen: on a wide one it is a little blank space above the legend.)"""
+    is kept on every screen: on a wide one it is a little blank space above the legend.)
+    The figure is marked fitted (``layout.meta``), so fitting it again does nothing."""
     layout = fig.layout
-    if layout.meta == NARROW_FITTED:  # built to fit already (the live charts): no more work
-        return fig
+    if layout.meta == NARROW_FITTED:  # fitted already (a live chart, a shared figure): no
+        return fig                     # more work, and a shared figure is never changed
     title = layout.title.text or ""
     wrapped = _wrap_title_lines(title)
     if wrapped != title:
@@ -305,4 +306,5 @@ def fit_narrow_screens(fig: go.Figure) -> go.Figure:
     needed = round((layout.title.pad.t or 6) + _LINE_PX * (extra_lines + 1 + rows) + 12)
     if needed > (layout.margin.t or 60):
         layout.margin.t = needed
+    layout.meta = NARROW_FITTED
     return fig

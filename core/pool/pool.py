@@ -50,6 +50,8 @@ Status = Literal["new", "queued", "training", "paused", "finished", "lost", "evi
                  "failed"]
 HOLDING: frozenset[str] = frozenset({"training", "paused", "finished"})
 """Statuses in which a worker holds the session's runs."""
+TRAINING: frozenset[str] = frozenset({"training"})
+"""Statuses in which a worker spends CPU on the session's runs."""
 
 LOST = ("The worker process that trained this run stopped unexpectedly; the server has started "
         "a new one. The curve so far is kept: press Start to train again.")
@@ -236,14 +238,18 @@ class TrainingPool:
         with handle.send_lock, contextlib.suppress(OSError, EOFError, ValueError):
             handle.conn.send(command)
 
-    def _runs_on(self, worker: int) -> int:
+    def _runs_on(self, worker: int, statuses: frozenset[str] = HOLDING) -> int:
         return sum(run_weight(r.config) for s in self._sessions.values()
-                   if s.worker == worker and s.status in HOLDING for r in s.runs)
+                   if s.worker == worker and s.status in statuses for r in s.runs)
 
     def _pick_worker(self, runs: int) -> int | None:
-        candidates = [(self._runs_on(w.index), w.index) for w in self._workers if w.alive]
-        fitting = [c for c in candidates if c[0] + runs <= self.limits.max_runs_per_worker]
-        return min(fitting)[1] if fitting else None
+        """The worker for a new session's runs: among those with room for them (runs held,
+        finished ones included: memory), the one with the fewest runs training (CPU), so a
+        worker whose sessions have finished does not sit idle while another has a queue."""
+        candidates = [(self._runs_on(w.index, TRAINING), self._runs_on(w.index), w.index)
+                      for w in self._workers if w.alive]
+        fitting = [c for c in candidates if c[1] + runs <= self.limits.max_runs_per_worker]
+        return min(fitting)[2] if fitting else None
 
     # ----------------------------------------------------------------- sessions
     def session(self, session_id: str) -> SessionView:

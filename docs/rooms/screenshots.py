@@ -1,19 +1,17 @@
 """Regenerate the screenshots of docs/rooms.md: a real server on a throw-away SQLite, a teacher
 and four students in headless Chromium, each student trying another learning rate.
 
-usage: .venv/bin/python docs/rooms/screenshots.py
+usage: .venv/bin/python -m docs.rooms.screenshots   (from the repository root)
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
 from playwright.sync_api import sync_playwright  # noqa: E402

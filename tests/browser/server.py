@@ -60,17 +60,26 @@ def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = N
          "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
-    proc.log_path = log_path  # read back by uncaught_errors
+    remember_log(proc, log_path)
     wait_healthy(proc, f"http://127.0.0.1:{port}/_stcore/health", 60,
                  f"streamlit (see {log_path})")
     return proc
+
+
+_LOGS: dict[int, Path] = {}
+"""Each started server's log file, by process id (read back by uncaught_errors)."""
+
+
+def remember_log(proc: subprocess.Popen, log_path: Path) -> None:
+    """Note where ``proc`` (a server started elsewhere too) writes its log."""
+    _LOGS[proc.pid] = log_path
 
 
 def uncaught_errors(proc: subprocess.Popen) -> list[str]:
     """Every script exception the server logged so far, each as its traceback's last line
     and the app frame it came from. The browser may never show these: an exception in a
     run that a newer run replaced is only in the log."""
-    lines = Path(proc.log_path).read_text(errors="replace").splitlines()
+    lines = _LOGS[proc.pid].read_text(errors="replace").splitlines()
     errors = []
     for start, line in enumerate(lines):
         if UNCAUGHT not in line:

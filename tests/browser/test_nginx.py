@@ -22,6 +22,7 @@ from tests.browser.nginx_proxy import LOG_FORMAT, access_log, nginx_binary
 from tests.browser.server import (
     free_port,
     open_app_page,
+    remember_log,
     unavailable,
     uncaught_errors,
     wait_until_idle,
@@ -50,7 +51,7 @@ def proxied(artifacts, tmp_path_factory):
         deployment.stop()
     errors = []
     for replica, log in zip(deployment.replicas, deployment.logs, strict=True):
-        replica.log_path = log  # type: ignore[attr-defined]  # read by uncaught_errors
+        remember_log(replica, log)
         errors += uncaught_errors(replica)
     assert not errors, f"a replica logged script exceptions: {errors}"
 
