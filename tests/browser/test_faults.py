@@ -52,9 +52,6 @@ TRACK_SOCKETS_JS = """(() => {
 })();"""
 SESSION_TTL_S = 15
 OFFLINE_S = 4
-IDLE_THREAD_S = 10
-"""AnyIO drops a worker thread idle this long (``WorkerThread.MAX_IDLE_TIME``) when the next
-request comes."""
 
 
 def thread_count(pid: int) -> int:
@@ -104,10 +101,9 @@ def no_script_exceptions(server):
 
 @pytest.fixture(scope="module")
 def baseline_threads(server, browser):
-    """Thread count once every lazy import and pool exists: one full visit (training included),
-    its run paused and its tab left open for the whole module (the last test counts with it
-    open too), then, once the page loads' static-file threads have idled out, the most threads
-    seen over a few seconds (idle pool workers come and go)."""
+    """Thread count once every lazy import and pool exists: one full visit (training included,
+    paused before the tab closes, so its slot is free at once), then, once its session has
+    expired, the most threads seen over a few seconds (idle pool workers come and go)."""
     url, proc = server
     context = browser.new_context()
     tab = context.new_page()
@@ -116,9 +112,9 @@ def baseline_threads(server, browser):
     assert train_until_running(tab, 60)
     tab.wait_for_timeout(3000)
     pause_training(tab)
-    time.sleep(IDLE_THREAD_S + 1)
-    yield max(served_thread_count(url, proc.pid) for _ in range(6) if time.sleep(0.5) is None)
     context.close()
+    time.sleep(SESSION_TTL_S + 5)
+    return max(served_thread_count(url, proc.pid) for _ in range(6) if time.sleep(0.5) is None)
 
 
 def train_until_running(tab, timeout_s: float) -> bool:
