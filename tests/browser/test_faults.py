@@ -3,7 +3,10 @@ trains, a page reloaded during a run. The server must keep serving, hand trainin
 and end with as many threads as it started with.
 
 Own server (not the shared one) with a cap of 2 training sessions, so that slots leaking from
-closed or reloaded tabs would show up as refusals at the end.
+closed or reloaded tabs would show up as refusals at the end. The tabs closed or reloaded while
+training are the faults' own (a closed tab, a reloaded page); the other tests pause their run
+before they close their tab, so the next test finds a free slot instead of waiting for the
+closed-tab timeout.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.server import (
     free_port,
@@ -30,7 +34,11 @@ from tests.browser.training import (
 )
 
 CAP = 2
-SLOT_RECOVERY_S = 75  # core.limits drops a silent holder after 30 s; margin for a busy CI box
+TAB_CLOSED_S = 12
+"""The server's closed-tab timeout (core.limits: tab_closed_s, 20 s by default), shortened so the
+test waits less for the slots of closed tabs: still three times the offline spell of the
+reconnect test, and an open tab redraws at least every 2 s (every 0.5 s while training)."""
+SLOT_RECOVERY_S = TAB_CLOSED_S + 45  # housekeeping runs every second; margin for a busy CI box
 THREAD_SLACK = 2
 # Keeps a handle on every WebSocket the page opens, so the test can cut the connection the way
 # a network drop does (Playwright's offline mode alone leaves open sockets alone).
@@ -73,7 +81,8 @@ def server(artifacts):
     # shortened so the test can see them go.
     proc = start_server(port, artifacts / "server-faults.log",
                         {"PGS_MAX_TRAINING_SESSIONS": str(CAP),
-                         "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(SESSION_TTL_S)})
+                         "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(SESSION_TTL_S),
+                         "PGS_TAB_CLOSED_S": str(TAB_CLOSED_S)})
     try:
         yield f"http://127.0.0.1:{port}", proc
     finally:
@@ -92,15 +101,17 @@ def no_script_exceptions(server):
 
 @pytest.fixture(scope="module")
 def baseline_threads(server, browser):
-    """Thread count once every lazy import and pool exists: one full visit (training included),
-    then the most threads seen over a few seconds (idle pool workers come and go)."""
+    """Thread count once every lazy import and pool exists: one full visit (training included,
+    paused before the tab closes, so its slot is free at once), then, once its session has
+    expired, the most threads seen over a few seconds (idle pool workers come and go)."""
     url, proc = server
     context = browser.new_context()
     tab = context.new_page()
     open_app_page(tab, url)
     open_app_page(tab, f"{url}/{cartpole_entry().url_path}")
-    train_until_running(tab, 60)
+    assert train_until_running(tab, 60)
     tab.wait_for_timeout(3000)
+    pause_training(tab)
     context.close()
     time.sleep(SESSION_TTL_S + 5)
     return max(served_thread_count(url, proc.pid) for _ in range(6) if time.sleep(0.5) is None)
@@ -118,6 +129,14 @@ def train_until_running(tab, timeout_s: float) -> bool:
             start_training(tab)
         tab.wait_for_timeout(500)
     return False
+
+
+def pause_training(tab) -> None:
+    """Press Pause and wait until Resume is offered: the session gives its training slot back
+    (a test whose fault is not a closed tab then closes it without holding a slot)."""
+    main = tab.locator("[data-testid='stMain']")
+    main.get_by_role("button", name="Pause", exact=True).click()
+    expect(main.get_by_role("button", name="Resume", exact=True)).to_be_enabled(timeout=30_000)
 
 
 def assert_serving(browser, url: str) -> None:
@@ -156,6 +175,7 @@ def test_browser_reconnects_and_keeps_its_session(server, baseline_threads, brow
     tab.wait_for_function("() => location.search.includes('seed=8')", timeout=30_000)
     wait_until_idle(tab)
     assert tab.locator("[data-testid='stException']").count() == 0
+    pause_training(tab)
     context.close()
 
 
@@ -174,6 +194,7 @@ def test_settings_changed_quickly_during_a_run(server, baseline_threads, browser
     wait_until_idle(tab)
     assert tab.locator("[data-testid='stException']").count() == 0
     assert not uncaught_errors(proc)
+    pause_training(tab)
     context.close()
 
 
@@ -203,6 +224,7 @@ def test_page_reloaded_during_a_run(server, baseline_threads, browser):
     assert tab.locator("[data-testid='stException']").count() == 0
     # A reload is a new session: it starts cleanly (after at most the slot timeout).
     assert train_until_running(tab, SLOT_RECOVERY_S)
+    pause_training(tab)  # the reloaded-away session's slot is the one the last test needs back
     context.close()
 
 

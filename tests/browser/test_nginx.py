@@ -67,6 +67,12 @@ def _sticky(prefix) -> dict[str, set[str]]:
     return upstreams
 
 
+def _sessions_logged(prefix) -> int:
+    """WebSocket sessions with a route cookie that nginx has logged (it logs one on close)."""
+    return sum(1 for cookie, upstream, _status, _cache, request in access_log(prefix)
+               if cookie != "-" and upstream != "-" and "/_stcore/stream" in request)
+
+
 @pytest.mark.browser
 def test_session_through_nginx(proxied, page):
     url, prefix, ports = proxied
@@ -94,16 +100,19 @@ def test_both_replicas_serve_and_new_browsers_spread(proxied, browser):
     url, prefix, _ports = proxied
     used: set[str] = set()
     # New browsers get random route ids, so which replica each lands on is chance: open them
-    # in batches until both replicas have served one. Even a lopsided 60/40 hash ring puts all
+    # one by one until both replicas have served one. Even a lopsided 60/40 hash ring puts all
     # 24 on one replica with probability about 5e-6; a proxy that does not spread always fails.
-    for _batch in range(4):
-        for _ in range(6):
-            context = browser.new_context()
-            tab = context.new_page()
-            open_app_page(tab, url)
-            assert tab.locator("[data-testid='stException']").count() == 0
-            context.close()
-        time.sleep(1)  # nginx logs a WebSocket when it closes
+    logged = _sessions_logged(prefix)
+    for opened in range(1, 25):
+        context = browser.new_context()
+        tab = context.new_page()
+        open_app_page(tab, url)
+        assert tab.locator("[data-testid='stException']").count() == 0
+        context.close()
+        # nginx logs a WebSocket when it closes: wait for this browser's line.
+        deadline = time.monotonic() + 10
+        while _sessions_logged(prefix) < logged + opened and time.monotonic() < deadline:
+            time.sleep(0.1)
         used = {u for ups in _sticky(prefix).values() for u in ups}
         if len(used) == 2:
             break
