@@ -13,7 +13,7 @@ from core import gridworld_reinforce as gr
 from core.charts import gridworld as charts
 from core.confidence import Z95_TEXT
 from ui.common import show_chart, show_problem
-from ui.presenter import predict_then_reveal
+from ui.presenter import data_table, predict_then_reveal
 
 
 def load_layout(name: str) -> None:
@@ -197,10 +197,10 @@ def log_p_section(world: gw.Gridworld, theta: np.ndarray, est: gr.Estimate,
         revealed = predict_then_reveal("What is the gradient of a log P(s_{t+1}|s_t, a_t) "
                                        "term with respect to θ?", key="tj_table")
         if revealed:
-            st.dataframe(terms.rows[:lab.MAX_TABLE_ROWS], hide_index=True, height=420,
-                         column_config={"value": st.column_config.NumberColumn(format="%.4f"),
-                                        "‖∇θ term‖": st.column_config.NumberColumn(
-                                            format="%.4f")})
+            data_table(terms.rows[:lab.MAX_TABLE_ROWS], hide_index=True, height=420,
+                       column_config={"value": st.column_config.NumberColumn(format="%.4f"),
+                                      "‖∇θ term‖": st.column_config.NumberColumn(
+                                          format="%.4f")})
             if len(terms.rows) > lab.MAX_TABLE_ROWS:
                 st.caption(f"The first {lab.MAX_TABLE_ROWS} of {len(terms.rows)} terms.")
     with right:
@@ -237,8 +237,8 @@ def frequency_section(world: gw.Gridworld, theta: np.ndarray, est: gr.Estimate,
                        "move is too: where the agent goes, and J, do not depend on the slip. "
                        "Which action each step is credited to does, and with it p(τ) and ∇J. "
                        "Choose the random θ to see J move with the slip.")
-        st.dataframe([{"τ": f"τ{i + 1}", "cells": f.path, "count": f.count}
-                      for i, f in enumerate(freqs)], hide_index=True)
+        data_table([{"τ": f"τ{i + 1}", "cells": f.path, "count": f.count}
+                    for i, f in enumerate(freqs)], hide_index=True)
 
 
 def training_results(world: gw.Gridworld, result: gr.TrainResult, j_star: float, batch: int

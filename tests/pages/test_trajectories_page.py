@@ -109,12 +109,12 @@ def test_trajectory_number_beyond_n_gets_a_message():
 
 def test_presenter_mode_asks_before_the_table_and_the_charts():
     at = run_presented(PAGE, seed=None, timeout=TIMEOUT)  # opened with ?present=1
-    assert len(at.dataframe) == 1  # the table waits for its reveal
+    assert len(at.table) == 1  # the table waits for its reveal (st.table in presenter mode)
     assert "Σ |∇ of the ρ and P terms|" not in _metrics(at)  # so does the answer under it
     # Hidden: the estimate, the two convergence charts, the learning curves and both policies.
     assert _charts(at) == ALL_CHARTS - 6
     at.button(key="reveal_tj_table_show").click().run()
-    assert len(at.dataframe) == 2
+    assert len(at.table) == 2
     assert _metrics(at)["Σ |∇ of the ρ and P terms|"] == "0"
     at.button(key="reveal_tj_chart_estimate_show").click().run()
     at.button(key="reveal_tj_convergence_show").click().run()
