@@ -11,7 +11,7 @@ from core.charts import split as charts
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
 from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs
-from ui.presenter import data_table, predict_then_reveal, revealed
+from ui.presenter import class_editor, data_table, predict_then_reveal, revealed
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
@@ -118,7 +118,7 @@ st.markdown(
     "r and ∇log π are computed from the same action, so they co-vary, and the gradient *is* "
     "that covariance. Everything below comes from torch autograd."
 )
-edited = st.data_editor(DEFAULT_BANDIT, key="sp_bandit", num_rows="dynamic", hide_index=True,
+edited = class_editor(DEFAULT_BANDIT, key="sp_bandit", num_rows="dynamic", hide_index=True,
                         width="stretch")
 logits = pd.to_numeric(edited.get("logit θ"), errors="coerce").to_numpy(float, na_value=np.nan)
 rewards = pd.to_numeric(edited.get("reward r"), errors="coerce").to_numpy(float, na_value=np.nan)

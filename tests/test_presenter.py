@@ -59,3 +59,27 @@ def test_present_alias_spellings():
         at.run()
         assert_no_exception(at)
         assert bool(at.session_state["present"]) is expected, raw
+
+
+EDITOR_SCRIPT = """
+import pandas as pd
+from ui.presenter import class_editor
+
+class_editor(pd.DataFrame({"logit θ": [1.0, 0.0], "reward r": [1.0, 3.0]}), key="demo_editor",
+             hide_index=True)
+"""
+
+
+def test_an_editor_is_copied_large_for_the_class_in_presenter_mode_only():
+    """The editor's canvas cannot be enlarged: presenter mode repeats its values as a table
+    (st.table, enlarged by the presenter CSS); outside presenter mode, only the editor."""
+    for present, tables in ((False, 0), (True, 1)):
+        at = AppTest.from_string(EDITOR_SCRIPT, default_timeout=30)
+        at.session_state["present"] = present
+        at.run()
+        assert_no_exception(at)
+        assert len(at.dataframe) == 1                 # the editor itself
+        assert len(at.table) == tables
+    shown = at.table[0].value
+    assert list(shown.columns) == ["logit θ", "reward r"]
+    assert shown["reward r"].tolist() == [1.0, 3.0]

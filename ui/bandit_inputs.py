@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import bandit
+from ui.presenter import class_editor
 
 DISTRIBUTION = "distribution"
 MEAN = "mean (or p)"
@@ -24,7 +25,7 @@ def default_table(k: int) -> pd.DataFrame:
 def arms_table(k: int, *, key_prefix: str) -> tuple[list, list, list, list]:
     """Render the table for K arms (its own key per K, so each K keeps its edits) and return
     the raw cells (distribution, mean or p, sd, logit), unvalidated."""
-    edited = st.data_editor(
+    edited = class_editor(
         default_table(k), key=f"{key_prefix}{k}", num_rows="fixed", width="stretch",
         column_config={
             DISTRIBUTION: st.column_config.SelectboxColumn(

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core import distributions as dist
-from ui.presenter import data_table
+from ui.presenter import class_editor, data_table
 
 DEFAULT_TABLE = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "weight": [1.0, 2.0, 3.0, 4.0],
                               "f(x)": [1.0, 4.0, 9.0, 16.0]})
@@ -35,7 +35,7 @@ def _kept_editor(key: str, start: pd.DataFrame, **kwargs) -> pd.DataFrame:
     start_key = f"{key}__start"
     if key not in st.session_state or start_key not in st.session_state:
         st.session_state[start_key] = start
-    return st.data_editor(st.session_state[start_key], key=key, **kwargs)
+    return class_editor(st.session_state[start_key], key=key, **kwargs)
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:

@@ -15,7 +15,7 @@ from core import softmax
 from core.charts import log_derivative as charts
 from core.confidence import Z95_TEXT
 from ui.common import shared_chart, show_chart
-from ui.presenter import data_table
+from ui.presenter import class_editor, data_table
 
 DEFAULT_TABLE = pd.DataFrame({"logit θ": [0.0, 0.0, 0.0], "reward r": [1.0, 2.0, 5.0]})
 FIG2_K_SAMPLED = 100
@@ -32,7 +32,7 @@ def categorical_inputs() -> tuple[np.ndarray, np.ndarray, int, str | None]:
     """The logits/rewards table and the logit to study: (logits, rewards, index, problem)."""
     st.caption(f"One row per outcome ({softmax.MIN_OUTCOMES} to {softmax.MAX_OUTCOMES}); add or "
                "delete rows at the table's edge. Probabilities are softmax(θ).")
-    edited = st.data_editor(DEFAULT_TABLE, key="ld_table", num_rows="dynamic", hide_index=True,
+    edited = class_editor(DEFAULT_TABLE, key="ld_table", num_rows="dynamic", hide_index=True,
                             width="stretch")
     logits, rewards = _column(edited, "logit θ"), _column(edited, "reward r")
     choice = st.selectbox("Differentiate with respect to", list(range(softmax.MAX_OUTCOMES)),

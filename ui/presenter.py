@@ -110,6 +110,17 @@ def data_table(data: Any, *, hide_index: bool | None = None,
                      column_config=column_config)
 
 
+def class_editor(data: Any, **kwargs: Any) -> Any:
+    """``st.data_editor`` (same arguments, returns the edited data); in presenter mode its values
+    again just under it as an ``st.table``, which the presenter CSS enlarges. The editor draws
+    its cells on a canvas at the theme's text size, which page CSS cannot reach: the teacher
+    edits in the editor, the class reads the copy."""
+    edited = st.data_editor(data, **kwargs)
+    if presenter_mode():
+        st.table(edited, hide_index=kwargs.get("hide_index"))
+    return edited
+
+
 def accept_url_alias() -> None:
     """Turn ``?present=1`` (or yes/on, any case) into presenter mode on the first run that
     sees it. Call before the presenter toggle is created."""
