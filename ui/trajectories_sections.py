@@ -13,7 +13,11 @@ from core import gridworld_reinforce as gr
 from core.charts import gridworld as charts
 from core.confidence import Z95_TEXT
 from ui.common import show_chart, show_problem
-from ui.presenter import data_table, predict_then_reveal
+from ui.presenter import data_table, predict_then_reveal, presenter_mode
+
+GRID_BOX_PX = {False: 160, True: 210}
+"""Height of the grid's text box, normally and in presenter mode (larger text): the five rows
+of the largest grid, none hidden behind a scroll bar."""
 
 
 def load_layout(name: str) -> None:
@@ -46,7 +50,8 @@ def world_inputs() -> tuple[gw.GridConfig, str]:
     for index, name in enumerate(gw.LAYOUTS):
         layout_row.button(name, key=f"tj_layout_{index}", on_click=load_layout, args=(name,))
     layout = st.text_area("Grid: S start, G goal, P pit, # wall, . floor (at most 5×5)",
-                          value=gw.DEFAULT_LAYOUT, key="tj_grid", height=140, max_chars=80,
+                          value=gw.DEFAULT_LAYOUT, key="tj_grid",
+                          height=GRID_BOX_PX[presenter_mode()], max_chars=80,
                           bind="query-params")
     slip = st.slider("Slip: probability the move is replaced by another", 0.0, 1.0, 0.2, 0.05,
                      key="tj_slip", bind="query-params",
