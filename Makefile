@@ -34,7 +34,7 @@ lint: $(VENV)/.dev-installed
 
 # Unit, property and AppTest tests on two workers (pytest-xdist); then the real-browser tests,
 # a file per worker on two workers (each drives servers and Chromium of its own); last, alone,
-# the browser tests marked serial in tests/conftest.py (CPU use, a fresh server's first page).
+# the browser tests marked serial in tests/conftest.py (CPU, threads, a fresh server's first page).
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "browser and not serial"
