@@ -38,7 +38,7 @@ class Limits:
     tab_closed_s: int = 20
     """Seconds without a redraw after which a training (or queued) session counts as closed and
     its runs are dropped; an open tab redraws at least every 3 s, however crowded the server
-(env PGS_TAB_CLOSED_S)."""
+    (env PGS_TAB_CLOSED_S)."""
     max_episodes_per_session: int = 20_000
     """Episodes one session may train in total before it must reset
     (env PGS_MAX_EPISODES_PER_SESSION)."""

@@ -119,7 +119,7 @@ st.markdown(
     "that covariance. Everything below comes from torch autograd."
 )
 edited = class_editor(DEFAULT_BANDIT, key="sp_bandit", num_rows="dynamic", hide_index=True,
-                        width="stretch")
+                      width="stretch")
 logits = pd.to_numeric(edited.get("logit θ"), errors="coerce").to_numpy(float, na_value=np.nan)
 rewards = pd.to_numeric(edited.get("reward r"), errors="coerce").to_numpy(float, na_value=np.nan)
 bandit_problem = softmax.validate_logits_and_rewards(logits, rewards)

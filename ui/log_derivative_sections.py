@@ -33,7 +33,7 @@ def categorical_inputs() -> tuple[np.ndarray, np.ndarray, int, str | None]:
     st.caption(f"One row per outcome ({softmax.MIN_OUTCOMES} to {softmax.MAX_OUTCOMES}); add or "
                "delete rows at the table's edge. Probabilities are softmax(θ).")
     edited = class_editor(DEFAULT_TABLE, key="ld_table", num_rows="dynamic", hide_index=True,
-                            width="stretch")
+                          width="stretch")
     logits, rewards = _column(edited, "logit θ"), _column(edited, "reward r")
     choice = st.selectbox("Differentiate with respect to", list(range(softmax.MAX_OUTCOMES)),
                           format_func=lambda j: f"θ{j + 1}", key="ld_component",
