@@ -16,12 +16,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("PGS_DATA_DIR", tempfile.mkdtemp(prefix="pgs-test-data-"))
 
 
-SERIAL_BROWSER_FILES = frozenset({"test_faults.py", "test_training_pool.py", "test_deep_link.py"})
-"""Browser tests that measure CPU use or thread counts, or compare a fresh server's very first
-page with the same page later: they run alone (`make test` runs the other browser files two
-at a time). test_faults.py ran two at a time for a while: in a fresh-clone CI run beside the
-other files it failed once (a paused run never offered Resume), in the same run as a flaky
-comparison of the protocol client with the browser, so it is back here."""
+SERIAL_BROWSER_FILES = frozenset({"test_training_pool.py", "test_deep_link.py"})
+"""Browser tests that measure CPU use, or compare a fresh server's very first page with the
+same page later: they run alone (`make test` runs the other browser files two at a time).
+tests/browser/test_faults.py counts threads too, but of its own server, after waits long
+enough for a busy machine, so it runs two at a time with the rest."""
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,18 +1,23 @@
 """Every registered page opens in a real browser, renders its charts (the CartPole page: its
 prompt to start; the class experiment: its "Open a room" button) and raises nothing.
 
-The pages share one tab (a fresh context per page only cost time), and the full-page screenshot
-of each page is left to tests/browser/test_chart_layout.py, which saves one per page and mode;
-this file saves only the README's screenshot."""
+The pages share one tab and are opened as a learner opens them: the home page by its address,
+every other page by its link in the sidebar's navigation (a page change over the open
+connection; a full page load per page cost twice the browser's CPU). Opening each page by its
+own address is tested in tests/browser/test_share.py (every analytic page), test_cartpole.py,
+test_rooms.py and test_deep_link.py. The full-page screenshot of each page is left to
+tests/browser/test_chart_layout.py, which saves one per page and mode; this file saves only the
+README's screenshot."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.server import ROOT, open_app_page
+from tests.browser.server import ROOT, open_app_page, wait_until_idle
 from tests.browser.training import CARTPOLE_PATH
 from ui.registry import HOME, PAGES
 
@@ -33,7 +38,15 @@ def tab(browser: Any) -> Iterator[Any]:
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda e: e.url_path or "home")
 def test_page_renders(entry, app_url, tab):
-    open_app_page(tab, f"{app_url}/{entry.url_path}")
+    if entry is HOME or not tab.url.startswith(app_url):
+        open_app_page(tab, f"{app_url}/")
+    if entry is not HOME:
+        # The link sits in the sidebar of whatever page the tab shows (the last test's).
+        tab.locator(f"[data-testid='stSidebarNav'] a[href$='/{entry.url_path}']").click()
+        tab.wait_for_function(
+            f"() => location.pathname.endsWith({json.dumps('/' + entry.url_path)})")
+        tab.locator("h1").filter(has_text=entry.title).first.wait_for(timeout=30_000)
+        wait_until_idle(tab)
     assert tab.locator("[data-testid='stException']").count() == 0
     assert tab.locator("h1").count() >= 1
     if entry.url_path == CARTPOLE_PATH:  # charts appear once training starts
