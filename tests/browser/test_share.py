@@ -1,9 +1,15 @@
 """Shareable links end to end: move a control, copy the sidebar link, open it in a second
-browser: same control values, same numbers in every chart. Presenter mode from ?present=1."""
+browser: same control values, same numbers in every chart. Presenter mode from ?present=1.
+
+The first browser is one tab that goes from page to page by the sidebar's navigation, as a
+learner does (its seed stays in the address; each page's link must carry only that page's own
+settings); every link is opened in a fresh browser context of its own."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -48,12 +54,25 @@ def _charts(tab) -> list:
     return json.loads(tab.evaluate(CHART_DATA_JS))
 
 
+@pytest.fixture(scope="module")
+def learner(browser: Any) -> Iterator[Any]:
+    """The first browser: one tab for every page of this file."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", ANALYTIC, ids=lambda e: e.url_path)
-def test_copied_link_reproduces_the_view(entry, app_url, browser):
-    first = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = first.new_page()
-    open_app_page(tab, f"{app_url}/{entry.url_path}?seed=3")
+def test_copied_link_reproduces_the_view(entry, app_url, browser, learner):
+    tab = learner
+    if not tab.url.startswith(app_url):
+        open_app_page(tab, f"{app_url}/?seed=3")
+    tab.locator(f"[data-testid='stSidebarNav'] a[href$='/{entry.url_path}']").click()
+    tab.wait_for_function(f"() => location.pathname.endsWith({json.dumps('/' + entry.url_path)})")
+    tab.locator("h1").filter(has_text=entry.title).first.wait_for(timeout=30_000)
+    wait_until_idle(tab)
+    assert parse_qs(urlsplit(tab.url).query) == {"seed": ["3"]}, tab.url
     sliders = tab.locator("[data-testid='stMain'] [data-testid='stSlider'] input[type='range']")
     if sliders.count():
         before = tab.url
@@ -79,7 +98,6 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser):
     assert link.startswith(app_url) and "seed=3" in link, link
     charts = _charts(tab)
     values = tab.evaluate(SLIDER_VALUES_JS)
-    first.close()
 
     second = browser.new_context(viewport={"width": 1400, "height": 1000})
     other = second.new_page()
