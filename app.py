@@ -45,11 +45,15 @@ for entry in PAGES:
 
 page = st.navigation(sections)
 mark_app_ran()  # pages run through app.py from now on (ui/entry.py)
+APP_WIDE = (SEED_KEY, PRESENTER_KEY, IMAGE_FORMAT_KEY)
+share.restore_app_wide(APP_WIDE)  # a page change can arrive without them (see there)
 raw_params = share.snapshot()  # before any bound widget can drop a malformed value
 presenter.accept_url_alias()
 
 with st.sidebar:
-    st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=DEFAULT_SEED, step=1,
+    # value="min": DEFAULT_SEED is the smallest seed. A value= here would make Streamlit log a
+    # warning whenever share.restore_app_wide sets the seed through session state.
+    st.number_input("Seed", min_value=DEFAULT_SEED, max_value=2**31 - 1, value="min", step=1,
                     key=SEED_KEY, bind="query-params",
                     help="Every random draw on every page follows from this seed: the same "
                          "seed and settings give the same numbers and curves.")
@@ -62,6 +66,7 @@ with st.sidebar:
                   "SVG (vector, scales without blur) for print. Every chart also offers its "
                   "data as CSV.")
     link_slot = st.empty()
+share.remember_app_wide(APP_WIDE)
 
 presenter.apply()
 note_slot = st.empty()

@@ -19,6 +19,7 @@ IMAGE_FORMAT_KEY = "img"
 IMAGE_FORMATS = ("PNG", "SVG")
 """What the camera button on a chart's toolbar saves: PNG (the default) or SVG."""
 DEFAULT_SEED = 0
+"""The seed a session starts with: the smallest one (the sidebar's input starts at its minimum)."""
 
 CHART_CONFIG: dict[str, Any] = {
     "displaylogo": False,

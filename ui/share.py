@@ -15,7 +15,7 @@ reports nothing rather than guessing.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -41,6 +41,38 @@ def snapshot() -> RawParams:
     Call at the top of the entry script, before the first bound widget.
     """
     return {key: list(st.query_params.get_all(key)) for key in st.query_params}
+
+
+_KEPT_KEY = "_share_app_wide"
+
+
+def restore_app_wide(keys: Sequence[str]) -> None:
+    """Put back the app-wide (sidebar) settings that a page change dropped.
+
+    A click on a page in the navigation made right after a run finished is sometimes sent
+    without the query string and without the sidebar's widget values (Streamlit 1.67; about
+    one click in six when a headless browser clicks at once). The sidebar's bound widgets then
+    fell back to their defaults: the seed or presenter mode was lost, and the new page's link
+    no longer reproduced the view.
+
+    Nothing else removes these values from the address within a session: a link opened or a
+    reload is a new session, and a widget the learner sets to its default drops its value
+    from the URL (and is remembered so). A value missing from the URL is therefore taken back
+    from the last run, unless this run brings the widget a value of its own (the learner's
+    change). Call before the first bound widget; :func:`remember_app_wide` after the last one.
+    """
+    for key, (text, value) in st.session_state.get(_KEPT_KEY, {}).items():
+        if key not in keys or key in st.query_params:
+            continue
+        if key not in st.session_state or st.session_state[key] == value:
+            st.query_params[key] = text
+            st.session_state[key] = value
+
+
+def remember_app_wide(keys: Sequence[str]) -> None:
+    """Keep the URL text and the value of each of ``keys`` as this run's widgets left them."""
+    st.session_state[_KEPT_KEY] = {key: (st.query_params[key], st.session_state.get(key))
+                                   for key in keys if key in st.query_params}
 
 
 def _internal_state() -> Any | None:
