@@ -2,7 +2,7 @@
 written, ports rewritten) with two app processes.
 
 One browser session goes through it: pages render and react over the proxied WebSocket, every
-request of that browser lands on one replica (sticky route cookie), fresh browsers spread over
+request of that browser lands on one replica (sticky route cookie), new visitors spread over
 both, a live training run works through the proxy, and Streamlit's static files come from
 nginx's cache, compressed.
 """
@@ -14,6 +14,7 @@ import secrets
 import time
 import urllib.request
 from collections import defaultdict
+from http.cookies import SimpleCookie
 
 import pytest
 
@@ -67,12 +68,6 @@ def _sticky(prefix) -> dict[str, set[str]]:
     return upstreams
 
 
-def _sessions_logged(prefix) -> int:
-    """WebSocket sessions with a route cookie that nginx has logged (it logs one on close)."""
-    return sum(1 for cookie, upstream, _status, _cache, request in access_log(prefix)
-               if cookie != "-" and upstream != "-" and "/_stcore/stream" in request)
-
-
 @pytest.mark.browser
 def test_session_through_nginx(proxied, page):
     url, prefix, ports = proxied
@@ -96,24 +91,34 @@ def test_session_through_nginx(proxied, page):
 
 
 @pytest.mark.browser
-def test_both_replicas_serve_and_new_browsers_spread(proxied, browser):
+def test_both_replicas_serve_and_new_visitors_spread(proxied):
+    """A visitor without a route cookie gets one with its first answer, and every request that
+    carries it goes to one replica; visitors spread over both. Plain HTTP clients, each with a
+    cookie of its own: the routing is nginx's alone (a browser's requests go through it in
+    test_session_through_nginx).
+
+    New visitors get random route ids, so which replica each lands on is chance: they come one
+    by one until both replicas have served one. Even a lopsided 60/40 hash ring puts all 24 on
+    one replica with probability about 5e-6; a proxy that does not spread always fails."""
     url, prefix, _ports = proxied
     used: set[str] = set()
-    # New browsers get random route ids, so which replica each lands on is chance: open them
-    # one by one until both replicas have served one. Even a lopsided 60/40 hash ring puts all
-    # 24 on one replica with probability about 5e-6; a proxy that does not spread always fails.
-    logged = _sessions_logged(prefix)
-    for opened in range(1, 25):
-        context = browser.new_context()
-        tab = context.new_page()
-        open_app_page(tab, url)
-        assert tab.locator("[data-testid='stException']").count() == 0
-        context.close()
-        # nginx logs a WebSocket when it closes: wait for this browser's line.
-        deadline = time.monotonic() + 10
-        while _sessions_logged(prefix) < logged + opened and time.monotonic() < deadline:
-            time.sleep(0.1)
-        used = {u for ups in _sticky(prefix).values() for u in ups}
+    for _visitor in range(24):
+        with urllib.request.urlopen(url + "/", timeout=30) as first:
+            first.read()
+            cookie = SimpleCookie(first.headers["Set-Cookie"])["pgs_route"].value
+        for _ in range(3):
+            request = urllib.request.Request(url + "/_stcore/health",
+                                             headers={"Cookie": f"pgs_route={cookie}"})
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                assert answer.read() == b"ok"
+        deadline = time.monotonic() + 10  # nginx writes a request's line once it is answered
+        while True:
+            upstreams = [row[1] for row in access_log(prefix) if row[0] == cookie]
+            if len(upstreams) >= 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert len(upstreams) == 3 and len(set(upstreams)) == 1, upstreams  # one replica
+        used |= set(upstreams)
         if len(used) == 2:
             break
     assert len(used) == 2, used
