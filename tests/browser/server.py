@@ -5,6 +5,7 @@ fixtures built on them are in ``tests/browser/conftest.py``."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -122,4 +123,18 @@ def wait_until_idle(tab, timeout_ms: int = 60_000) -> None:
 def open_app_page(tab, url: str, timeout_ms: int = 60_000) -> None:
     """Navigate to ``url`` and wait for its first run to finish."""
     tab.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_until_idle(tab, timeout_ms)
+
+
+def follow_nav_link(tab, url_path: str, title: str | None = None,
+                    timeout_ms: int = 30_000) -> None:
+    """Open the page at ``url_path`` by its link in the sidebar's navigation, as a learner does
+    (a page change over the open connection, no page load), and wait for its run to finish;
+    with ``title``, also until its heading shows (the last page's elements stay on screen
+    until the new run replaces them)."""
+    tab.locator(f"[data-testid='stSidebarNav'] a[href$='/{url_path}']").click(timeout=timeout_ms)
+    tab.wait_for_function(f"() => location.pathname.endsWith({json.dumps('/' + url_path)})",
+                          timeout=timeout_ms)
+    if title is not None:
+        tab.locator("h1").filter(has_text=title).first.wait_for(timeout=timeout_ms)
     wait_until_idle(tab, timeout_ms)

@@ -11,13 +11,12 @@ README's screenshot."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.server import ROOT, open_app_page, wait_until_idle
+from tests.browser.server import ROOT, follow_nav_link, open_app_page
 from tests.browser.training import CARTPOLE_PATH
 from ui.registry import HOME, PAGES
 
@@ -42,11 +41,7 @@ def test_page_renders(entry, app_url, tab):
         open_app_page(tab, f"{app_url}/")
     if entry is not HOME:
         # The link sits in the sidebar of whatever page the tab shows (the last test's).
-        tab.locator(f"[data-testid='stSidebarNav'] a[href$='/{entry.url_path}']").click()
-        tab.wait_for_function(
-            f"() => location.pathname.endsWith({json.dumps('/' + entry.url_path)})")
-        tab.locator("h1").filter(has_text=entry.title).first.wait_for(timeout=30_000)
-        wait_until_idle(tab)
+        follow_nav_link(tab, entry.url_path, entry.title)
     assert tab.locator("[data-testid='stException']").count() == 0
     assert tab.locator("h1").count() >= 1
     if entry.url_path == CARTPOLE_PATH:  # charts appear once training starts

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.server import open_app_page, wait_until_idle
+from tests.browser.server import follow_nav_link, open_app_page, wait_until_idle
 from ui.registry import PAGES
 
 ANALYTIC = [p for p in PAGES if p.url_path != "cartpole" and p.section != "Class"]
@@ -69,10 +69,7 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser, learner):
     tab = learner
     if not tab.url.startswith(app_url):
         open_app_page(tab, f"{app_url}/?seed=3")
-    tab.locator(f"[data-testid='stSidebarNav'] a[href$='/{entry.url_path}']").click()
-    tab.wait_for_function(f"() => location.pathname.endsWith({json.dumps('/' + entry.url_path)})")
-    tab.locator("h1").filter(has_text=entry.title).first.wait_for(timeout=30_000)
-    wait_until_idle(tab)
+    follow_nav_link(tab, entry.url_path, entry.title)
     assert parse_qs(urlsplit(tab.url).query) == {"seed": ["3"]}, tab.url
     sliders = tab.locator("[data-testid='stMain'] [data-testid='stSlider'] input[type='range']")
     if sliders.count():
@@ -150,9 +147,7 @@ def test_a_page_change_at_once_keeps_the_sidebar_settings(app_url, page, opened,
     page change without them (in about one fresh load in six, and each time in some runs); the
     app puts them back (ui/share.restore_app_wide)."""
     open_app_page(page, f"{app_url}/{opened}?seed=3&img=SVG")
-    page.locator(f"[data-testid='stSidebarNav'] a[href$='/{clicked}']").click()
-    page.wait_for_function(f"() => location.pathname.endsWith({json.dumps('/' + clicked)})")
-    wait_until_idle(page)
+    follow_nav_link(page, clicked)
     assert parse_qs(urlsplit(page.url).query) == {"seed": ["3"], "img": ["SVG"]}, page.url
     sidebar = page.locator("[data-testid='stSidebar']")
     expect(sidebar.locator("input[type='number']").first).to_have_value("3")
