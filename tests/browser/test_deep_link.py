@@ -4,9 +4,11 @@ server, shows the full app with the link's settings (ui/entry.py)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.server import (
     free_port,
@@ -39,23 +41,41 @@ def _check_full_app(page: Page, target: PageEntry, seed: int) -> str:
 
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHARTS_DRAWN_JS = """() => document.querySelectorAll("[data-testid='stPlotlyChart']").length ===
+    document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot").length"""
+QUIET_S = 1.0
 
 
 def _settled_text(page: Page, main: Locator, timeout_s: float = 60.0) -> str:
-    """The element's text once the script is idle and the text stopped changing for 2 s
-    (charts and their download buttons appear a moment after the script run ends; while a
-    slow run is still going, the previous run's elements stay on screen unchanged)."""
+    """The element's text once the script is idle, every chart is drawn, and the text has not
+    changed for QUIET_S (charts and their download buttons appear a moment after the script
+    run ends; while a slow run is still going, the previous run's elements stay on screen
+    unchanged)."""
     deadline = time.monotonic() + timeout_s
-    page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
-    text = main.inner_text()
-    while time.monotonic() < deadline:
-        time.sleep(2.0)
+
+    def settled_read() -> str:
         page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
-        again = main.inner_text()
+        page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout_s * 1000)
+        return main.inner_text()
+
+    text = settled_read()
+    while time.monotonic() < deadline:
+        time.sleep(QUIET_S)
+        again = settled_read()
         if again == text:
             return text
         text = again
     raise AssertionError("the page kept changing")
+
+
+@contextmanager
+def _fresh_browser(browser: Browser) -> Iterator[Page]:
+    """A tab in a browser context of its own (no cache, no cookies), closed after."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @pytest.mark.browser
@@ -66,26 +86,24 @@ def test_deep_link_first_on_plain_streamlit_run(browser, artifacts):
     other = f"{base}/{OTHER.url_path}?seed=3&present=1"
     proc = start_server(port, artifacts / "server-deep-link.log")
     texts: dict[str, str] = {}
+
+    def read(page: Page, url: str, target: PageEntry, name: str) -> None:
+        open_app_page(page, url)
+        expect(page.get_by_role("switch", name="Presenter mode")).to_be_checked(timeout=30_000)
+        texts[name] = _check_full_app(page, target, 3)
+        page.screenshot(path=artifacts / "screenshots" / f"deep-link-{name}.png")
+
     try:
-        for name, urls, target in (
-            ("first", [link], SPLIT),  # the very first request the server sees
-            ("other", [other], OTHER),  # a second fresh browser, another page
-            ("split-after-home", [base + "/", link], SPLIT),
-            ("other-after-home", [base + "/", other], OTHER),
-        ):
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            try:
-                page = context.new_page()
-                for url in urls:
-                    open_app_page(page, url)
-                expect(page.get_by_role("switch", name="Presenter mode")).to_be_checked(
-                    timeout=30_000)
-                texts[name] = _check_full_app(page, target, 3)
-                page.screenshot(path=artifacts / "screenshots" / f"deep-link-{name}.png")
-            finally:
-                context.close()
+        with _fresh_browser(browser) as page:
+            read(page, link, SPLIT, "first")  # the very first request the server sees
+        with _fresh_browser(browser) as page:
+            read(page, other, OTHER, "other")  # a second fresh browser, another page
+        with _fresh_browser(browser) as page:  # a third: the home page, then each link
+            open_app_page(page, base + "/")
+            read(page, link, SPLIT, "split-after-home")
+            read(page, other, OTHER, "other-after-split")
         assert texts["first"] == texts["split-after-home"]
-        assert texts["other"] == texts["other-after-home"]
+        assert texts["other"] == texts["other-after-split"]
     finally:
         stop_server(proc)
     assert not uncaught_errors(proc)

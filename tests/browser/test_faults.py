@@ -21,6 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.browser.server import (
+    follow_nav_link,
     free_port,
     open_app_page,
     start_server,
@@ -110,7 +111,7 @@ def baseline_threads(server, browser):
     context = browser.new_context()
     tab = context.new_page()
     open_app_page(tab, url)
-    open_app_page(tab, f"{url}/{cartpole_entry().url_path}")
+    follow_nav_link(tab, cartpole_entry().url_path, cartpole_entry().title)
     assert train_until_running(tab, 60)
     tab.wait_for_timeout(3000)
     pause_training(tab)
