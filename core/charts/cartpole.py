@@ -368,9 +368,10 @@ def episode_animation(states: np.ndarray, actions: np.ndarray, *,
         """The frame's step and push, as a text trace: frames drawn without a full redraw
         move traces, but leave the layout (a title) as it was."""
         push = ("push →" if actions[t] == 1 else "push ←") if t < len(actions) else "end"
-        return {"type": "scatter", "mode": "text", "x": [-TRACK_HALF_WIDTH - 0.35],
+        return {"type": "scatter", "mode": "text", "x": [-TRACK_HALF_WIDTH + 0.08],
                 "y": [1.22], "text": [f"step {t}: {push}"], "textposition": "middle right",
-                "hoverinfo": "skip", "textfont": {"size": 15, "color": "#111111"}}
+                "hoverinfo": "skip", "cliponaxis": False,
+                "textfont": {"size": 15, "color": "#111111"}}
 
     frames = []
     for t in steps:
