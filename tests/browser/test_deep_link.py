@@ -43,7 +43,7 @@ def _check_full_app(page: Page, target: PageEntry, seed: int) -> str:
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CHARTS_DRAWN_JS = """() => document.querySelectorAll("[data-testid='stPlotlyChart']").length ===
     document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot").length"""
-QUIET_S = 1.0
+QUIET_S = 2.0
 
 
 def _settled_text(page: Page, main: Locator, timeout_s: float = 60.0) -> str:
