@@ -46,7 +46,7 @@ for entry in PAGES:
 page = st.navigation(sections)
 mark_app_ran()  # pages run through app.py from now on (ui/entry.py)
 APP_WIDE = (SEED_KEY, PRESENTER_KEY, IMAGE_FORMAT_KEY)
-share.restore_app_wide(APP_WIDE)  # a page change can arrive without them (see there)
+share.restore_app_wide()  # a page change can arrive without them (see there)
 raw_params = share.snapshot()  # before any bound widget can drop a malformed value
 presenter.accept_url_alias()
 

@@ -46,7 +46,7 @@ def snapshot() -> RawParams:
 _KEPT_KEY = "_share_app_wide"
 
 
-def restore_app_wide(keys: Sequence[str]) -> None:
+def restore_app_wide() -> None:
     """Put back the app-wide (sidebar) settings that a page change dropped.
 
     A click on a page in the navigation made right after a run finished is sometimes sent
@@ -62,7 +62,7 @@ def restore_app_wide(keys: Sequence[str]) -> None:
     change). Call before the first bound widget; :func:`remember_app_wide` after the last one.
     """
     for key, (text, value) in st.session_state.get(_KEPT_KEY, {}).items():
-        if key not in keys or key in st.query_params:
+        if key in st.query_params:
             continue
         if key not in st.session_state or st.session_state[key] == value:
             st.query_params[key] = text

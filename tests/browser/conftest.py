@@ -56,6 +56,15 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="module")
+def module_tab(browser):
+    """One tab for every test of a module, in a browser context of its own (1400x1000, as
+    ``page``): for tests that go on from where the last one left the page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})

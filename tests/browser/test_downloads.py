@@ -4,7 +4,6 @@ three, in that order, as a learner would."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,13 +15,10 @@ CAMERA = "[data-testid='stPlotlyChart'] .modebar-btn[data-title^='Download plot'
 
 
 @pytest.fixture(scope="module")
-def tab(browser: Any, app_url: str) -> Iterator[Any]:
+def tab(module_tab: Any, app_url: str) -> Any:
     """The expectation page in one tab, for the three downloads in turn."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    open_app_page(tab, f"{app_url}/{PAGE}")
-    yield tab
-    context.close()
+    open_app_page(module_tab, f"{app_url}/{PAGE}")
+    return module_tab
 
 
 def _camera_download(page):

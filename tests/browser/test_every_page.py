@@ -11,9 +11,6 @@ README's screenshot."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from tests.browser.server import ROOT, follow_nav_link, open_app_page
@@ -26,17 +23,10 @@ VIEWPORT = {"width": 1400, "height": 1000}
 README_VIEWPORT = {"width": 1400, "height": 900}
 
 
-@pytest.fixture(scope="module")
-def tab(browser: Any) -> Iterator[Any]:
-    """One tab for every page of this file."""
-    context = browser.new_context(viewport=VIEWPORT)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda e: e.url_path or "home")
-def test_page_renders(entry, app_url, tab):
+def test_page_renders(entry, app_url, module_tab):
+    tab = module_tab  # one tab for every page of this file
     if entry is HOME or not tab.url.startswith(app_url):
         open_app_page(tab, f"{app_url}/")
     if entry is not HOME:

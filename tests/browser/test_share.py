@@ -8,8 +8,6 @@ settings); every link is opened in a fresh browser context of its own."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -55,18 +53,10 @@ def _charts(tab) -> list:
     return json.loads(tab.evaluate(CHART_DATA_JS))
 
 
-@pytest.fixture(scope="module")
-def learner(browser: Any) -> Iterator[Any]:
-    """The first browser: one tab for every page of this file."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", ANALYTIC, ids=lambda e: e.url_path)
-def test_copied_link_reproduces_the_view(entry, app_url, browser, learner):
-    tab = learner
+def test_copied_link_reproduces_the_view(entry, app_url, browser, module_tab):
+    tab = module_tab  # the first browser: one tab for every page of this file
     if not tab.url.startswith(app_url):
         open_app_page(tab, f"{app_url}/?seed=3")
     follow_nav_link(tab, entry.url_path, entry.title)
