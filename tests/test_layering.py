@@ -1,7 +1,7 @@
 """The layering the README promises, checked on the source: dependencies point down only
-(pages → ui → core/charts → core maths), ``core/`` never imports Streamlit, and no module
-imports itself back through a circle. Imports inside functions count: a circle broken at run
-time by a local import is still a circle."""
+(pages → ui → core/charts → core maths), ``core/`` never imports Streamlit, the app imports
+nothing of Streamlit's internals, and no module imports itself back through a circle. Imports
+inside functions count: a circle broken at run time by a local import is still a circle."""
 
 from __future__ import annotations
 
@@ -152,3 +152,19 @@ def test_dependencies_point_down_only():
 def test_no_import_circles():
     found = [c for c in circles(import_graph()) if c not in KNOWN_CIRCLES]
     assert not found, [sorted(c) for c in found]
+
+
+PUBLIC_STREAMLIT = frozenset({"streamlit", "streamlit.delta_generator",
+                              "streamlit.delta_generator.DeltaGenerator"})
+"""What the app may import of Streamlit: ``streamlit`` itself, and the type its layout calls
+return (``DeltaGenerator``, for annotations). Its runtime, protobuf and element modules are
+internals that change between releases: if Streamlit cannot do something publicly, the design
+changes instead."""
+
+
+def test_the_app_uses_no_streamlit_internals():
+    app = [m for m in project_files() if not m.startswith("core")]
+    bad = {m: sorted(n for n in names if n.split(".")[0] == "streamlit"
+                     and n not in PUBLIC_STREAMLIT)
+           for m, names in _all_imports(app).items()}
+    assert not {m: n for m, n in bad.items() if n}

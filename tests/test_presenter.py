@@ -59,6 +59,9 @@ def test_present_alias_spellings():
         at.run()
         assert_no_exception(at)
         assert bool(at.session_state["present"]) is expected, raw
+        # On, the address holds the spelling the toggle reads back (a reload keeps it); off
+        # is the default, which Streamlit leaves out of the address.
+        assert at.query_params.get("present") == ("true" if expected else None), raw
 
 
 EDITOR_SCRIPT = """

@@ -123,12 +123,20 @@ def class_editor(data: Any, **kwargs: Any) -> Any:
 
 def accept_url_alias() -> None:
     """Turn ``?present=1`` (or yes/on, any case) into presenter mode on the first run that
-    sees it. Call before the presenter toggle is created."""
+    sees it. Call before the presenter toggle is created.
+
+    The address is then rewritten to ``present=true`` and the run restarted: the bound toggle
+    reads only true/false from the URL, so Streamlit would drop the alias from the address,
+    and a reload or a page change would leave presenter mode. The restarted run sees the
+    query string the browser will show, and the toggle takes it as its own."""
     raw = st.query_params.get(PRESENTER_KEY)
     if raw is None or PRESENTER_KEY in st.session_state:
         return
     if raw.strip().lower() in TRUTHY:
         st.session_state[PRESENTER_KEY] = True
+        if raw != "true":
+            st.query_params[PRESENTER_KEY] = "true"
+            st.rerun()
 
 
 def apply() -> None:

@@ -1,15 +1,15 @@
 """Shareable links: the full URL of the current view, and a note when URL values were refused.
 
-How Streamlit 1.67 treats a widget bound with ``bind="query-params"`` (read from its source,
-``runtime/state/session_state.py: _seed_widget_from_url``): on the first run of a page it parses
-the URL value with the widget's own parser; a value that does not parse, is out of
-``[min_value, max_value]``, is not one of the options, or equals the default is removed from the
-URL and the widget keeps its default. It says nothing to the script. The raw URL values are
-still visible to Python before the widgets are drawn (``st.query_params`` is filled from the
-browser's query string at the start of each run), so :func:`snapshot` keeps a copy and
-:func:`refused_params` re-checks each bound value with the same parser after the page has run.
-That check uses Streamlit internals (widget metadata and bindings); if they are missing it
-reports nothing rather than guessing.
+How Streamlit 1.67 treats a widget bound with ``bind="query-params"``: on the first run of a
+page it reads the URL value with the widget's own parser; a value that does not parse, is out
+of ``[min_value, max_value]`` or is not one of the options is removed from the URL and the
+widget keeps its default, and so is a value equal to the default (the URL only ever holds
+non-default values). It says nothing to the script. The raw URL values are still visible to
+Python before the widgets are drawn (``st.query_params`` is filled from the browser's query
+string at the start of each run), so :func:`snapshot` keeps a copy and, after the page has run,
+:func:`refused_params` compares it with what the widgets made of it, through public API only:
+``st.query_params`` (what Streamlit kept) and ``st.session_state`` (each bound widget's value,
+under its key, which is also its URL name).
 """
 
 from __future__ import annotations
@@ -75,94 +75,68 @@ def remember_app_wide(keys: Sequence[str]) -> None:
                                    for key in keys if key in st.query_params}
 
 
-def _internal_state() -> Any | None:
-    """Streamlit's SessionState object for this run (internal API; None when unavailable)."""
+def _number(text: str) -> float | None:
+    """``text`` read as a number (thousands separators allowed), or None."""
     try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        return None if ctx is None else ctx.session_state._state
-    except Exception:
+        return float(text.replace(",", "").replace("_", ""))
+    except ValueError:
         return None
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Whether two URL-level values denote the same thing (numbers compared as numbers)."""
-    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
-        a_list = list(a) if isinstance(a, (list, tuple)) else [a]
-        b_list = list(b) if isinstance(b, (list, tuple)) else [b]
-        return len(a_list) == len(b_list) and all(map(_same, a_list, b_list))
-    if isinstance(a, bool) or isinstance(b, bool):
-        return str(a).lower() == str(b).lower()
-    try:
-        fa, fb = float(a), float(b)
-    except (TypeError, ValueError):
-        return str(a) == str(b)
-    return fa == fb or (math.isnan(fa) and math.isnan(fb))
-
-
-def _accepted(raw: list[str], metadata: Any, current: Any) -> bool:
-    """Whether Streamlit took the raw URL value as it stands (not dropped, reset or clamped)."""
-    from streamlit.runtime.state.query_params import parse_url_param
-
-    if raw == []:
+def denotes(raw: list[str], value: Any) -> bool:
+    """Whether the URL values ``raw`` spell the widget value ``value``: the same number (``1e-3``
+    and ``0.001``, ``10,000`` and ``10000``), the same truth value (``true``/``True``/``1``
+    against a toggle), the same text, or element by element for a list."""
+    if isinstance(value, (list, tuple)):
+        return len(raw) == len(value) and all(denotes([r], v)
+                                              for r, v in zip(raw, value, strict=True))
+    if len(raw) != 1:
         return False
-    value: str | list[str] = raw[0] if len(raw) == 1 else raw
-    try:
-        parsed = parse_url_param(value, metadata.value_type)
-        restored = metadata.deserializer(parsed)
-        if not _same(restored, current) and restored != current:
-            return False
-        return _same(metadata.serializer(restored), parsed)
-    except Exception:
-        return False
+    text = raw[0].strip()
+    if isinstance(value, bool):
+        return text.lower() in (("true", "1") if value else ("false", "0"))
+    if isinstance(value, (int, float)):
+        number = _number(text)
+        return number is not None and (number == value
+                                       or (math.isnan(number) and math.isnan(value)))
+    return value is not None and text == str(value)
 
 
 def refused_params(raw: RawParams, aliases: Mapping[str, frozenset[str]] | None = None
                    ) -> list[str]:
     """Names of URL parameters this run did not take as given: malformed, out of range, not
     an option, or not used by this page. ``aliases`` maps a parameter to extra spellings the
-    app itself accepts (e.g. ``present=1``). Call after the page has run."""
+    app itself accepts (e.g. ``present=1``). Call after the page has run.
+
+    A parameter is taken when it names a control of this run (a key in session state) and
+    Streamlit kept it in the URL as given, or it spells the value the control now shows (a
+    default, which Streamlit removes from the URL, or a number it rewrote). A control that shows
+    a label for each option (``format_func``) is compared by its value, so a hand-written link
+    naming that control's default by its label is reported although the control shows it;
+    links the app writes never hold a default.
+    """
     aliases = aliases or {}
-    state = _internal_state()
-    if state is None:
-        return []
-    try:
-        bindings = state.query_params._bindings_by_param
-        metadata_by_id = state._new_widget_state.widget_metadata
-    except AttributeError:
-        return []
     refused = []
     for key, values in raw.items():
         if key.lower() in IGNORED_PARAMS:
             continue
         if len(values) == 1 and values[0].strip().lower() in aliases.get(key, ()):
             continue
-        binding = bindings.get(key)
-        metadata = None if binding is None else metadata_by_id.get(binding.widget_id)
-        if metadata is None:
+        if key not in st.session_state:
             refused.append(key)  # no control of this page (or the sidebar) reads it
             continue
-        current = st.session_state.get(key)
-        if not _accepted(values, metadata, current):
-            refused.append(key)
+        if st.query_params.get_all(key) == values or denotes(values, st.session_state[key]):
+            continue
+        refused.append(key)
     return refused
 
 
 def _is_seeding_run(page_id: str) -> bool:
     """True on the runs where Streamlit seeds widgets from the URL: the first run of a page in
-    this session (first load, reload, navigation) and browser back/forward."""
-    history = False
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        history = bool(ctx is not None and ctx.is_history_navigation)
-    except Exception:
-        history = False
+    this session (first load, reload, navigation, a page reached by back/forward)."""
     first = st.session_state.get(_SEEN_KEY) != page_id
     st.session_state[_SEEN_KEY] = page_id
-    return first or history
+    return first
 
 
 def _safe_name(name: str) -> str:

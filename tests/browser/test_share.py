@@ -115,6 +115,14 @@ def test_present_1_turns_presenter_mode_on(app_url, page):
     # "1" is not refused: no note about settings that could not be used (the home page's own
     # notation box is an st.info too).
     assert page.get_by_text("could not be used").count() == 0
+    # The address now says present=true, which the toggle reads back: a reload or a page
+    # change stays in presenter mode.
+    assert parse_qs(urlsplit(page.url).query) == {"present": ["true"]}, page.url
+    page.get_by_test_id("stExpandSidebarButton").click()
+    follow_nav_link(page, PAGES[0].url_path)
+    assert parse_qs(urlsplit(page.url).query) == {"present": ["true"]}, page.url
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('h1'))"
+                           ".fontSize) >= 48", timeout=30_000)
 
 
 @pytest.mark.browser
