@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import app_test, assert_no_exception
+from ui.presenter import readable
 
 SCRIPT = """
 import plotly.graph_objects as go
@@ -86,3 +90,22 @@ def test_an_editor_is_copied_large_for_the_class_in_presenter_mode_only():
     shown = at.table[0].value
     assert list(shown.columns) == ["logit θ", "reward r"]
     assert shown["reward r"].tolist() == [1.0, 3.0]
+
+
+def test_presenter_tables_show_numbers_as_a_class_reads_them():
+    """st.table prints every float with four decimals (1.0000, 0.0001): the presenter's copy
+    shows up to six significant digits, whole numbers without decimals, other columns as they
+    are, and leaves the data itself alone."""
+    data = pd.DataFrame({"p": [1.0, 1e-4, 0.25, 1 / 3, math.nan], "n": [1, 2, 3, 4, 5],
+                         "name": ["a", "b", "c", "d", "e"]})
+    styled = readable(data)
+    cells = [line.split() for line in styled.hide(axis="index").to_string().splitlines()[1:]]
+    assert [row[0] for row in cells[:4]] == ["1", "0.0001", "0.25", "0.333333"]
+    assert cells[4][:2] == ["5", "e"]  # NaN shown as an empty cell
+    assert [row[-2:] for row in cells[:4]] == [["1", "a"], ["2", "b"], ["3", "c"], ["4", "d"]]
+    assert styled.data is data
+    whole = data[["n", "name"]]
+    assert readable(whole) is whole
+    assert readable([1.0, 2.0]) == [1.0, 2.0]
+    rows = readable([{"p": 0.5, "n": 1}, {"p": 2.0, "n": 2}]).hide(axis="index").to_string()
+    assert rows.split() == ["p", "n", "0.5", "1", "2", "2"]

@@ -19,6 +19,7 @@ from core.reinforce.config import TrainConfig
 from core.torch_env import torch
 from ui import cartpole_session
 from ui.common import show_chart, show_problem
+from ui.presenter import data_table
 
 SNAPSHOTS = {"untrained": "before training (the run's initial weights)",
              "live": "now (the live run's current policy)"}
@@ -178,7 +179,7 @@ def _show(snap: Snapshot, result: gq.Quality) -> None:
             "two batches: predicted": _predicted_text(curve.predicted_needed(True)),
         })
     st.markdown(f"**Episodes a batch needs for cosine > {gq.AGREEMENT:g}**")
-    st.dataframe(rows, hide_index=True)
+    data_table(rows, hide_index=True)
     quality_text = ", ".join(f"{w.replace('_', '-')}: {q:.2f}" for w, q in
                              result.reference_quality.items() if math.isfinite(q))
     st.caption(
@@ -193,8 +194,8 @@ def _show(snap: Snapshot, result: gq.Quality) -> None:
     history = st.session_state.get(HISTORY_KEY, [])
     if len(history) > 1:
         st.markdown("**Snapshots measured in this session** (early vs late)")
-        st.dataframe([{k: v for k, v in row.items() if k != "fingerprint"} for row in history],
-                     hide_index=True)
+        data_table([{k: v for k, v in row.items() if k != "fingerprint"} for row in history],
+                   hide_index=True)
     else:
         st.caption("Measure the policy before training and again after a while: the table "
                    "comparing them appears here.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import pandas as pd
 import streamlit as st
 
 PRESENTER_KEY = "present"
@@ -95,6 +96,25 @@ def presenter_mode() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
+TABLE_DIGITS = 6
+"""Significant digits of a number in a presenter table (``st.table`` itself shows every float
+with four decimals: 1.0000, 0.0001 for 1e-4)."""
+
+
+def readable(data: Any) -> Any:
+    """A table's floats as a class reads them: up to TABLE_DIGITS significant digits, whole
+    numbers without decimals (1, 0.25, 1e-06). A data frame, or rows as dicts; other data as
+    given."""
+    if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
+        data = pd.DataFrame(data)  # rows as dicts, one column per key
+    if not isinstance(data, pd.DataFrame):
+        return data
+    floats = data.select_dtypes("float").columns
+    if floats.empty:
+        return data
+    return data.style.format(lambda v: f"{v:.{TABLE_DIGITS}g}", subset=list(floats), na_rep="")
+
+
 def data_table(data: Any, *, hide_index: bool | None = None,
                width: Literal["stretch", "content"] | int = "stretch",
                height: int | Literal["auto"] = "auto", column_config: Any = None) -> None:
@@ -102,9 +122,9 @@ def data_table(data: Any, *, hide_index: bool | None = None,
     mode ``st.table``, whose text the presenter CSS enlarges. (``st.dataframe`` draws its cells
     on a canvas at the theme's text size, which page CSS cannot reach, and Streamlit offers no
     per-session font size for it; its ``row_height`` only spaces the rows.) ``column_config``
-    applies to the dataframe; the table shows numbers in Streamlit's default format."""
+    applies to the dataframe; the table shows floats to TABLE_DIGITS significant digits."""
     if presenter_mode():
-        st.table(data, hide_index=hide_index)
+        st.table(readable(data), hide_index=hide_index)
     else:
         st.dataframe(data, hide_index=hide_index, width=width, height=height,
                      column_config=column_config)
@@ -117,7 +137,7 @@ def class_editor(data: Any, **kwargs: Any) -> Any:
     edits in the editor, the class reads the copy."""
     edited = st.data_editor(data, **kwargs)
     if presenter_mode():
-        st.table(edited, hide_index=kwargs.get("hide_index"))
+        st.table(readable(edited), hide_index=kwargs.get("hide_index"))
     return edited
 
 

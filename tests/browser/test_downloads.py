@@ -12,6 +12,12 @@ from tests.browser.server import open_app_page, wait_until_idle
 
 PAGE = "expectation"
 CAMERA = "[data-testid='stPlotlyChart'] .modebar-btn[data-title^='Download plot']"
+FORMAT_DRAWN_JS = """(format) => {
+  const charts = document.querySelectorAll("[data-testid='stPlotlyChart']");
+  const plots = [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")];
+  return charts.length > 0 && plots.length === charts.length && plots.every(
+    (plot) => plot._context?.toImageButtonOptions?.format === format);
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +43,9 @@ def _choose_format(page, img: str) -> None:
         choice.check(force=True)  # the radio's input is drawn over by its styled label
         page.wait_for_function(f"() => location.search.includes('img={img}')", timeout=30_000)
         wait_until_idle(page)
+    # Plotly redraws a chart whose config changed a moment after the run ends (the old chart's
+    # element leaves the page): wait until every chart on the page carries the format.
+    page.wait_for_function(FORMAT_DRAWN_JS, arg=img.lower(), timeout=30_000)
 
 
 @pytest.mark.browser
