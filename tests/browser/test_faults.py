@@ -6,7 +6,8 @@ Own server (not the shared one) with a cap of 2 training sessions, so that slots
 closed or reloaded tabs would show up as refusals at the end. The tabs closed or reloaded while
 training are the faults' own (a closed tab, a reloaded page); the other tests pause their run
 before they close their tab, so the next test finds a free slot instead of waiting for the
-closed-tab timeout.
+closed-tab timeout. Each session is a tab of the tests' browser window (``tabs_context``); the
+reconnect test has a browser of its own, which it takes offline.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def no_script_exceptions(server):
 
 
 @pytest.fixture(scope="module")
-def baseline_threads(server, browser):
+def baseline_threads(server, tabs_context):
     """Thread count once every lazy import and pool exists: one full visit (training included,
     paused before the tab closes, so its slot is free at once), then the most threads seen over
     a few seconds (idle pool workers come and go).
@@ -114,14 +115,13 @@ def baseline_threads(server, browser):
     the closed session's threads too, so a leak of as many threads would go unseen by the
     last test; it could not fail a server that leaks nothing."""
     url, proc = server
-    context = browser.new_context()
-    tab = context.new_page()
+    tab = tabs_context.new_page()
     open_app_page(tab, url)
     follow_nav_link(tab, cartpole_entry().url_path, cartpole_entry().title)
     assert train_until_running(tab, 60)
     tab.wait_for_timeout(3000)
     pause_training(tab)
-    context.close()
+    tab.close()
     return max(served_thread_count(url, proc.pid) for _ in range(6) if time.sleep(0.5) is None)
 
 
@@ -152,12 +152,12 @@ def pause_training(tab) -> None:
     expect(pause).to_be_disabled(timeout=30_000)
 
 
-def assert_serving(browser, url: str) -> None:
-    context = browser.new_context()
-    tab = context.new_page()
+def assert_serving(tabs_context, url: str) -> None:
+    """A new tab (a new session) gets the home page, without an error."""
+    tab = tabs_context.new_page()
     open_app_page(tab, f"{url}/?seed=5")
     assert tab.locator("[data-testid='stException']").count() == 0
-    context.close()
+    tab.close()
 
 
 @pytest.mark.browser
@@ -193,11 +193,11 @@ def test_browser_reconnects_and_keeps_its_session(server, baseline_threads, brow
 
 
 @pytest.mark.browser
-def test_settings_changed_quickly_during_a_run(server, baseline_threads, browser):
+def test_settings_changed_quickly_during_a_run(server, baseline_threads, tabs_context):
     """Each change starts a full rerun while the previous run may still be training a chunk
     (Streamlit's fast reruns): the two must not step the same environments at once."""
     url, proc = server
-    context, tab = _training_tab(browser, url)
+    tab = _training_tab(tabs_context, url)
     seed = tab.locator("[data-testid='stSidebar'] input[type='number']").first
     for value in range(20, 32):
         seed.fill(str(value))
@@ -208,53 +208,51 @@ def test_settings_changed_quickly_during_a_run(server, baseline_threads, browser
     assert tab.locator("[data-testid='stException']").count() == 0
     assert not uncaught_errors(proc)
     pause_training(tab)
-    context.close()
+    tab.close()
 
 
-def _training_tab(browser, url):
-    """A fresh browser context on the CartPole lab, training."""
-    context = browser.new_context()
-    tab = context.new_page()
+def _training_tab(tabs_context, url):
+    """A new tab on the CartPole lab, training."""
+    tab = tabs_context.new_page()
     open_app_page(tab, f"{url}/{cartpole_entry().url_path}")
     assert train_until_running(tab, 60)
-    return context, tab
+    return tab
 
 
 @pytest.mark.browser
-def test_tab_closed_mid_training(server, baseline_threads, browser):
+def test_tab_closed_mid_training(server, baseline_threads, tabs_context):
     url, _proc = server
-    context, _tab = _training_tab(browser, url)
-    context.close()  # no goodbye: the session just loses its browser
-    assert_serving(browser, url)
+    tab = _training_tab(tabs_context, url)
+    tab.close()  # no goodbye: the session just loses its browser
+    assert_serving(tabs_context, url)
 
 
 @pytest.mark.browser
-def test_page_reloaded_during_a_run(server, baseline_threads, browser):
+def test_page_reloaded_during_a_run(server, baseline_threads, tabs_context):
     url, _proc = server
-    context, tab = _training_tab(browser, url)
+    tab = _training_tab(tabs_context, url)
     tab.reload(wait_until="domcontentloaded")
     wait_until_idle(tab)
     assert tab.locator("[data-testid='stException']").count() == 0
     # A reload is a new session: it starts cleanly (after at most the slot timeout).
     assert train_until_running(tab, SLOT_RECOVERY_S)
     pause_training(tab)  # the reloaded-away session's slot is the one the last test needs back
-    context.close()
+    tab.close()
 
 
 @pytest.mark.browser
-def test_slots_and_threads_come_back(server, baseline_threads, browser):
+def test_slots_and_threads_come_back(server, baseline_threads, tabs_context):
     url, proc = server
     entry = cartpole_entry()
     # Every earlier tab is gone; all CAP slots must be free again for new sessions.
-    contexts = [browser.new_context() for _ in range(CAP)]
-    tabs = [c.new_page() for c in contexts]
+    tabs = [tabs_context.new_page() for _ in range(CAP)]
     for tab in tabs:
         open_app_page(tab, f"{url}/{entry.url_path}")
     for tab in tabs:
         assert train_until_running(tab, SLOT_RECOVERY_S), "a slot leaked"
-    for context in contexts:
-        context.close()
-    assert_serving(browser, url)
+    for tab in tabs:
+        tab.close()
+    assert_serving(tabs_context, url)
     deadline = time.monotonic() + SESSION_TTL_S + 45
     while (time.monotonic() < deadline
            and served_thread_count(url, proc.pid) > baseline_threads + THREAD_SLACK):

@@ -69,7 +69,8 @@ def _sticky(prefix) -> dict[str, set[str]]:
 
 
 @pytest.mark.browser
-def test_session_through_nginx(proxied, page):
+def test_session_through_nginx(proxied, own_browser_page):
+    page = own_browser_page  # a new visitor: no route cookie yet
     url, prefix, ports = proxied
     open_app_page(page, f"{url}/?seed=42")
     assert page.locator("[data-testid='stException']").count() == 0
@@ -125,7 +126,8 @@ def test_both_replicas_serve_and_new_visitors_spread(proxied):
 
 
 @pytest.mark.browser
-def test_training_through_nginx(proxied, page):
+def test_training_through_nginx(proxied, own_browser_page):
+    page = own_browser_page  # a new visitor: no route cookie yet
     entry = cartpole_entry()
     url, _prefix, _ports = proxied
     open_app_page(page, f"{url}/{entry.url_path}")

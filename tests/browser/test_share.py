@@ -1,9 +1,10 @@
-"""Shareable links end to end: move a control, copy the sidebar link, open it in a second
-browser: same control values, same numbers in every chart. Presenter mode from ?present=1.
+"""Shareable links end to end: move a control, copy the sidebar link, open it in another tab:
+same control values, same numbers in every chart. Presenter mode from ?present=1.
 
-The first browser is one tab that goes from page to page by the sidebar's navigation, as a
-learner does (its seed stays in the address; each page's link must carry only that page's own
-settings); every link is opened in a fresh browser context of its own."""
+The first tab goes from page to page by the sidebar's navigation, as a learner does (its seed
+stays in the address; each page's link must carry only that page's own settings); every link is
+opened by its address in a second tab, a page load and a Streamlit session of its own. (Links
+opened in browsers of their own, first visit included: tests/browser/test_deep_link.py.)"""
 
 from __future__ import annotations
 
@@ -53,9 +54,18 @@ def _charts(tab) -> list:
     return json.loads(tab.evaluate(CHART_DATA_JS))
 
 
+@pytest.fixture(scope="module")
+def link_tab(tabs_context):
+    """The tab each copied link is opened in (pasted into the address bar: a page load and a
+    new session), beside the tab it was copied from."""
+    tab = tabs_context.new_page()
+    yield tab
+    tab.close()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", ANALYTIC, ids=lambda e: e.url_path)
-def test_copied_link_reproduces_the_view(entry, app_url, browser, module_tab):
+def test_copied_link_reproduces_the_view(entry, app_url, module_tab, link_tab):
     tab = module_tab  # the first browser: one tab for every page of this file
     if not tab.url.startswith(app_url):
         open_app_page(tab, f"{app_url}/?seed=3")
@@ -87,8 +97,7 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser, module_tab):
     charts = _charts(tab)
     values = tab.evaluate(SLIDER_VALUES_JS)
 
-    second = browser.new_context(viewport={"width": 1400, "height": 1000})
-    other = second.new_page()
+    other = link_tab  # another tab: a session of its own, opening the link
     open_app_page(other, link)
     # The first paint can precede the widgets and charts: wait for as many as the first had.
     other.wait_for_function(
@@ -101,7 +110,6 @@ def test_copied_link_reproduces_the_view(entry, app_url, browser, module_tab):
     assert other.evaluate(SLIDER_VALUES_JS) == values
     assert _charts(other) == charts  # identical numbers and curves, not just similar
     assert _link(other) == link
-    second.close()
 
 
 @pytest.mark.browser
