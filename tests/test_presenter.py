@@ -93,16 +93,18 @@ def test_an_editor_is_copied_large_for_the_class_in_presenter_mode_only():
 
 
 def test_presenter_tables_show_numbers_as_a_class_reads_them():
-    """st.table prints every float with four decimals (1.0000, 0.0001): the presenter's copy
-    shows up to six significant digits, whole numbers without decimals, other columns as they
-    are, and leaves the data itself alone."""
-    data = pd.DataFrame({"p": [1.0, 1e-4, 0.25, 1 / 3, math.nan], "n": [1, 2, 3, 4, 5],
-                         "name": ["a", "b", "c", "d", "e"]})
+    """st.table prints every float with four decimals (1.0000, 0.2500): the presenter's copy
+    keeps four decimals but drops trailing zeros, shows round-off as 0, leaves other columns as
+    they are and the data itself alone."""
+    data = pd.DataFrame({"p": [1.0, 1e-4, 0.25, 1 / 3, -1.4e-17, 12345.5, -0.62853, math.nan],
+                         "n": [1, 2, 3, 4, 5, 6, 7, 8],
+                         "name": ["a", "b", "c", "d", "e", "f", "g", "h"]})
     styled = readable(data)
     cells = [line.split() for line in styled.hide(axis="index").to_string().splitlines()[1:]]
-    assert [row[0] for row in cells[:4]] == ["1", "0.0001", "0.25", "0.333333"]
-    assert cells[4][:2] == ["5", "e"]  # NaN shown as an empty cell
-    assert [row[-2:] for row in cells[:4]] == [["1", "a"], ["2", "b"], ["3", "c"], ["4", "d"]]
+    assert [row[0] for row in cells[:7]] == ["1", "0.0001", "0.25", "0.3333", "0", "12345.5",
+                                              "-0.6285"]
+    assert cells[7][:2] == ["8", "h"]  # NaN shown as an empty cell
+    assert [row[-2:] for row in cells[:3]] == [["1", "a"], ["2", "b"], ["3", "c"]]
     assert styled.data is data
     whole = data[["n", "name"]]
     assert readable(whole) is whole

@@ -96,15 +96,23 @@ def presenter_mode() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
-TABLE_DIGITS = 6
-"""Significant digits of a number in a presenter table (``st.table`` itself shows every float
-with four decimals: 1.0000, 0.0001 for 1e-4)."""
+TABLE_DECIMALS = 4
+"""Decimals of a number in a presenter table, as the app's other tables and Streamlit's own
+default; trailing zeros are dropped (``st.table`` itself prints 1.0000 and 0.2500)."""
+
+
+def _number_text(value: float) -> str:
+    """``value`` to TABLE_DECIMALS decimals without trailing zeros: 1, 0.25, 0.3333, and 0 for
+    round-off such as 1.4e-17 (a "-0" too)."""
+    text = f"{value:.{TABLE_DECIMALS}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def readable(data: Any) -> Any:
-    """A table's floats as a class reads them: up to TABLE_DIGITS significant digits, whole
-    numbers without decimals (1, 0.25, 1e-06). A data frame, or rows as dicts; other data as
-    given."""
+    """A table's floats as a class reads them (:func:`_number_text`). A data frame, or rows as
+    dicts; other data as given."""
     if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
         data = pd.DataFrame(data)  # rows as dicts, one column per key
     if not isinstance(data, pd.DataFrame):
@@ -112,7 +120,7 @@ def readable(data: Any) -> Any:
     floats = data.select_dtypes("float").columns
     if floats.empty:
         return data
-    return data.style.format(lambda v: f"{v:.{TABLE_DIGITS}g}", subset=list(floats), na_rep="")
+    return data.style.format(_number_text, subset=list(floats), na_rep="")
 
 
 def data_table(data: Any, *, hide_index: bool | None = None,
@@ -122,7 +130,7 @@ def data_table(data: Any, *, hide_index: bool | None = None,
     mode ``st.table``, whose text the presenter CSS enlarges. (``st.dataframe`` draws its cells
     on a canvas at the theme's text size, which page CSS cannot reach, and Streamlit offers no
     per-session font size for it; its ``row_height`` only spaces the rows.) ``column_config``
-    applies to the dataframe; the table shows floats to TABLE_DIGITS significant digits."""
+    applies to the dataframe; the table shows floats to TABLE_DECIMALS decimals."""
     if presenter_mode():
         st.table(readable(data), hide_index=hide_index)
     else:
