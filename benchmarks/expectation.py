@@ -146,6 +146,7 @@ def cold_start() -> None:
     from tests.browser.server import (
         CHROMIUM,
         CHROMIUM_ARGS,
+        VIEWPORT,
         free_port,
         open_app_page,
         start_server,
@@ -155,7 +156,7 @@ def cold_start() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                              args=CHROMIUM_ARGS)
-        tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        tab = browser.new_context(viewport=VIEWPORT).new_page()
         port = free_port()
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()

@@ -29,6 +29,7 @@ from pathlib import Path
 from tests.browser.server import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    VIEWPORT,
     free_port,
     start_server,
     stop_server,
@@ -162,7 +163,7 @@ async def open_and_wait(tab, url: str) -> None:
 
 async def trainer(browser, url: str, seconds: float, result: dict) -> None:
     """One student: open the CartPole page, press Start, keep the tab open."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = await browser.new_context(viewport=VIEWPORT)
     tab = await context.new_page()
     try:
         await open_and_wait(tab, url)
@@ -211,7 +212,7 @@ async def clicker(browser, base: str, stop: asyncio.Event, presses: list[Press],
     `stop` is set (the training sessions have closed)."""
     pages = [p for p in PAGES if p.section == "The four questions"] or \
         [p for p in PAGES if p.url_path != "cartpole"]
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = await browser.new_context(viewport=VIEWPORT)
     tab = await context.new_page()
     probe = "() => [window.__pgsProbe.t0, window.__pgsProbe.started, window.__pgsProbe.done]"
     try:

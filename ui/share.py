@@ -78,7 +78,7 @@ def remember_app_wide(keys: Sequence[str]) -> None:
 def _number(text: str) -> float | None:
     """``text`` read as a number (thousands separators allowed), or None."""
     try:
-        return float(text.replace(",", "").replace("_", ""))
+        return float(text.replace(",", ""))
     except ValueError:
         return None
 

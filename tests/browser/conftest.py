@@ -15,7 +15,9 @@ from tests.browser.server import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    VIEWPORT,
     free_port,
+    fresh_tab,
     start_server,
     stop_server,
     unavailable,
@@ -56,9 +58,6 @@ def browser():
         instance.close()
 
 
-VIEWPORT = {"width": 1400, "height": 1000}
-
-
 @pytest.fixture(scope="session")
 def tabs_context(browser):
     """The browser window the tests' tabs open in, as a learner's browser: each test opens a
@@ -93,6 +92,5 @@ def page(tabs_context):
 @pytest.fixture
 def own_browser_page(browser):
     """A tab in a browser context of its own (cookies of its own: a new visitor)."""
-    context = browser.new_context(viewport=VIEWPORT)
-    yield context.new_page()
-    context.close()
+    with fresh_tab(browser) as tab:
+        yield tab

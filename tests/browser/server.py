@@ -10,13 +10,21 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from deploy.serve_class import wait_healthy
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
+"""The browser window of the tests (a laptop screen)."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -138,3 +146,14 @@ def follow_nav_link(tab, url_path: str, title: str | None = None,
     if title is not None:
         tab.locator("h1").filter(has_text=title).first.wait_for(timeout=timeout_ms)
     wait_until_idle(tab, timeout_ms)
+
+
+@contextmanager
+def fresh_tab(browser: Any) -> Iterator[Any]:
+    """A tab in a browser context of its own (no cache, no cookies: a first visit), closed
+    after."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -4,14 +4,13 @@ server, shows the full app with the link's settings (ui/entry.py)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.server import (
     free_port,
+    fresh_tab,
     open_app_page,
     start_server,
     stop_server,
@@ -68,16 +67,6 @@ def _settled_text(page: Page, main: Locator, timeout_s: float = 60.0) -> str:
     raise AssertionError("the page kept changing")
 
 
-@contextmanager
-def _fresh_browser(browser: Browser) -> Iterator[Page]:
-    """A tab in a browser context of its own (no cache, no cookies), closed after."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 @pytest.mark.browser
 def test_deep_link_first_on_plain_streamlit_run(browser, artifacts):
     port = free_port()
@@ -94,11 +83,11 @@ def test_deep_link_first_on_plain_streamlit_run(browser, artifacts):
         page.screenshot(path=artifacts / "screenshots" / f"deep-link-{name}.png")
 
     try:
-        with _fresh_browser(browser) as page:
+        with fresh_tab(browser) as page:
             read(page, link, SPLIT, "first")  # the very first request the server sees
-        with _fresh_browser(browser) as page:
+        with fresh_tab(browser) as page:
             read(page, other, OTHER, "other")  # a second fresh browser, another page
-        with _fresh_browser(browser) as page:  # a third: the home page, then each link
+        with fresh_tab(browser) as page:  # a third: the home page, then each link
             open_app_page(page, base + "/")
             read(page, link, SPLIT, "split-after-home")
             read(page, other, OTHER, "other-after-split")

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.server import ROOT, follow_nav_link, open_app_page
+from tests.browser.server import ROOT, VIEWPORT, follow_nav_link, open_app_page
 from tests.browser.training import CARTPOLE_PATH
 from ui.registry import HOME, PAGES
 
 README_SCREENSHOT = ROOT / "docs" / "screenshot.png"
 README_PAGE = "expectation"
-VIEWPORT = {"width": 1400, "height": 1000}
 README_VIEWPORT = {"width": 1400, "height": 900}
 
 

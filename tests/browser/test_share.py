@@ -66,7 +66,7 @@ def link_tab(tabs_context):
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", ANALYTIC, ids=lambda e: e.url_path)
 def test_copied_link_reproduces_the_view(entry, app_url, module_tab, link_tab):
-    tab = module_tab  # the first browser: one tab for every page of this file
+    tab = module_tab  # the first tab: it goes through every page of this file
     if not tab.url.startswith(app_url):
         open_app_page(tab, f"{app_url}/?seed=3")
     follow_nav_link(tab, entry.url_path, entry.title)

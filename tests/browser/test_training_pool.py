@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.server import (
+    VIEWPORT,
     free_port,
     open_app_page,
     start_server,
@@ -78,7 +79,7 @@ def test_killed_worker_and_closed_tab(browser, artifacts):
     proc = start_server(port, artifacts / "server-training-pool.log",
                         {"PGS_TAB_CLOSED_S": str(TAB_CLOSED_S), "PGS_WORKER_NICE": "0"})
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(viewport=VIEWPORT)
         tab = context.new_page()
         open_app_page(tab, f"http://127.0.0.1:{port}/cartpole?{KEEP_TRAINING}")
         assert start_training(tab)
