@@ -491,7 +491,7 @@ class CliRates:
 def _cli_run(*flags: str) -> tuple[float, float]:
     """(env steps, CPU seconds) of one headless CLI run of the default preset."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([sys.executable, "-m", "core.train", "--preset", "default",
+    out = subprocess.run([sys.executable, "-m", "core.reinforce.train", "--preset", "default",
                           "--no-progress", *flags], cwd=ROOT,
                          capture_output=True, text=True, check=True,
                          env={**os.environ, "OMP_NUM_THREADS": "1"}).stdout

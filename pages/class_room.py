@@ -3,10 +3,11 @@ with the settings the room leaves free, and every run arrives on the teacher's s
 
 import streamlit as st
 
-from ui import room_student, room_teacher
 from ui.common import show_problem
 from ui.entry import run_through_app
-from ui.room_state import ROOM_PARAM, store_problem
+from ui.rooms import student as room_student
+from ui.rooms import teacher as room_teacher
+from ui.rooms.state import ROOM_PARAM, store_problem
 
 run_through_app(__file__)  # first: a join link on a fresh server runs through app.py
 st.title("Class experiment")

@@ -3,9 +3,9 @@ never reads: exact ∇J two ways, REINFORCE through env.step, and log p(τ) term
 
 import streamlit as st
 
-from core import gridworld as gw
-from core import gridworld_lab as lab
-from core import gridworld_reinforce as gr
+from core.gridworld import lab
+from core.gridworld import reinforce as gr
+from core.gridworld import world as gw
 from ui import trajectories_sections as sections
 from ui.common import global_seed, show_problem
 from ui.entry import run_through_app

@@ -1,4 +1,4 @@
-"""core.gridworld, core.gridworld_env, core.gridworld_reinforce: the exact gradient two ways,
+"""core.gridworld.world, core.gridworld.env, core.gridworld.reinforce: the exact gradient two ways,
 finite differences, a case done by hand, REINFORCE through env.step within 4 SE, the zero
 gradient of the dynamics terms, and the messages for bad input."""
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from core import gridworld as gw
-from core import gridworld_reinforce as gr
-from core.gridworld_env import SlipperyGridEnv, make_env
+from core.gridworld import reinforce as gr
+from core.gridworld import world as gw
+from core.gridworld.env import SlipperyGridEnv, make_env
 from core.torch_env import torch
 
 DEFAULT = gw.GridConfig()

@@ -1,13 +1,13 @@
-"""core.gridworld_lab: what the trajectories page shows, computed without Streamlit: the exact
+"""core.gridworld.lab: what the trajectories page shows, computed without Streamlit: the exact
 gradient's checks, sample summaries, convergence toward ∇J, and log p(τ) as table rows."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from core import gridworld as gw
-from core import gridworld_lab as lab
-from core import gridworld_reinforce as gr
+from core.gridworld import lab
+from core.gridworld import reinforce as gr
+from core.gridworld import world as gw
 
 
 def _setting(kind: str = "random", config: gw.GridConfig | None = None):

@@ -307,7 +307,7 @@ def test_evaluate_from_one_start_plays_from_that_state():
 
 
 def test_cli_has_a_flag_for_each_switch():
-    from core.train import build_parser, config_from_args
+    from core.reinforce.train import build_parser, config_from_args
 
     args = build_parser().parse_args(["--logprob-pairing", "batch_mean_first", "--reset-seed",
                                       "same", "--action-selection", "argmax"])

@@ -1,4 +1,4 @@
-"""python -m core.train end to end on small budgets."""
+"""python -m core.reinforce.train end to end on small budgets."""
 
 import json
 import subprocess
@@ -8,7 +8,7 @@ from tests.apptest import ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core.train", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "core.reinforce.train", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from core.reinforce import config as c
 from core.reinforce.returns import apply_baseline, step_weights
-from core.train import build_parser
+from core.reinforce.train import build_parser
 
 
 def test_option_lists_are_the_literal_types():
@@ -44,7 +44,7 @@ def test_whole_return_with_per_episode_standardise_is_a_warning_not_an_error():
 
 
 def test_cli_warns_about_it(capsys):
-    from core.train import main
+    from core.reinforce.train import main
     assert main(["--weighting", "total", "--baseline", "episode_standardise",
                  "--max-episodes", "2", "--no-progress"]) == 0
     assert "warning:" in capsys.readouterr().err

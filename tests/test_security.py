@@ -81,7 +81,7 @@ def test_reachable_code_is_found():
     assert {"app.py", "ui/common.py", "ui/share.py", "core/charts/export.py"} <= files
     assert all(p.path in files for p in PAGES)
     # The training CLI writes files when asked on the command line; the app never imports it.
-    assert "core/train.py" not in files
+    assert "core/reinforce/train.py" not in files
 
 
 def test_no_eval_exec_or_unsafe_modules():

@@ -7,11 +7,11 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from core import gridworld as gw
-from core import gridworld_lab as lab
-from core import gridworld_reinforce as gr
 from core.charts import gridworld as charts
 from core.confidence import Z95_TEXT
+from core.gridworld import lab
+from core.gridworld import reinforce as gr
+from core.gridworld import world as gw
 from ui.common import show_chart, show_problem
 from ui.presenter import data_table, predict_then_reveal, presenter_mode
 

@@ -18,8 +18,8 @@ from core.charts.theme import (
     legend_below,
     new_figure,
 )
-from core.gridworld import ACTIONS, ARROWS, MOVES, Gridworld
-from core.gridworld_reinforce import Z95, Frequency
+from core.gridworld.reinforce import Z95, Frequency
+from core.gridworld.world import ACTIONS, ARROWS, MOVES, Gridworld
 
 ARROW_REACH = 0.42
 """Length of the longest arrow, in cells."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core import gridworld as gw
+from core.gridworld import world as gw
 from tests.apptest import apply_steps, assert_no_exception, run_page, run_presented
 from tests.apptest import chart_count as _charts
 from tests.apptest import metrics as _metrics

@@ -17,7 +17,7 @@ Two exact gradients, computed independently:
   ∇J = Σ_s d^π(s) Σ_a ∇π(a|s) Q^π(s, a), with the discounted visitation
   d^π = ρ (I − γ P_π)^(−1) and the softmax Jacobian written out.
 
-Both need P. The learner's code in ``core.gridworld_reinforce`` never reads it.
+Both need P. The learner's code in ``core.gridworld.reinforce`` never reads it.
 """
 
 from __future__ import annotations

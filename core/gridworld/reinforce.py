@@ -18,7 +18,8 @@ import gymnasium as gym
 import numpy as np
 
 from core.confidence import Z95
-from core.gridworld import (
+from core.gridworld.env import make_env
+from core.gridworld.world import (
     GridConfig,
     Gridworld,
     bellman_gradient,
@@ -26,7 +27,6 @@ from core.gridworld import (
     log_p,
     value,
 )
-from core.gridworld_env import make_env
 from core.torch_env import torch
 
 MAX_EPISODES = 20_000
@@ -198,7 +198,7 @@ class Frequency:
 def frequencies(world: Gridworld, theta: np.ndarray, played: list[Episode], top: int = 8
                 ) -> list[Frequency]:
     """The ``top`` most frequent trajectories among ``played`` and their exact probabilities."""
-    from core.gridworld import ARROWS, cell_label
+    from core.gridworld.world import ARROWS, cell_label
 
     keys = [(tuple(ep.states), tuple(ep.actions)) for ep in played]
     counts = Counter(keys)

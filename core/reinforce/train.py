@@ -1,7 +1,7 @@
 """Train REINFORCE on CartPole-v1 from the command line.
 
-    python -m core.train --preset fast --until-solved
-    python -m core.train --lr 0.003 --baseline none --max-episodes 2000 --jsonl run.jsonl
+    python -m core.reinforce.train --preset fast --until-solved
+    python -m core.reinforce.train --lr 0.003 --baseline none --max-episodes 2000 --jsonl run.jsonl
 
 Every config field has a flag (see --help). A progress bar goes to stderr on a terminal; the
 last line on stdout is one JSON object summarising the run.
@@ -41,7 +41,7 @@ def _optional_float(text: str) -> float | None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one flag per config field plus the run controls."""
-    parser = argparse.ArgumentParser(prog="python -m core.train", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m core.reinforce.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="default", choices=sorted(PRESETS),
                         help="starting configuration (flags override its fields)")

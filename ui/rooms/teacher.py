@@ -15,7 +15,7 @@ from core.rooms.settings import SETTINGS, RoomRules, format_value
 from core.rooms.store import MAX_ROUND_NAME, Room, RoomError
 from core.rooms.summary import THRESHOLDS
 from ui.common import presenter_mode, show_chart, show_problem
-from ui.room_state import (
+from ui.rooms.state import (
     ROOM_PARAM,
     TEACHER_PARAM,
     join_link,

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from core import gridworld as gw
-from core import gridworld_reinforce as gr
+from core.gridworld import reinforce as gr
+from core.gridworld import world as gw
 
 STEP_REWARDS: tuple[float, ...] = (-1.0, -0.5, -0.2, -0.1, -0.05, -0.01, 0.0)
 """Choices of the reward per step."""

@@ -14,9 +14,9 @@ from core.rooms.gate import join_room
 from core.rooms.settings import SETTINGS, RoomRules, choice_problem, format_value, to_config
 from core.rooms.store import MAX_NICKNAME, Membership, Room, RoomError
 from core.rooms.summary import THRESHOLDS, summarize
-from ui import room_training as training
 from ui.common import show_problem
-from ui.room_state import ROOM_PARAM, limiter, md_literal, spaced, store
+from ui.rooms import training
+from ui.rooms.state import ROOM_PARAM, limiter, md_literal, spaced, store
 
 MEMBER_KEY = "room_member"
 POSTER_KEY = "room_poster"

@@ -14,7 +14,7 @@ import gymnasium as gym
 from gymnasium import spaces
 from gymnasium.wrappers import TimeLimit
 
-from core.gridworld import MOVES, N_ACTIONS, GridConfig, Gridworld
+from core.gridworld.world import MOVES, N_ACTIONS, GridConfig, Gridworld
 
 
 class SlipperyGridEnv(gym.Env[int, int]):
