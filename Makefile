@@ -31,6 +31,7 @@ serve-class: $(VENV)/.runtime-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Unit, property and AppTest tests on two workers (pytest-xdist); then the real-browser tests,
 # a file per worker on two workers (each drives servers and Chromium of its own); last, alone,
@@ -45,7 +46,7 @@ test-fast: lint
 	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
 
 bench: $(VENV)/.dev-installed
-	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done
+	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py benchmarks/stats.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis tests/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis .import_linter_cache tests/artifacts

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 from streamlit.proto.Element_pb2 import Element
 
 from benchmarks.st_client import (
@@ -72,9 +73,11 @@ from benchmarks.st_client import (
     StreamlitClient,
     eager_assets,
 )
+from benchmarks.stats import percentile
 from core.rooms.store import DATA_DIR_ENV, DATABASE_URL_ENV
 from deploy.serve_class import (
     ClassDeployment,
+    free_port,
     nginx_binary,
     replica_command,
     replica_env,
@@ -255,29 +258,11 @@ async def leave(student: Student, client: StreamlitClient) -> None:
 
 
 # ---------------------------------------------------------------------- processes
-def proc_table() -> dict[int, tuple[int, float, float]]:
-    """pid -> (parent pid, CPU seconds, RSS MB) for every process."""
-    tick = os.sysconf("SC_CLK_TCK")
-    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
-    table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick,
-                                  int(fields[21]) * page_mb)
-    return table
-
-
 def machine_busy() -> tuple[float, float]:
-    """(busy, total) jiffies of all cores since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+    """(busy, total) CPU seconds of all cores since boot (idle and I/O wait are not busy)."""
+    times = psutil.cpu_times()
+    total = sum(times)
+    return total - times.idle - times.iowait, total
 
 
 @dataclass
@@ -302,20 +287,26 @@ class Sampler:
             self._stop.wait(SAMPLE_S)
 
     def snapshot(self) -> dict[int, tuple[str, float, float]]:
-        table = proc_table()
-        children: dict[int, list[int]] = {}
-        for pid, (ppid, _cpu, _rss) in table.items():
-            children.setdefault(ppid, []).append(pid)
+        """pid -> (role, user + system CPU seconds, RSS MB) of every process of the groups'
+        trees; a server's descendants (and theirs) are "worker"."""
         roles: dict[int, tuple[str, float, float]] = {}
         for role, roots in self.groups.items():
+            child_role = "worker" if role in ("server", "worker") else role
             for root in roots:
-                stack = [(root, role)]
-                while stack:
-                    pid, pid_role = stack.pop()
-                    if pid in table:
-                        roles[pid] = (pid_role, table[pid][1], table[pid][2])
-                    child_role = "worker" if pid_role in ("server", "worker") else pid_role
-                    stack += [(child, child_role) for child in children.get(pid, [])]
+                try:
+                    tree = psutil.Process(root)
+                    members = [(tree, role)] + [(child, child_role)
+                                                for child in tree.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    continue
+                for process, process_role in members:
+                    try:
+                        with process.oneshot():
+                            cpu = process.cpu_times()
+                            rss = process.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        continue
+                    roles[process.pid] = (process_role, cpu.user + cpu.system, rss / 2**20)
         return roles
 
     def cpu(self, role: str, start: float, end: float) -> float:
@@ -372,14 +363,6 @@ class Deployment:
     def stop(self) -> None:
         if callable(self.stop_all):
             self.stop_all()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def database_env(folder: Path, url: str | None) -> dict[str, str]:
@@ -520,16 +503,6 @@ class Result:
     notes: list[str]
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
-
-
 def class_throughput(students: list[Student]) -> tuple[float, int, list[int]]:
     """(env steps/s summed over students, students training at once, the plateau) over the
     plateau: the 1 s bins (whole seconds of the benchmark's clock) in which at least 90 % of
@@ -657,7 +630,7 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
             if seconds is not None:
                 by_kind.setdefault(kind, []).append(seconds)
     figures = {
-        "p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
+        "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
         "max": max(latencies, default=float("nan")), "timeouts": float(timeouts),
         "trained": len(trained) / max(1, len(pressed)), "trained_n": float(len(trained)),
         "pressed_n": float(len(pressed)), "queued_n": float(len(queued)),
@@ -686,7 +659,7 @@ def measure(deployment: Deployment, n: int, assets: list[str], eager: list[str],
     }
     for kind, values in by_kind.items():
         figures[f"median {kind}"] = statistics.median(values)
-        figures[f"p95 {kind}"] = pct(values, 0.95)
+        figures[f"p95 {kind}"] = percentile(values, 0.95)
     notes = [f"{s.index}: {e}" for s in students for e in s.errors][:5]
     notes += unfinished_note(students)
     return Result(deployment.name, n, figures, notes)
@@ -1069,18 +1042,18 @@ def measure_room(deployment: Deployment, n: int, assets: list[str], eager: list[
             if seconds is not None:
                 by_kind.setdefault(kind, []).append(seconds)
     figures = {
-        "refresh_p50": pct(intervals, 0.5), "refresh_p95": pct(intervals, 0.95),
+        "refresh_p50": percentile(intervals, 0.5), "refresh_p95": percentile(intervals, 0.95),
         "refresh_max": max(intervals, default=float("nan")),
         "refresh_n": float(len(intervals)), "refresh_asked": teacher.interval or float("nan"),
-        "post_p50": pct(delays, 0.5), "post_p95": pct(delays, 0.95),
+        "post_p50": percentile(delays, 0.5), "post_p95": percentile(delays, 0.95),
         "post_max": max(delays, default=float("nan")), "post_n": float(len(delays)),
         "post_missing": float(missing),
-        "on_screen_p50": pct([d for d in on_screen if d is not None], 0.5),
+        "on_screen_p50": percentile([d for d in on_screen if d is not None], 0.5),
         "on_screen_max": max((d for d in on_screen if d is not None), default=float("nan")),
         "visible_n": float(visible), "visible": visible / max(1, n),
         "runs_count": float(last.runs) if last.runs is not None else float("nan"),
         "posted_n": float(sum(1 for s in students if s.posted)),
-        "p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
+        "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
         "max": max(latencies, default=float("nan")), "timeouts": float(timeouts),
         "trained_n": float(len(trained)), "pressed_n": float(len(pressed)),
         "server_cores": sampler.cpu("server", start, end) / span,
@@ -1094,7 +1067,7 @@ def measure_room(deployment: Deployment, n: int, assets: list[str], eager: list[
     }
     for kind, values in by_kind.items():
         figures[f"median {kind}"] = statistics.median(values)
-        figures[f"p95 {kind}"] = pct(values, 0.95)
+        figures[f"p95 {kind}"] = percentile(values, 0.95)
     lrs = sorted({s.lr for s in students if s.lr is not None}, key=float)
     notes = ([f"learning rates picked: {', '.join(lrs)}"] if lrs else []) + \
         [f"teacher: {e}" for e in teacher.errors][:3] + \

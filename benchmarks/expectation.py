@@ -45,7 +45,7 @@ def _ratio(value: float, target: float) -> str:
 
 
 def rerun_times(repeats: int) -> None:
-    from tests.apptest import app_test
+    from harness.apptest import app_test
 
     print(f"Expectation page rerun at N = 1,000,000, K = 20 (AppTest, median of {repeats}; CPU "
           "is the process's CPU time, which other load on the machine inflates less than the "
@@ -143,11 +143,11 @@ def home_imports_torch() -> None:
 def cold_start() -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.server import (
+    from deploy.serve_class import free_port
+    from harness.server import (
         CHROMIUM,
         CHROMIUM_ARGS,
         VIEWPORT,
-        free_port,
         open_app_page,
         start_server,
         stop_server,

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from benchmarks.timing import like_the_server, timed
 from core.reinforce import mistakes as gm
-from tests.apptest import app_test, assert_no_exception
+from harness.apptest import app_test, assert_no_exception
 
 COLD_TARGET_S = 10.0
 CACHED_TARGET_S = 0.5

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from benchmarks.timing import like_the_server, timed
 from core import bandit, corridor
 from core.charts import bandit as bandit_charts
-from tests.apptest import app_test, assert_no_exception
+from harness.apptest import app_test, assert_no_exception
 
 BANDIT_TARGET_S = 0.5
 CORRIDOR_TARGET_S = 3.0

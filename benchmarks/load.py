@@ -26,15 +26,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.browser.server import (
+import psutil
+
+from benchmarks.stats import percentile
+from deploy.serve_class import free_port
+from harness.server import (
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,
-    free_port,
     start_server,
     stop_server,
 )
-from tests.browser.training import (
+from harness.training import (
     EPISODES,
     KEEP_TRAINING,
     REFUSED,
@@ -75,20 +78,11 @@ ARM_JS = """() => {
 }"""
 
 
-def proc_status(pid: int) -> dict[str, int]:
-    """VmRSS (kB) and Threads of a process."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "Threads"):
-            values[name] = int(rest.split()[0])
-    return values
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def rss_mb_and_threads(pid: int) -> tuple[float, int]:
+    """Resident memory (MB) and threads of a process."""
+    process = psutil.Process(pid)
+    with process.oneshot():
+        return process.memory_info().rss / 2**20, process.num_threads()
 
 
 @dataclass
@@ -104,10 +98,11 @@ class Monitor:
         threading.Thread(target=self._run, daemon=True, name="monitor").start()
 
     def _run(self) -> None:
+        server = psutil.Process(self.pid)
         while not self._stop.is_set():
-            status = proc_status(self.pid)
-            self.samples.append((time.monotonic(), status["VmRSS"] / 1024, status["Threads"],
-                                 cpu_seconds(self.pid)))
+            rss, threads = rss_mb_and_threads(self.pid)
+            cpu = server.cpu_times()  # user + system: all threads, not its children
+            self.samples.append((time.monotonic(), rss, threads, cpu.user + cpu.system))
             time.sleep(self.interval)
 
     def stop(self) -> None:
@@ -126,15 +121,6 @@ class Monitor:
                         return t0 - start
                     break
         return None
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def analytic_run_times(log: Path, start: int, end: int, training_path: str) -> list[float]:
@@ -299,7 +285,7 @@ async def run(args: argparse.Namespace) -> int:
                 await open_and_wait(tab, f"{base}/{page.url_path}")
             await context.close()
             await asyncio.sleep(3)
-            start_status = proc_status(server.pid)
+            start_mb, start_threads = rss_mb_and_threads(server.pid)
             monitor.start()
             t_start = time.monotonic()
             log_start = log.stat().st_size
@@ -321,14 +307,12 @@ async def run(args: argparse.Namespace) -> int:
             log_end = log.stat().st_size
             await browser.close()
         await asyncio.sleep(args.cooldown)
-        after_status = proc_status(server.pid)
+        after_mb, after_threads = rss_mb_and_threads(server.pid)
         monitor.stop()
     finally:
         stop_server(server)
 
-    start_mb = start_status["VmRSS"] / 1024
     peak_mb = max(monitor.rss_between(t_start, t_closed + args.cooldown) or [start_mb])
-    after_mb = after_status["VmRSS"] / 1024
     idle_s = monitor.idle_after(t_closed)
     trained = [r for r in results if r.get("episodes", 0) > 0]
     refused_n = sum(1 for r in results if r.get("refused"))
@@ -372,7 +356,7 @@ async def run(args: argparse.Namespace) -> int:
     print(f"  RSS: start {start_mb:.0f} MB, peak {peak_mb:.0f} MB, {args.cooldown:.0f} s after "
           f"close {after_mb:.0f} MB (+{after_mb - start_mb:.0f} MB; target < {RSS_TARGET_MB:.0f}"
           f" MB, ratio {(after_mb - start_mb) / RSS_TARGET_MB:.2f})")
-    print(f"  threads: before {start_status['Threads']}, after {after_status['Threads']}")
+    print(f"  threads: before {start_threads}, after {after_threads}")
     idle_text = "never within the cooldown" if idle_s is None else f"{idle_s:.1f} s"
     print(f"  CPU idle after last tab closed: {idle_text} (target <= {IDLE_TARGET_S:.0f} s)")
     ok = (p95 < P95_TARGET_S and after_mb - start_mb < RSS_TARGET_MB and idle_s is not None

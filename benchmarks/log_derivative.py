@@ -20,7 +20,7 @@ import numpy as np
 
 from benchmarks.timing import like_the_server
 from core import gaussian_gradients as gg
-from tests.apptest import app_test
+from harness.apptest import app_test
 
 RERUN_TARGET_S = 0.300
 FIG2_TARGET_S = 1.0

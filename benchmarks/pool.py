@@ -16,7 +16,8 @@ import argparse
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
+
+import psutil
 
 from benchmarks.timing import cli_rate
 from core.limits import LIMITS
@@ -34,12 +35,9 @@ def rss_mb(pid: int | None) -> float:
     if pid is None:
         return 0.0
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except psutil.Error:
+        return 0.0
 
 
 def measure(pool: TrainingPool, n: int, seconds: float) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.apptest import app_test, assert_no_exception
+from harness.apptest import app_test, assert_no_exception
 from ui.registry import PAGES, QUESTIONS
 
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.apptest import app_test, assert_no_exception
+from harness.apptest import app_test, assert_no_exception
 from ui.registry import PAGES
 
 HOSTILE = '<script>alert("pgs")</script><img src=x onerror=alert(1)>'

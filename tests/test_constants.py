@@ -9,7 +9,7 @@ import gymnasium as gym
 
 from core.confidence import Z95
 from core.reinforce.rollout import EPISODE_CAP, SOLVED_RETURN
-from tests.apptest import ROOT
+from harness.apptest import ROOT
 
 
 def test_constants_come_from_their_sources():

@@ -4,7 +4,7 @@
 import numpy as np
 
 from core import corridor as c
-from tests.apptest import assert_no_exception, run_page
+from harness.apptest import assert_no_exception, run_page
 
 
 def test_a_small_alpha_w_still_moves_w_far_from_zero():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import free_port
+from deploy.serve_class import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"

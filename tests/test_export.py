@@ -65,7 +65,7 @@ def test_float_values_survive_exactly(values):
 def test_show_chart_adds_csv_button_only_with_a_key(tmp_path):
     from streamlit.testing.v1 import AppTest
 
-    from tests.apptest import assert_no_exception
+    from harness.apptest import assert_no_exception
 
     script = (
         "import plotly.graph_objects as go\n"

@@ -1,157 +1,86 @@
-"""The layering the README promises, checked on the source: dependencies point down only
-(pages → ui → core/charts → core maths), ``core/`` never imports Streamlit, the app imports
-nothing of Streamlit's internals, and no module imports itself back through a circle. Imports
-inside functions count: a circle broken at run time by a local import is still a circle."""
+"""The layering the README promises, checked on the source by import-linter's contracts
+(``[tool.importlinter]`` in pyproject.toml): dependencies point down only (pages → ui →
+core/charts → core maths), ``core/`` never imports Streamlit, the app imports none of the tools
+around it, the tools depend one way (tests → benchmarks → harness → deploy), and no module
+imports itself back through a circle. Imports inside functions count: a circle broken at run
+time by a local import is still a circle. One rule is finer than import-linter draws on an
+outside package, so it is read here from the source: the app imports nothing of Streamlit's
+internals."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("core", "ui", "pages")
-ENTRY_POINTS = ("app.py",)
-
-KNOWN_CIRCLES: set[frozenset[str]] = set()
-"""Import circles tolerated for now: none (ui/common ↔ ui/presenter was the last)."""
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+CONTRACTS = {contract["id"]: contract["name"] for contract in CONFIG["contracts"]}
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+def lint_imports(root: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` run on the tree at ``root`` (only ``contracts``, if given)."""
+    flags = [flag for contract in contracts for flag in ("--contract", contract)]
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo", *flags], cwd=root,
+                          capture_output=True, text=True, timeout=120)
 
 
-def project_files() -> dict[str, Path]:
-    files = {module_name(ROOT / name): ROOT / name for name in ENTRY_POINTS}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            files[module_name(path)] = path
-    return files
+def test_every_contract_is_kept():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Contracts: {len(CONTRACTS)} kept, 0 broken." in result.stdout, result.stdout
 
 
-def imported_names(path: Path, module: str) -> set[str]:
-    """Every module ``path`` names in an import statement anywhere in its body, relative
-    imports resolved; ``from a import b`` yields ``a.b`` (b may be a submodule) and ``a``."""
-    is_package = path.name == "__init__.py"
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = module.split(".")
-                anchor = anchor[: len(anchor) - node.level + (1 if is_package else 0)]
-                base = ".".join([*anchor, base] if base else anchor)
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)
-    return names
+BREAKS = {
+    "app-layers": ("core/confidence.py", "def _late():\n    import ui.registry\n"),
+    "charts-above-maths": ("core/confidence.py", "from core.charts import theme\n"),
+    "top": ("ui/registry.py", "import app\n"),
+    "pure-core": ("core/thinning.py", "def _late():\n    import streamlit\n"),
+    "app-without-tools": ("ui/registry.py", "from harness import server\n"),
+    "tools-one-way": ("benchmarks/timing.py", "from tests import test_layering\n"),
+    "no-circles": ("core/distributions.py", "def _late():\n    import core.sample_average\n"),
+}
+"""Per contract, an import that breaks it: (module, lines appended to it)."""
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Project module → the project modules it imports (packages' ``__init__`` excluded as
-    targets: importing ``core.x`` runs ``core/__init__.py``, which imports nothing)."""
-    files = project_files()
-    graph = {}
-    for module, path in files.items():
-        targets = {name for name in imported_names(path, module) if name in files}
-        graph[module] = {t for t in targets if t != module and files[t].name != "__init__.py"}
-    return graph
+@pytest.fixture(scope="module")
+def scratch_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the packages' sources and the contracts, for imports that break them."""
+    tree = tmp_path_factory.mktemp("layering")
+    for package in CONFIG["root_packages"]:
+        shutil.copytree(ROOT / package, tree / package, ignore=_not_source)
+    shutil.copy(ROOT / "pyproject.toml", tree)
+    return tree
 
 
-def circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
-    """Strongly connected components with more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[frozenset[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in graph.get(node, ()):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = set()
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.add(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(frozenset(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
+def _not_source(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name in ("__pycache__", "artifacts")
+            or not (name.endswith(".py") or (Path(folder) / name).is_dir())]
 
 
-def _layer(module: str) -> int:
-    if module.startswith("core.charts"):
-        return 1
-    if module.startswith("core"):
-        return 0
-    if module.startswith("ui"):
-        return 2
-    return 3  # pages, app
+def test_every_contract_has_an_import_that_breaks_it():
+    assert set(BREAKS) == set(CONTRACTS)
 
 
-def offenders(graph: dict[str, set[str]], rule) -> list[str]:
-    return sorted(f"{source} -> {target}" for source, targets in graph.items()
-                  for target in targets if rule(source, target))
-
-
-def _all_imports(modules: Iterable[str]) -> dict[str, set[str]]:
-    files = project_files()
-    return {m: imported_names(files[m], m) for m in modules}
-
-
-def test_graph_sees_the_imports():
-    graph = import_graph()
-    assert "core.distributions" in graph["core.sample_average"]
-    assert "core.charts.theme" in graph["core.charts.expectation"]
-    assert "ui.registry" in graph["app"]
-
-
-def test_circle_finder_finds_a_circle():
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert circles(graph) == [frozenset({"a", "b", "c"})]
-
-
-def test_core_never_imports_streamlit():
-    core = [m for m in project_files() if m.startswith("core")]
-    bad = {m: sorted(n for n in names if n.split(".")[0] == "streamlit")
-           for m, names in _all_imports(core).items()}
-    assert not {m: n for m, n in bad.items() if n}
-
-
-def test_maths_modules_never_import_the_charts():
-    graph = import_graph()
-    bad = offenders(graph, lambda source, target: _layer(source) == 0
-                    and target.startswith("core.charts"))
-    assert not bad, bad
-
-
-def test_dependencies_point_down_only():
-    graph = import_graph()
-    bad = offenders(graph, lambda source, target: _layer(target) > _layer(source))
-    assert not bad, bad
-
-
-def test_no_import_circles():
-    found = [c for c in circles(import_graph()) if c not in KNOWN_CIRCLES]
-    assert not found, [sorted(c) for c in found]
+@pytest.mark.parametrize("contract", sorted(BREAKS))
+def test_the_contract_breaks_on_a_bad_import(scratch_tree: Path, contract: str):
+    module, lines = BREAKS[contract]
+    path = scratch_tree / module
+    source = path.read_text()
+    assert lint_imports(scratch_tree, contract).returncode == 0
+    path.write_text(source + "\n\n" + lines)
+    try:
+        result = lint_imports(scratch_tree, contract)
+    finally:
+        path.write_text(source)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{CONTRACTS[contract]} BROKEN" in result.stdout, result.stdout
 
 
 PUBLIC_STREAMLIT = frozenset({"streamlit", "streamlit.delta_generator",
@@ -162,9 +91,36 @@ internals that change between releases: if Streamlit cannot do something publicl
 changes instead."""
 
 
+def app_files() -> list[Path]:
+    """The app's Streamlit side: app.py, pages/ and ui/ (core/ imports no Streamlit at all)."""
+    return [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")),
+            *sorted((ROOT / "ui").rglob("*.py"))]
+
+
+def streamlit_imports(path: Path) -> set[str]:
+    """Every Streamlit module (or name in one) ``path`` imports, anywhere in its body:
+    ``from a import b`` yields ``a`` and ``a.b``."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in names if name.split(".")[0] == "streamlit"}
+
+
+def test_the_import_reader_sees_internals(tmp_path: Path):
+    path = tmp_path / "page.py"
+    path.write_text("import streamlit as st\n"
+                    "def late():\n    from streamlit.runtime import get_instance\n")
+    assert streamlit_imports(path) - PUBLIC_STREAMLIT == {
+        "streamlit.runtime", "streamlit.runtime.get_instance"}
+
+
 def test_the_app_uses_no_streamlit_internals():
-    app = [m for m in project_files() if not m.startswith("core")]
-    bad = {m: sorted(n for n in names if n.split(".")[0] == "streamlit"
-                     and n not in PUBLIC_STREAMLIT)
-           for m, names in _all_imports(app).items()}
-    assert not {m: n for m, n in bad.items() if n}
+    files = app_files()
+    assert ROOT / "ui" / "common.py" in files and len(files) > 20
+    bad = {str(path.relative_to(ROOT)): sorted(streamlit_imports(path) - PUBLIC_STREAMLIT)
+           for path in files}
+    assert not {path: names for path, names in bad.items() if names}

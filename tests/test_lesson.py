@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import app_test, assert_no_exception
+from harness.apptest import app_test, assert_no_exception
 from ui.lesson import CHECKS, neighbours, order
 from ui.registry import HOME, PAGES
 

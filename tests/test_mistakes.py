@@ -480,7 +480,7 @@ def test_counts_and_names_come_from_the_registry():
     import re
     from pathlib import Path
 
-    from tests.apptest import ROOT
+    from harness.apptest import ROOT
     from ui.registry import PAGES
 
     blurb = next(p.blurb for p in PAGES if p.path == "pages/gallery.py")

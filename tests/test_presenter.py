@@ -7,7 +7,7 @@ import math
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import app_test, assert_no_exception
+from harness.apptest import app_test, assert_no_exception
 from ui.presenter import readable
 
 SCRIPT = """

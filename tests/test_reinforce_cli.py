@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from tests.apptest import ROOT
+from harness.apptest import ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from tests.apptest import app_test, assert_no_exception
+from harness.apptest import app_test, assert_no_exception
 from ui.share import denotes
 
 NOTE = "could not be used"

@@ -17,10 +17,10 @@ os.chdir(ROOT)
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from core.rooms.store import RoomStore  # noqa: E402
-from tests.browser.server import (  # noqa: E402
+from deploy.serve_class import free_port  # noqa: E402
+from harness.server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    free_port,
     open_app_page,
     start_server,
     stop_server,

@@ -1,7 +1,7 @@
 """Real-browser fixtures: the app served on a free loopback port, driven by system Chromium.
 
 A missing browser skips these tests on a laptop; with REQUIRE_BROWSER=1 (as in CI) it fails.
-The server and page helpers themselves are in ``tests/browser/server.py``.
+The server and page helpers themselves are in ``harness/server.py``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import (
+from deploy.serve_class import free_port
+from harness.server import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,
-    free_port,
     fresh_tab,
     start_server,
     stop_server,

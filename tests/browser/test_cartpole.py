@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser.server import open_app_page
+from harness.server import open_app_page
 
 POINTS_JS = """() => {
     for (const div of document.querySelectorAll('.js-plotly-plot')) {

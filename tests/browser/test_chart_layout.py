@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from harness.server import open_app_page, wait_until_idle
 from tests.browser.layout_probe import (
     axis_ranges,
     chart_text,
@@ -29,7 +30,6 @@ from tests.browser.layout_probe import (
     tab_labels,
     text_sizes,
 )
-from tests.browser.server import open_app_page, wait_until_idle
 from ui.lesson import neighbours
 from ui.registry import HOME, PAGES
 

@@ -22,7 +22,7 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.st_client import StreamlitClient
-from tests.browser.server import open_app_page, wait_until_idle
+from harness.server import open_app_page, wait_until_idle
 from ui.registry import PAGES
 
 EXPECTATION = next(p for p in PAGES if p.url_path == "expectation")

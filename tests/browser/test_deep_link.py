@@ -8,8 +8,8 @@ import time
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.server import (
-    free_port,
+from deploy.serve_class import free_port
+from harness.server import (
     fresh_tab,
     open_app_page,
     start_server,

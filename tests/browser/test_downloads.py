@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.server import open_app_page, wait_until_idle
+from harness.server import open_app_page, wait_until_idle
 
 PAGE = "expectation"
 CAMERA = "[data-testid='stPlotlyChart'] .modebar-btn[data-title^='Download plot']"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.server import ROOT, VIEWPORT, follow_nav_link, open_app_page
-from tests.browser.training import CARTPOLE_PATH
+from harness.server import ROOT, VIEWPORT, follow_nav_link, open_app_page
+from harness.training import CARTPOLE_PATH
 from ui.registry import HOME, PAGES
 
 README_SCREENSHOT = ROOT / "docs" / "screenshot.png"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.server import open_app_page, wait_until_idle
+from harness.server import open_app_page, wait_until_idle
 
 CHART_TITLES = "[data-testid='stPlotlyChart'] .gtitle"
 

@@ -15,22 +15,22 @@ from __future__ import annotations
 import contextlib
 import time
 import urllib.request
-from pathlib import Path
 
+import psutil
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.browser.server import (
+from deploy.serve_class import free_port
+from harness.server import (
     follow_nav_link,
-    free_port,
     open_app_page,
     start_server,
     stop_server,
     uncaught_errors,
     wait_until_idle,
 )
-from tests.browser.training import (
+from harness.training import (
     cartpole_entry,
     episodes_shown,
     refused,
@@ -58,14 +58,6 @@ SESSION_TTL_S = 15
 OFFLINE_S = 4
 
 
-def thread_count(pid: int) -> int:
-    """Threads of a process, from /proc/<pid>/status."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("Threads:"):
-            return int(line.split()[1])
-    raise RuntimeError("no Threads line")
-
-
 def served_thread_count(url: str, pid: int) -> int:
     """Threads of the server just after it served one page request.
 
@@ -75,7 +67,7 @@ def served_thread_count(url: str, pid: int) -> int:
     """
     with urllib.request.urlopen(url, timeout=30) as response:
         response.read()
-    return thread_count(pid)
+    return psutil.Process(pid).num_threads()
 
 
 @pytest.fixture(scope="module")

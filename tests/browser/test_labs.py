@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.server import open_app_page, wait_until_idle
+from harness.server import open_app_page, wait_until_idle
 
 CHARTS = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 NO_EXCEPTION = "[data-testid='stException']"

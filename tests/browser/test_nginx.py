@@ -18,22 +18,21 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from deploy.serve_class import replica_env, start_class
-from tests.browser.nginx_proxy import LOG_FORMAT, access_log, nginx_binary
-from tests.browser.server import (
-    free_port,
+from deploy.serve_class import free_port, replica_env, start_class
+from harness.server import (
     open_app_page,
     remember_log,
     unavailable,
     uncaught_errors,
     wait_until_idle,
 )
-from tests.browser.training import (
+from harness.training import (
     cartpole_entry,
     episodes_shown,
     refused,
     start_training,
 )
+from tests.browser.nginx_proxy import LOG_FORMAT, access_log, nginx_binary
 from ui.registry import PAGES
 
 

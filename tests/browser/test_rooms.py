@@ -17,8 +17,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from core.rooms.store import RoomStore
-from tests.browser.server import (
-    free_port,
+from deploy.serve_class import free_port
+from harness.server import (
     open_app_page,
     start_server,
     stop_server,

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.server import follow_nav_link, open_app_page, wait_until_idle
+from harness.server import follow_nav_link, open_app_page, wait_until_idle
 from ui.registry import PAGES
 
 ANALYTIC = [p for p in PAGES if p.url_path != "cartpole" and p.section != "Class"]

@@ -8,20 +8,20 @@ import os
 import re
 import signal
 import time
-from pathlib import Path
 
+import psutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.server import (
+from deploy.serve_class import free_port
+from harness.server import (
     VIEWPORT,
-    free_port,
     open_app_page,
     start_server,
     stop_server,
     uncaught_errors,
 )
-from tests.browser.training import KEEP_TRAINING, episodes_shown, start_training
+from harness.training import KEEP_TRAINING, episodes_shown, start_training
 
 LOST = re.compile("stopped unexpectedly")
 TAB_CLOSED_S = 8
@@ -30,29 +30,21 @@ test waits less; an open tab redraws every 0.5 s while it trains."""
 
 
 def worker_pids(server_pid: int) -> list[int]:
-    """The server's training workers (`python -m core.pool.worker`), from /proc."""
+    """The server's training workers (`python -m core.pool.worker`): its children so named."""
     pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for child in psutil.Process(server_pid).children():
         try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
+            if "core.pool.worker" in " ".join(child.cmdline()):
+                pids.append(child.pid)
+        except psutil.NoSuchProcess:
             continue
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        if ppid == server_pid and "core.pool.worker" in cmdline:
-            pids.append(int(entry.name))
     return sorted(pids)
 
 
 def cpu_s(pids: list[int]) -> float:
-    """User + system CPU seconds of the processes so far."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of the processes so far (not their children's)."""
+    times = [psutil.Process(pid).cpu_times() for pid in pids]
+    return sum(t.user + t.system for t in times)
 
 
 def cpu_over(pids: list[int], seconds: float = 2.0) -> float:

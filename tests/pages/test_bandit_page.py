@@ -3,10 +3,10 @@
 import pytest
 
 from core import bandit
-from tests.apptest import app_test, assert_no_exception, run_page
-from tests.apptest import apply_steps as _apply
-from tests.apptest import chart_count as _charts
-from tests.apptest import metrics as _metrics
+from harness.apptest import app_test, assert_no_exception, run_page
+from harness.apptest import apply_steps as _apply
+from harness.apptest import chart_count as _charts
+from harness.apptest import metrics as _metrics
 
 PAGE = "pages/bandit.py"
 TABLE = "bd_arms_3"

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from core.pool import shared_pool
-from tests.apptest import assert_no_exception, run_page
+from harness.apptest import assert_no_exception, run_page
 
 PAGE = "pages/cartpole.py"
 

@@ -6,7 +6,7 @@ import time
 
 from core.pool import shared_pool
 from core.reinforce.config import CHOICES, LABELS, PRESET_LABELS, PRESETS
-from tests.apptest import assert_no_exception, run_page
+from harness.apptest import assert_no_exception, run_page
 
 PAGE = "pages/cartpole.py"
 

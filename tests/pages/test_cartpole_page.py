@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from core.pool import shared_pool
-from tests.apptest import assert_no_exception, run_page
+from harness.apptest import assert_no_exception, run_page
 
 PAGE = "pages/cartpole.py"
 FAST = "as fast as possible"

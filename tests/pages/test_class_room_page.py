@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.rooms.store import RoomStore
-from tests.apptest import app_test, assert_no_exception, run_page
+from harness.apptest import app_test, assert_no_exception, run_page
 
 PAGE = "pages/class_room.py"
 

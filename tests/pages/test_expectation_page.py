@@ -2,10 +2,10 @@
 
 import pytest
 
-from tests.apptest import app_test, assert_no_exception, run_page, run_presented
-from tests.apptest import apply_steps as _apply
-from tests.apptest import chart_count as _charts
-from tests.apptest import metrics as _metrics
+from harness.apptest import app_test, assert_no_exception, run_page, run_presented
+from harness.apptest import apply_steps as _apply
+from harness.apptest import chart_count as _charts
+from harness.apptest import metrics as _metrics
 
 PAGE = "pages/expectation.py"
 

@@ -4,7 +4,7 @@ episode cap and a busy server; never an exception."""
 import pytest
 
 from core.reinforce import mistakes as gm
-from tests.apptest import assert_no_exception, run_page, run_presented
+from harness.apptest import assert_no_exception, run_page, run_presented
 
 PAGE = "pages/gallery.py"
 TIMEOUT = 180

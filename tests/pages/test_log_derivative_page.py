@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import app_test, assert_no_exception, run_page, run_presented
+from harness.apptest import app_test, assert_no_exception, run_page, run_presented
 
 PAGE = "pages/log-derivative.py"
 

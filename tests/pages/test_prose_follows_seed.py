@@ -14,7 +14,7 @@ import pytest
 from core import corridor as c
 from core import loss_demo as ld
 from core.reinforce import mistakes as gm
-from tests.apptest import assert_no_exception, run_page
+from harness.apptest import assert_no_exception, run_page
 
 SEEDS = (11, 2024)
 NUMBER = re.compile(r"\d")

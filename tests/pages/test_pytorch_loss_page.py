@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.apptest import assert_no_exception, run_page, run_presented
+from harness.apptest import assert_no_exception, run_page, run_presented
 
 PAGE = "pages/pytorch-loss.py"
 

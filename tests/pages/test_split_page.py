@@ -3,10 +3,10 @@ the independent τ′ toggle, bad input, and the softmax score panel."""
 
 import pytest
 
-from tests.apptest import apply_steps as _apply
-from tests.apptest import assert_no_exception, run_page, run_presented
-from tests.apptest import chart_count as _charts
-from tests.apptest import metrics as _metrics
+from harness.apptest import apply_steps as _apply
+from harness.apptest import assert_no_exception, run_page, run_presented
+from harness.apptest import chart_count as _charts
+from harness.apptest import metrics as _metrics
 
 PAGE = "pages/split.py"
 

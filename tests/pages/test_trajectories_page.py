@@ -3,9 +3,9 @@
 import pytest
 
 from core.gridworld import world as gw
-from tests.apptest import apply_steps, assert_no_exception, run_page, run_presented
-from tests.apptest import chart_count as _charts
-from tests.apptest import metrics as _metrics
+from harness.apptest import apply_steps, assert_no_exception, run_page, run_presented
+from harness.apptest import chart_count as _charts
+from harness.apptest import metrics as _metrics
 
 PAGE = "pages/trajectories.py"
 TIMEOUT = 120

@@ -12,7 +12,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from deploy.serve_class import free_port
 
 RUN_AS = "postgres"
 
@@ -44,12 +45,6 @@ def unavailable() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _as_owner(args: list[str]) -> list[str]:
     return ["runuser", "-u", RUN_AS, "--", *args] if os.geteuid() == 0 else args
 
@@ -62,7 +57,7 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:
         entry = pwd.getpwnam(RUN_AS)
         os.chown(base, entry.pw_uid, entry.pw_gid)
-    port = _free_port()
+    port = free_port()
     log = base / "server.log"
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     assert initdb and pg_ctl

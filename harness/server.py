@@ -1,13 +1,13 @@
-"""Serving the app for real-browser tests and benchmarks: a free loopback port, the server
-started as `make run` starts it, its health, its log of script exceptions, and waiting for a
-page's run to finish. Plain functions (no pytest), so benchmarks import them too; the pytest
-fixtures built on them are in ``tests/browser/conftest.py``."""
+"""Serving the app for real-browser tests, benchmarks and the docs' screenshots: the server
+started as `make run` starts it (on a port from ``deploy.serve_class.free_port``), its health,
+its log of script exceptions, and waiting for a page's run to finish. Plain functions (no
+pytest), so benchmarks import them too; the pytest fixtures built on them are in
+``tests/browser/conftest.py``."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +20,7 @@ from deploy.serve_class import wait_healthy
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
@@ -47,13 +47,6 @@ def unavailable(reason: str) -> None:
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser required but unavailable: {reason}")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(port: int, log_path: Path, extra_env: dict[str, str] | None = None
