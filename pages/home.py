@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from core.reinforce.config import PRESET_LABELS, PRESETS, label
+from core.source import function_source
 from ui.entry import run_through_app
 from ui.registry import QUESTIONS, pages_answering, pages_in_section
 
@@ -9,7 +11,7 @@ run_through_app(__file__)  # first: a shared link on a fresh server runs through
 
 st.title("Policy Gradient, Seen")
 st.markdown(
-    "The policy-gradient theorem fits on one line, and REINFORCE on ten lines of PyTorch. "
+    "The policy-gradient theorem fits on one line, and REINFORCE in one short PyTorch function. "
     "Between the two sit four questions that the usual write-ups skip. "
     "Each page of this app answers one of them with something you can move and watch."
 )
@@ -62,24 +64,16 @@ for number, (formula, reason) in enumerate(STEPS, start=1):
         st.markdown(f"**Step {number}.** {reason}")
 
 st.header("The same thing in PyTorch")
-st.code(
-    """log_probs, rewards = [], []
-state, _ = env.reset()
-done = False
-while not done:                                   # one episode: τ drawn from π_θ
-    dist = torch.distributions.Categorical(logits=policy(state))
-    action = dist.sample()
-    log_probs.append(dist.log_prob(action))       # log π_θ(a_t | s_t)
-    state, reward, terminated, truncated, _ = env.step(action.item())
-    rewards.append(reward)
-    done = terminated or truncated
-
-R = sum(rewards)                                  # r(τ)
-loss = -(torch.stack(log_probs) * R).sum()        # minus, and a sum over t
-optimizer.zero_grad()
-loss.backward()                                   # θ.grad = −r(τ) ∇log π_θ(τ)
-optimizer.step()""",
-    language="python",
+st.code(function_source("core.reinforce.home_loop", "reinforce_episode"), language="python")
+HOME_PRESET = PRESETS["home"]
+st.caption(
+    "Not a sketch: this is the function in `core/reinforce/home_loop.py`, shown as it runs. "
+    "`env` is gymnasium's CartPole-v1; `policy` a small network from CartPole's four "
+    "observations to two action logits (hidden layers: "
+    f"{', '.join(map(str, HOME_PRESET.hidden))} {HOME_PRESET.activation} units); `optimizer` "
+    f"{label('optimizer', HOME_PRESET.optimizer)} at learning rate {HOME_PRESET.lr:g}. The "
+    f"CartPole lab's preset **{PRESET_LABELS['home']}** trains with exactly this loss and "
+    "update: from the same episode it computes the same gradient, and the app's tests check it."
 )
 
 st.header("Four questions this raises")

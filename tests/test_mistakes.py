@@ -20,7 +20,7 @@ from core.reinforce.config import TrainConfig, validate_config
 from core.reinforce.policy import Policy
 from core.reinforce.returns import apply_baseline, returns_to_go
 from core.reinforce.rollout import SingleCollector, VectorCollector
-from core.reinforce.trainer import Trainer
+from core.reinforce.trainer import LossParts, Trainer, gallery_mistakes
 from core.torch_env import torch
 
 SEEDS = (0, 1)
@@ -408,6 +408,33 @@ def test_reward_so_far_is_the_forward_recursion():
     w = rewards_so_far(np.ones(20), np.array([20]), 0.99)
     assert np.all(np.diff(w) > 0) and np.all(np.diff(returns_to_go(np.ones(20),
                                                                    np.array([20]), 0.99)) < 0)
+
+
+def test_the_loss_mistakes_are_made_in_one_place():
+    # Trainer.loss is the correct loss with gallery_mistakes applied to its parts: nothing
+    # changes under the correct settings, and the registry's four mistakes in the loss (and
+    # only they) change the part their one-line diff names.
+    g = torch.tensor([1.0, -2.0, 0.5])
+    v = torch.tensor([0.3, 0.1, -0.2], requires_grad=True)
+    correct = LossParts(score=torch.log(torch.tensor([0.5, 0.25, 0.9])),
+                        weights=g - v.detach(), sign=-1.0)
+
+    def unchanged(parts: LossParts) -> bool:
+        return (parts.score is correct.score and parts.weights is correct.weights
+                and parts.sign == correct.sign)
+
+    assert unchanged(gallery_mistakes(gm.GALLERY_BASE, correct, g, v))
+    made = {}
+    for entry in gm.MISTAKES:
+        parts = gallery_mistakes(entry.config(), correct, g, v)
+        if not unchanged(parts):
+            made[entry.key] = parts
+    assert set(made) == {"sign", "logprob_mean", "prob", "not_detached"}
+    assert made["sign"].sign == 1.0
+    assert torch.equal(made["logprob_mean"].weights, correct.weights.mean().expand(3))
+    assert torch.equal(made["prob"].score, correct.score.exp())
+    assert made["not_detached"].weights.requires_grad and not correct.weights.requires_grad
+    torch.testing.assert_close(made["not_detached"].weights.detach(), correct.weights)
 
 
 def test_undetached_baseline_leaks_the_policy_loss_into_the_value_net():

@@ -50,11 +50,18 @@ def test_cli_warns_about_it(capsys):
     assert "warning:" in capsys.readouterr().err
 
 
-def test_home_preset_is_the_home_page_loss():
-    home = c.PRESETS["home"]
-    assert (home.weighting, home.baseline, home.reduction, home.sign,
-            home.episodes_per_update) == ("total", "none", "sum", "minus", 1)
+def test_every_preset_has_a_label():
+    # That "home" is the home page's loss is checked by running that code:
+    # tests/test_home_loop.py.
     assert set(c.PRESET_LABELS) == set(c.PRESETS)
+
+
+def test_every_option_is_named_in_its_fields_docstring():
+    # The docstring is the CLI's --help and the page's help: an option it leaves out is one
+    # a reader cannot learn about there.
+    for name, options in c.CHOICES.items():
+        missing = [o for o in options if f'"{o}"' not in c.FIELD_DOCS[name]]
+        assert not missing, f"{name}'s docstring does not mention {missing}"
 
 
 @pytest.mark.parametrize("field", ["value_lr", "value_steps"])

@@ -89,8 +89,9 @@ class TrainConfig:
     in one batched backward pass. "per_step": one env, one forward pass per step with the graph
     kept, as in the classic single-environment loop."""
     weighting: Weighting = "reward_to_go"
-    """Weight of ∇log π(a_t|s_t): the whole episode's return G₀ ("total") or the reward still
-    to come from t on ("reward_to_go")."""
+    """Weight of ∇log π(a_t|s_t): the whole episode's return G₀ ("total"), the reward still
+    to come from t on ("reward_to_go"), or the rewards so far, from the start up to t
+    ("reward_so_far": a classic mistake, the reward-to-go recursion run forwards)."""
     baseline: Baseline = "batch_standardise"
     """What is subtracted from (or how we rescale) the weights: "none", "batch_mean" (subtract
     the mean weight of the batch), "episode_standardise" (zero mean, unit spread within each
@@ -161,14 +162,15 @@ PRESETS: dict[str, TrainConfig] = {
         baseline="episode_standardise", reduction="sum", sign="minus", max_episodes=2000,
     ),
     "fast": TrainConfig(lr=0.1, hidden=(32,), episodes_per_update=96, num_envs=96),
-    "home": TrainConfig(weighting="total", baseline="none", reduction="sum",
+    "home": TrainConfig(gamma=1.0, weighting="total", baseline="none", reduction="sum",
                         episodes_per_update=1, num_envs=1),
 }
 """Named configurations. "default" is what the app starts with (reward-to-go, standardised
-over a batch of 16 episodes: improvements on the home page's loss); "home" is exactly the
-home page's loss, −(Σ_t log π(a_t|s_t))·R with R the whole return, no baseline, one episode
-per update; "classic" reproduces the well-known single-environment loop; "fast" is tuned for
-wall-clock-to-solve."""
+over a batch of 16 episodes: improvements on the home page's loss); "home" trains exactly the
+home page's code, ``core.reinforce.home_loop.reinforce_episode``: −(Σ_t log π(a_t|s_t))·R
+with R = sum(rewards), the undiscounted whole return (γ = 1), no baseline, one episode per
+update (``tests/test_home_loop.py`` checks the gradients agree); "classic" reproduces the
+well-known single-environment loop; "fast" is tuned for wall-clock-to-solve."""
 
 PRESET_LABELS: dict[str, str] = {"default": "default", "home": "the home page's loss",
                                  "fast": "fast", "classic": "classic"}

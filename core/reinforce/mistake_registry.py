@@ -3,7 +3,9 @@ each one or two config fields changed. Light on purpose (no torch, no gymnasium)
 registry and the sidebar can count and name the mistakes from here.
 
 Add a mistake here, once: the gallery page, its ranking, the page registry's blurb and the
-tests all read this tuple.
+tests all read this tuple. The trainer makes the mistakes in the loss itself (sign,
+logprob_mean, prob, not_detached) in one step, ``core.reinforce.trainer.gallery_mistakes``,
+applied to the correct loss.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
     python -m core.reinforce.train --lr 0.003 --baseline none --max-episodes 2000 --jsonl run.jsonl
 
 Every config field has a flag (see --help). A progress bar goes to stderr on a terminal; the
-last line on stdout is one JSON object summarising the run.
+last line on stdout is one JSON object summarising the run. The preset "home" trains the home
+page's loss; that code itself runs with python -m core.reinforce.home_loop.
 """
 
 from __future__ import annotations

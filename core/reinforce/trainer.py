@@ -113,6 +113,52 @@ class ChunkResult:
     """Wall-clock time of the chunk."""
 
 
+def build_policy(config: TrainConfig) -> tuple[Policy, torch.optim.Optimizer]:
+    """The policy network of ``config`` (seeded, in training mode) and its optimizer."""
+    policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
+    policy.train()
+    params = policy.parameters()
+    if config.optimizer == "adam":
+        return policy, torch.optim.Adam(params, lr=config.lr)
+    return policy, torch.optim.SGD(params, lr=config.lr)
+
+
+@dataclass(frozen=True)
+class LossParts:
+    """The factors of the REINFORCE loss, sign · reduce(score_t · w_t)."""
+
+    score: torch.Tensor
+    """Per step: log π(a_t|s_t), with its graph."""
+    weights: torch.Tensor
+    """Per step: w_t, the return after the baseline (in the correct loss a constant: no
+    graph)."""
+    sign: float
+    """−1: minimising the loss ascends J."""
+
+
+def gallery_mistakes(config: TrainConfig, parts: LossParts, returns: torch.Tensor,
+                     value: torch.Tensor | None) -> LossParts:
+    """The correct loss's ``parts`` with the gallery's mistakes in the loss made, as ``config``
+    asks (each marked with its key in ``core/reinforce/mistake_registry.py``); the same
+    parts under the correct settings. ``returns`` are the weights before the learned
+    baseline ``value`` V(s_t) (with its graph; None without that baseline) was subtracted.
+
+    The gallery's other mistakes live where their code does: "total" and "forwards" in
+    ``returns.step_weights``, "episode_std" in ``returns.apply_baseline``, "same_reset" and
+    "argmax" in the collectors, "zero_grad" in the update, "lr10" in the config alone.
+    """
+    score, weights, sign = parts.score, parts.weights, parts.sign
+    if value is not None and config.value_detach == "attached":  # "not_detached"
+        weights = returns - value       # V keeps its graph: the policy loss also pushes V
+    if config.logprob_pairing == "batch_mean_first":  # "logprob_mean"
+        weights = weights.mean().expand_as(weights)   # every step gets the batch's mean
+    if config.score == "prob":  # "prob": π(a|s) for log π(a|s); ∇π = π ∇log π, biased
+        score = score.exp()
+    if config.sign == "plus":  # "sign": the minus dropped, every step descends J
+        sign = -sign
+    return LossParts(score, weights, sign)
+
+
 class Trainer:
     """Policy, optimizer, environments, random streams and history of one run."""
 
@@ -121,13 +167,7 @@ class Trainer:
         if problem:
             raise ValueError(problem)
         self.config = config
-        self.policy = Policy(config.hidden, config.activation, config.dropout, config.seed)
-        self.policy.train()
-        params = self.policy.parameters()
-        if config.optimizer == "adam":
-            self.optimizer: torch.optim.Optimizer = torch.optim.Adam(params, lr=config.lr)
-        else:
-            self.optimizer = torch.optim.SGD(params, lr=config.lr)
+        self.policy, self.optimizer = build_policy(config)
         self.value: ValueNet | None = None
         self.value_optimizer: torch.optim.Optimizer | None = None
         self.rng = np.random.default_rng([config.seed, 1])
@@ -245,28 +285,23 @@ class Trainer:
     def loss(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """The REINFORCE loss of ``batch`` under the current config, and the mean entropy.
 
-        ∇loss = ∓ (1/E) Σ_episodes Σ_t w_t ∇log π(a_t|s_t) (sum) or the mean over all steps
-        (mean), minus the entropy bonus; w_t are the returns after the baseline.
+        ∇loss = −(1/E) Σ_episodes Σ_t w_t ∇log π(a_t|s_t) (sum) or the mean over all steps
+        (mean), minus the entropy bonus; w_t are the returns after the baseline. Read top to
+        bottom this is the correct loss: the gallery's mistakes all enter at one line,
+        ``gallery_mistakes``.
         """
         cfg = self.config
-        log_p, entropy = self.log_probs(batch)
-        raw = step_weights(batch.rewards, batch.lengths, cfg.gamma, cfg.weighting)
-        weights = torch.from_numpy(apply_baseline(raw, batch.lengths, cfg.baseline)
-                                   .astype(np.float32))
-        if cfg.baseline == "learned":
-            v = self.value_net()(torch.from_numpy(batch.obs))
-            # Correct: V(s_t) is a constant in the policy loss. The mistake keeps its graph, so
-            # the policy loss's backward pass also pushes the value net.
-            weights = weights - (v.detach() if cfg.value_detach == "detached" else v)
-        if cfg.logprob_pairing == "batch_mean_first":
-            # The mistake: every step carries the batch's mean weight, not its own.
-            weights = weights.mean().expand_as(weights)
-        # The mistake "prob": π(a|s) instead of log π(a|s); ∇π = π ∇log π, a biased direction.
-        terms = (log_p.exp() if cfg.score == "prob" else log_p) * weights
+        log_p, entropy = self.log_probs(batch)  # log π(a_t|s_t), with its graph
+        raw = step_weights(batch.rewards, batch.lengths, cfg.gamma, cfg.weighting)  # G_t or G₀
+        g = torch.from_numpy(apply_baseline(raw, batch.lengths, cfg.baseline).astype(np.float32))
+        v = self.value_net()(torch.from_numpy(batch.obs)) if cfg.baseline == "learned" else None
+        weights = g if v is None else g - v.detach()  # V(s_t) is a constant in this loss
+        correct = LossParts(score=log_p, weights=weights, sign=-1.0)
+        parts = gallery_mistakes(cfg, correct, g, v)  # ``correct`` unless a mistake is set
+        terms = parts.score * parts.weights
         objective = terms.sum() / len(batch.lengths) if cfg.reduction == "sum" else terms.mean()
-        signed = -objective if cfg.sign == "minus" else objective
         mean_entropy = entropy.mean()
-        return signed - cfg.entropy_coef * mean_entropy, mean_entropy
+        return parts.sign * objective - cfg.entropy_coef * mean_entropy, mean_entropy
 
     def value_net(self) -> ValueNet:
         """The learned baseline V(s), created (seeded) the first time it is needed."""
@@ -317,7 +352,7 @@ class Trainer:
             value_gap = float(np.mean(v - step_weights(batch.rewards, batch.lengths, cfg.gamma,
                                                        cfg.weighting)))
         loss, entropy = self.loss(batch)
-        if cfg.zero_grad == "every_update":  # "never": the classic mistake, grads pile up
+        if cfg.zero_grad == "every_update":  # mistake "zero_grad" ("never"): grads pile up
             self.optimizer.zero_grad(set_to_none=False)
         loss_value = float(loss.detach())
         if math.isfinite(loss_value):
