@@ -124,7 +124,8 @@ def gridworlds(draw: st.DrawFn) -> gw.GridConfig:
     reward = st.floats(-1.0, 1.0, allow_nan=False)
     return gw.GridConfig(layout=layout, slip=draw(st.floats(0.0, gw.MAX_SLIP)),
                          step_reward=draw(reward), goal_reward=draw(reward),
-                         pit_reward=draw(reward), gamma=draw(st.floats(0.5, 0.99)))
+                         pit_reward=draw(reward),
+                         gamma=draw(st.one_of(st.floats(0.5, 0.99), st.just(1.0))))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
@@ -148,7 +149,7 @@ def test_property_dynamics_terms_have_zero_gradient(config, seed, scale):
     world = gw.Gridworld(config)
     theta = gw.random_theta(world, seed, scale)
     env = make_env(config)
-    episode = gr.play_episode(env, torch.tensor(theta), np.random.default_rng(seed), seed=seed)
+    episode = gr.play_episode(env, torch.tensor(theta), gr.seed_streams(env, seed))
     terms = gw.log_p_terms(world, theta, episode.states, episode.actions)
     assert len(terms) == 1 + 2 * len(episode.actions)
     for term in terms:
@@ -161,6 +162,65 @@ def test_property_dynamics_terms_have_zero_gradient(config, seed, scale):
     assert np.array_equal(total, pi_only)
     assert sum(t.value for t in terms) == pytest.approx(
         gw.log_p(world, theta, episode.states, episode.actions), abs=1e-9)
+
+
+def test_a_closed_off_room_does_not_matter_even_at_gamma_one():
+    """The bottom row cannot be reached from S. At γ = 1 its cells lead nowhere, which made
+    I − P_π singular when the solve covered every cell. Now they are not solved for: with the
+    hand computation's rewards the world is the 1×3 corridor of
+    ``test_slip_zero_one_by_three_matches_the_hand_computation``, and with the defaults J
+    matches the mean return of episodes run through the environment."""
+    hand_case = gw.GridConfig(layout="S.G/###/...", slip=0.0, step_reward=-1.0,
+                              goal_reward=0.0, pit_reward=0.0, gamma=1.0)
+    world = _world(hand_case)
+    theta = gw.random_theta(world, 4)  # the room's θ is anything: it never matters
+    theta[:2] = 0.0
+    hand = np.array([[-2.0, 6.0, -2.0, -2.0], [-1.0, 7.0, -1.0, -5.0]])
+    for method in (gw.bellman_gradient, gw.theorem_gradient):
+        j, grad = method(world, theta)
+        assert j == pytest.approx(-12.0, abs=1e-12)
+        np.testing.assert_allclose(grad[:2], hand, atol=1e-12)
+        assert not np.any(grad[2:])
+    values = gw.policy_values(world, theta)
+    assert not np.any(values.v[3:]) and not np.any(values.d[3:])  # the room: states 3-5
+    assert world.acting.tolist() == [True, True, False, False, False, False]
+    assert gw.expected_length(world, theta) == pytest.approx(12.0)
+    assert gw.optimal_value(world) == pytest.approx(-2.0)
+
+    config = gw.GridConfig(layout="S.G/###/...", gamma=1.0)
+    world = _world(config)
+    theta = gw.random_theta(world, 5)
+    est, played = gr.estimate(config, theta, 4000, 0)
+    returns = np.array([sum(ep.rewards) for ep in played])
+    se = returns.std(ddof=1) / np.sqrt(len(returns))
+    assert abs(returns.mean() - gw.value(world, theta)) <= 4 * se
+    _, exact = gw.bellman_gradient(world, theta)
+    np.testing.assert_allclose(exact, gw.finite_difference_gradient(world, theta), atol=1e-7)
+    assert np.all(np.abs(est.mean - exact)[world.acting] <= 4 * est.standard_error[world.acting])
+
+
+@pytest.mark.parametrize("slip", [1.5, -0.1, float("nan"), 1.0])
+def test_the_constructors_refuse_a_slip_outside_its_range(slip):
+    """At slip 1.5 P had entries of −0.5 and the solves returned numbers anyway."""
+    config = gw.GridConfig(slip=slip)
+    message = gw.validate(config)
+    assert message is not None and "slip" in message
+    for build in (gw.Gridworld, make_env, SlipperyGridEnv):
+        with pytest.raises(ValueError, match="slip"):
+            build(config)
+    with pytest.raises(ValueError, match="slip"):
+        gr.estimate(config, np.zeros((16, 4)), 10, 0)
+
+
+def test_the_constructors_refuse_what_validate_refuses():
+    for config in (gw.GridConfig(gamma=1.5), gw.GridConfig(layout="S#G"),
+                   gw.GridConfig(layout="S.x/..G"), gw.GridConfig(pit_reward=float("inf")),
+                   gw.GridConfig(gamma=1.0, step_reward=0.5)):
+        message = gw.validate(config)
+        assert message is not None
+        with pytest.raises(ValueError) as raised:
+            gw.Gridworld(config)
+        assert str(raised.value) == message
 
 
 # ------------------------------------------------------------------ the environment
@@ -191,6 +251,64 @@ def test_learner_code_never_reads_the_dynamics():
 
 
 # ------------------------------------------------------------------ REINFORCE
+CORRIDOR = gw.GridConfig(layout="S.G", slip=0.5)
+"""The 1×3 corridor at slip 0.5: a policy draw and a slip draw that were the same number would
+bias its first episode the most."""
+
+
+def _z_scores(samples: np.ndarray, exact: np.ndarray, world: gw.Gridworld) -> np.ndarray:
+    """|mean of ``samples`` − ``exact``| / standard error, for every entry of ∇J of a
+    non-terminal state (every cell of these grids can be reached)."""
+    mean = samples.mean(axis=0)
+    se = samples.std(axis=0, ddof=1) / np.sqrt(len(samples))
+    active = ~world.terminal
+    assert np.all(se[active] > 0)  # every entry varies: the test can fail anywhere
+    return (np.abs(mean - exact) / np.where(se > 0, se, 1.0))[active]
+
+
+def _first_episodes(config: gw.GridConfig, seeds: range) -> tuple[np.ndarray, np.ndarray,
+                                                                    gw.Gridworld]:
+    """Each seed's first REINFORCE gradient (one ``estimate`` call each) at θ = 0, and ∇J."""
+    world = _world(config)
+    theta = gw.uniform_theta(world)
+    first = np.array([gr.estimate(config, theta, 1, seed)[0].per_episode[0] for seed in seeds])
+    return first, gw.bellman_gradient(world, theta)[1], world
+
+
+def test_the_first_episode_is_unbiased_on_the_slippery_corridor():
+    """The first episode of every call is a sample like any other: the environment's slips
+    and the policy's draws come from independent streams. When both were seeded with the same
+    number (z up to 12 here, 3,000 seeds), step t slipped exactly when its action's own
+    uniform was below the slip, and the mean of first episodes missed ∇J by 60 % of its
+    size."""
+    first, exact, world = _first_episodes(CORRIDOR, range(3000))
+    assert np.max(_z_scores(first, exact, world)) <= 4
+
+
+@pytest.mark.slow
+def test_the_first_episode_is_unbiased_on_the_page_default_grid():
+    """The same on the page's default grid and policy (z up to 9 with the shared stream,
+    16,000 seeds)."""
+    first, exact, world = _first_episodes(DEFAULT, range(16_000))
+    assert np.max(_z_scores(first, exact, world)) <= 4
+
+
+def test_one_episode_training_steps_are_unbiased():
+    """``train`` with one episode per update steps along REINFORCE's estimate: θ moves by
+    α ĝ_k. With α tiny, θ stays at θ₀ (the exact ∇J changes by far less than one SE) and the
+    mean step / α over 150 runs × 20 updates estimates ∇J(θ₀) without bias. When ``train``
+    reseeded policy and environment with one number every update, every step was biased
+    (z up to 10)."""
+    world = _world(CORRIDOR)
+    theta = gw.uniform_theta(world)
+    _, exact = gw.bellman_gradient(world, theta)
+    lr, updates = 1e-6, 20
+    settings_ = gr.TrainSettings(updates=updates, lr=lr, episodes_per_update=1)
+    steps = np.array([(gr.train(CORRIDOR, theta, settings_, seed).theta_reinforce - theta)
+                      / (lr * updates) for seed in range(150)])
+    assert np.max(_z_scores(steps, exact, world)) <= 4
+
+
 def test_reinforce_mean_over_many_batches_is_within_4_se_of_the_exact_gradient():
     world = _world()
     theta = gw.random_theta(world, 11)
@@ -273,6 +391,7 @@ def test_bad_layouts_get_a_message(layout, words):
 def test_slip_one_gamma_and_rewards_are_checked():
     assert "slip" in gw.validate(gw.GridConfig(slip=1.0))
     assert "γ" in gw.validate(gw.GridConfig(gamma=0.0))
+    assert "unbounded" in gw.validate(gw.GridConfig(gamma=1.0, step_reward=0.1))
     assert "finite" in gw.validate(gw.GridConfig(step_reward=float("nan")))
     assert gw.validate(gw.GridConfig(layout="S/./G")) is None  # "/" separates rows
 

@@ -77,3 +77,30 @@ def test_the_learner_code_never_mentions_the_dynamics_and_has_a_stable_digest():
     assert "env.step" in code and ".P" not in code and "slip" not in code
     assert "world.P" in lab.exact_code()
     assert lab.digest(code) == lab.digest(lab.learner_code()) and len(lab.digest(code)) == 12
+
+
+def test_the_code_shown_fits_the_page_without_wrapping():
+    """The page shows both codes as wide as the page, unwrapped: every line fits."""
+    for code in (lab.learner_code(), lab.exact_code()):
+        assert max(len(line) for line in code.splitlines()) <= lab.CODE_WIDTH
+    assert "SeedSequence(seed).spawn(2)" in lab.learner_code()
+
+
+def test_gradient_text_lists_each_state_once():
+    world, _ = _setting("uniform")
+    grad = np.zeros((world.n_states, gw.N_ACTIONS))
+    grad[world.start] = [-0.25, 0.75, -0.25, -0.25]
+    assert lab.gradient_text(world, grad) == "θ[(0,0)]: ↑ -0.250, → +0.750, ↓ -0.250, ← -0.250"
+    grad[world.goal, 2] = 1.0
+    assert lab.gradient_text(world, grad).endswith("; θ[(3,3)]: ↓ +1.000")
+    assert lab.gradient_text(world, 0 * grad) == "0 (every entry)"
+
+
+def test_a_closed_off_room_adds_no_intervals():
+    """Only the states where the agent acts count: the room's entries (0 and 0 ± 0) would
+    count as intervals that trivially contain the exact value."""
+    world, theta = _setting(config=gw.GridConfig(layout="S.G/###/..."))
+    exact = lab.exact_gradients(world, theta)
+    est, played = gr.estimate(world.config, theta, 200, 0)
+    summary = lab.summarize(world, est, played, exact.gradient)
+    assert summary.total == 8 and summary.goal_share == 1.0

@@ -18,6 +18,16 @@ from ui.presenter import data_table, predict_then_reveal, presenter_mode
 GRID_BOX_PX = {False: 160, True: 210}
 """Height of the grid's text box, normally and in presenter mode (larger text): the five rows
 of the largest grid, none hidden behind a scroll bar."""
+ROW_PX = 35
+"""Height of one row of ``st.dataframe`` (and of its header), in pixels."""
+TERMS_SHOWN = 15
+"""Rows of the log p(τ) table in view at once; a longer trajectory's table scrolls."""
+
+
+def table_height(rows: int) -> int:
+    """Pixels of an ``st.dataframe`` that shows its header and ``rows`` rows (at most
+    TERMS_SHOWN), with no empty rows under them."""
+    return ROW_PX * (min(rows, TERMS_SHOWN) + 1) + 3
 
 
 def load_layout(name: str) -> None:
@@ -81,10 +91,13 @@ def world_picture(world: gw.Gridworld, values: gw.PolicyValues, slip: float) -> 
     show_chart(charts.grid_figure(world, title="The policy π_θ: arrow length = probability",
                                   arrows=values.pi, heat=values.d,
                                   heat_title="visits d^π(s)"), key="tj_chart_world")
+    away = int(np.sum(~world.acting & ~world.terminal))
     st.caption(
-        f"{world.n_states} states (walls are not states), 4 moves each. With slip {slip:g} the "
-        f"chosen move happens with probability {1 - slip:.2f}, each other move with "
-        f"{slip / 3:.3f}. Shading: the discounted visitation d^π(s) = Σ_t γ^t Pr(s_t = s).")
+        f"{world.n_states} states (walls are not states), 4 moves each"
+        + (f"; {away} of them (grey) cannot be reached from S and never matter" if away else "")
+        + f". With slip {slip:g} the chosen move happens with probability {1 - slip:.2f}, each "
+        f"other move with {slip / 3:.3f}. Shading: the discounted visitation "
+        "d^π(s) = Σ_t γ^t Pr(s_t = s).")
 
 
 def exact_section(world: gw.Gridworld, exact: lab.ExactGradients) -> DeltaGenerator:
@@ -112,17 +125,15 @@ def exact_section(world: gw.Gridworld, exact: lab.ExactGradients) -> DeltaGenera
 
 
 def code_section() -> None:
-    """The learner's code (with its digest) beside the exact computation's."""
-    code_left, code_right = st.columns(2, gap="large")
+    """The learner's code (with its digest), then the exact computation's, each as wide as the
+    page: their lines (at most ``lab.CODE_WIDTH`` characters) never wrap."""
     estimator_code = lab.learner_code()
-    with code_left:
-        st.markdown("**The learner's code**: an ordinary `gymnasium.Env`, reset and step. No P.")
-        st.code(estimator_code, language="python", wrap_lines=True)
-        st.caption(f"SHA-256 of this code: `{lab.digest(estimator_code)}…`. Move the slip: the "
-                   "digest stays the same; the samples below change.")
-    with code_right:
-        st.markdown("**The exact computation**: it needs the dynamics P (`world.P`).")
-        st.code(lab.exact_code(), language="python", wrap_lines=True)
+    st.markdown("**The learner's code**: an ordinary `gymnasium.Env`, reset and step. No P.")
+    st.code(estimator_code, language="python")
+    st.caption(f"SHA-256 of this code: `{lab.digest(estimator_code)}…`. Move the slip: the "
+               "digest stays the same; the samples below change.")
+    st.markdown("**The exact computation**: it needs the dynamics P (`world.P`).")
+    st.code(lab.exact_code(), language="python")
 
 
 def samples_section(world: gw.Gridworld, theta: np.ndarray, exact: lab.ExactGradients,
@@ -197,29 +208,28 @@ def log_p_section(world: gw.Gridworld, theta: np.ndarray, est: gr.Estimate,
         return
     episode = played[int(which) - 1]
     terms = lab.log_p_breakdown(world, theta, episode)
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([2, 3], gap="large")
     with left:
-        revealed = predict_then_reveal("What is the gradient of a log P(s_{t+1}|s_t, a_t) "
-                                       "term with respect to θ?", key="tj_table")
-        if revealed:
-            data_table(terms.rows[:lab.MAX_TABLE_ROWS], hide_index=True, height=420,
-                       column_config={"value": st.column_config.NumberColumn(format="%.4f"),
-                                      "‖∇θ term‖": st.column_config.NumberColumn(
-                                          format="%.4f")})
-            if len(terms.rows) > lab.MAX_TABLE_ROWS:
-                st.caption(f"The first {lab.MAX_TABLE_ROWS} of {len(terms.rows)} terms.")
-    with right:
         show_chart(charts.grid_figure(world, path=episode.states, height=380,
                                       title=f"Trajectory {which}: "
                                             f"{len(episode.actions)} steps"),
                    key="tj_chart_path", csv=False)
-        pair = st.columns(2)
-        pair[0].metric("log p(τ)", f"{terms.log_p:.4f}")
+    with right:
+        st.metric("log p(τ)", f"{terms.log_p:.4f}")
+        revealed = predict_then_reveal("What is the gradient of a log P(s_{t+1}|s_t, a_t) "
+                                       "term with respect to θ?", key="tj_table")
         if revealed:
-            pair[1].metric("Σ |∇ of the ρ and P terms|", f"{terms.dynamics_gradient:g}")
+            st.metric("Σ |∇ of the ρ and P terms|", f"{terms.dynamics_gradient:g}")
             st.caption(
                 "∇log p(τ) − Σ_t ∇log π(a_t|s_t), largest entry: "
                 f"{terms.gap:g}. The sum over the P terms added exactly nothing.")
+    if revealed:  # as wide as the page: the last column holds a state's four entries
+        rows = terms.rows[:lab.MAX_TABLE_ROWS]
+        data_table(rows, hide_index=True, height=table_height(len(rows)),
+                   column_config={"value": st.column_config.NumberColumn(format="%.4f"),
+                                  "‖∇θ term‖": st.column_config.NumberColumn(format="%.4f")})
+        if len(terms.rows) > lab.MAX_TABLE_ROWS:
+            st.caption(f"The first {lab.MAX_TABLE_ROWS} of {len(terms.rows)} terms.")
 
 
 def frequency_section(world: gw.Gridworld, theta: np.ndarray, est: gr.Estimate,

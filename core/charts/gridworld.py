@@ -31,6 +31,8 @@ PATH_JITTER = 0.1
 """Largest random offset of a drawn trajectory's points from the cell centres, in cells (so
 repeated visits stay apart yet keep clear of the corner letters)."""
 KIND_STYLE = {"goal": ("G", GREEN), "pit": ("P", BLACK), "start": ("S", BLUE)}
+UNREACHABLE = "rgba(136,136,136,0.25)"
+"""Fill of a floor cell the agent cannot reach from S (no arrows, no heat: it never matters)."""
 
 
 def grid_figure(world: Gridworld, *, title: str, arrows: np.ndarray | None = None,
@@ -38,17 +40,19 @@ def grid_figure(world: Gridworld, *, title: str, arrows: np.ndarray | None = Non
                 path: Sequence[int] | None = None, height: int = 430) -> go.Figure:
     """The grid, one square a cell, with optional per-state heat and four arrows per state.
 
-    ``arrows`` has shape (S, 4): with ``signed`` False (a policy) arrow a of state s has length
-    proportional to arrows[s, a]; with ``signed`` True (a gradient) to |arrows[s, a]|, blue where
-    positive and vermillion where negative, scaled by the largest magnitude. ``path`` draws a
-    trajectory through the cell centres.
+    Arrows and heat are drawn in the states where the agent acts (``world.acting``); floor
+    cells it cannot reach from S are shaded grey. ``arrows`` has shape (S, 4): with ``signed``
+    False (a policy) arrow a of state s has length proportional to arrows[s, a]; with
+    ``signed`` True (a gradient) to |arrows[s, a]|, blue where positive and vermillion where
+    negative, scaled by the largest magnitude. ``path`` draws a trajectory through the cell
+    centres.
     """
     fig = new_figure(title, height=height)
     n_rows, n_cols = world.n_rows, world.n_cols
     if heat is not None:
         z = np.full((n_rows, n_cols), np.nan)
         for s, (r, c) in enumerate(world.cells):
-            if not world.terminal[s]:
+            if world.acting[s]:
                 z[r, c] = heat[s]
         fig.add_trace(go.Heatmap(
             z=z.astype(np.float32), x=list(range(n_cols)), y=list(range(n_rows)),
@@ -65,6 +69,10 @@ def grid_figure(world: Gridworld, *, title: str, arrows: np.ndarray | None = Non
                            "layer": "above" if wall else "below"})
     for s, (r, c) in enumerate(world.cells):
         kind = world.kinds[s]
+        if not world.acting[s] and not world.terminal[s]:  # out of reach of S
+            shapes.append({"type": "rect", "x0": c - 0.5, "x1": c + 0.5, "y0": r - 0.5,
+                           "y1": r + 0.5, "line": {"width": 0}, "fillcolor": UNREACHABLE,
+                           "layer": "below"})
         if kind in ("goal", "pit"):
             letter, colour = KIND_STYLE[kind]
             shapes.append({"type": "rect", "x0": c - 0.46, "x1": c + 0.46, "y0": r - 0.46,
@@ -107,7 +115,7 @@ def grid_figure(world: Gridworld, *, title: str, arrows: np.ndarray | None = Non
 
 
 def _add_arrows(fig: go.Figure, world: Gridworld, arrows: np.ndarray, signed: bool) -> None:
-    scale = np.max(np.abs(arrows[~world.terminal])) if (~world.terminal).any() else 0.0
+    scale = np.max(np.abs(arrows[world.acting]))  # S always acts
     if signed and scale > 0:
         lengths = ARROW_REACH * np.abs(arrows) / scale
     else:
@@ -116,7 +124,7 @@ def _add_arrows(fig: go.Figure, world: Gridworld, arrows: np.ndarray, signed: bo
     shafts: dict[str, tuple[list[float | None], list[float | None]]] = {}
     heads: dict[str, tuple[list[float], list[float], list[float]]] = {}
     for s, (r, c) in enumerate(world.cells):
-        if world.terminal[s]:
+        if not world.acting[s]:
             continue
         for a, (dr, dc) in enumerate(MOVES):
             length = float(lengths[s, a])

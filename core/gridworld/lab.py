@@ -39,6 +39,9 @@ BATCHES: tuple[int, ...] = (1, 2, 5, 10, 20, 50)
 """Choices of REINFORCE's episodes per update."""
 MAX_TABLE_ROWS = 61
 """Terms of log p(τ) the page lists (the first ρ term and 30 steps' π and P terms)."""
+CODE_WIDTH = 72
+"""Longest line, in characters, of the code the page shows: it fits the page's width at 1280
+pixels, in presenter mode too, without wrapping."""
 
 
 def initial_theta(world: gw.Gridworld, kind: str, seed: int) -> np.ndarray:
@@ -53,8 +56,9 @@ def source(*functions: Callable[..., Any]) -> str:
 
 
 def learner_code() -> str:
-    """The learner's REINFORCE code: only ``env.reset`` and ``env.step``, never P."""
-    return source(gr.play_episode, gr.reinforce_gradients)
+    """The learner's REINFORCE code: only ``env.reset`` and ``env.step``, never P; and how one
+    seed becomes two independent streams, the environment's and the policy's."""
+    return source(gr.seed_streams, gr.play_episode, gr.reinforce_gradients)
 
 
 def exact_code() -> str:
@@ -102,9 +106,10 @@ class SampleSummary:
     """How REINFORCE's intervals and the sampled episodes came out."""
 
     inside: int
-    """Entries of ∇J (non-terminal states) whose 95 % interval contains the exact value."""
+    """Entries of ∇J (states where the agent acts: reachable, not terminal) whose 95 % interval
+    contains the exact value."""
     total: int
-    """Entries of ∇J of non-terminal states."""
+    """Entries of ∇J of the states where the agent acts."""
     mean_length: float
     """Mean episode length, in steps."""
     goal_share: float
@@ -116,7 +121,7 @@ class SampleSummary:
 def summarize(world: gw.Gridworld, est: gr.Estimate, played: list[gr.Episode],
               exact: np.ndarray) -> SampleSummary:
     """Interval coverage against the exact gradient ``exact``, lengths and endings."""
-    active = np.repeat(~world.terminal[:, None], gw.N_ACTIONS, axis=1)
+    active = np.repeat(world.acting[:, None], gw.N_ACTIONS, axis=1)
     inside, total = gr.coverage(est, exact, active)
     ends = np.array([world.kinds[ep.states[-1]] for ep in played])
     return SampleSummary(inside=inside, total=total, mean_length=float(est.lengths.mean()),
@@ -182,19 +187,23 @@ class LogPBreakdown:
     """Largest entry of |∇log p(τ) − Σ_t ∇log π(a_t|s_t)|."""
 
 
+def gradient_text(world: gw.Gridworld, grad: np.ndarray) -> str:
+    """The non-zero entries of a gradient over θ (shape (S, A)), state by state, e.g.
+    "θ[(0,0)]: ↑ -0.250, → +0.750"; "0 (every entry)" when there are none."""
+    parts = []
+    for s in np.flatnonzero(np.any(grad != 0, axis=1)):
+        entries = ", ".join(f"{gw.ARROWS[a]} {grad[s, a]:+.3f}" for a in np.flatnonzero(grad[s]))
+        parts.append(f"θ[{gw.cell_label(world, int(s))}]: {entries}")
+    return "; ".join(parts) or "0 (every entry)"
+
+
 def log_p_breakdown(world: gw.Gridworld, theta: np.ndarray, episode: gr.Episode
                     ) -> LogPBreakdown:
     """The terms of log p(τ) of ``episode`` with their gradients, as table rows."""
     terms = gw.log_p_terms(world, theta, episode.states, episode.actions)
-    rows = []
-    for term in terms:
-        flat = term.grad.reshape(-1)
-        shown = ", ".join(f"θ[{gw.cell_label(world, int(i) // gw.N_ACTIONS)},"
-                          f"{gw.ARROWS[i % gw.N_ACTIONS]}] {flat[i]:+.3f}"
-                          for i in np.flatnonzero(flat))
-        rows.append({"t": term.t, "factor": term.kind, "term": term.label,
-                     "value": term.value, "‖∇θ term‖": float(np.linalg.norm(term.grad)),
-                     "∇θ term (non-zero entries)": shown or "0 (every entry)"})
+    rows = [{"t": term.t, "factor": term.kind, "term": term.label, "value": term.value,
+             "‖∇θ term‖": float(np.linalg.norm(term.grad)),
+             "∇θ term (non-zero entries)": gradient_text(world, term.grad)} for term in terms]
     grad_all = np.sum([t.grad for t in terms], axis=0)
     grad_pi = np.sum([t.grad for t in terms if t.kind == "π"], axis=0)
     grad_p = np.sum([np.abs(t.grad) for t in terms if t.kind in ("P", "ρ")], axis=0)

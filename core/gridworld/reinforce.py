@@ -4,6 +4,10 @@ Nothing in ``play_episode`` or ``reinforce_gradients`` reads the dynamics P, the
 layout: the page shows their source next to the exact computation, which needs P. Changing the
 slip changes what ``env.step`` returns, never this code.
 
+One seed gives two independent random streams (``seed_streams``): the environment's, for its
+slips, and the policy's, for its actions. Seeding both with the same number made the slips copy
+the action draws and biased the estimate.
+
 Also here: confidence intervals of the estimate, the empirical frequencies of trajectories, and
 training by exact gradient ascent and by REINFORCE.
 """
@@ -46,15 +50,30 @@ class Episode:
 
 
 # ------------------------------------------------------------------ the learner's code
-def play_episode(env: gym.Env, theta: torch.Tensor, rng: np.random.Generator,
-                 seed: int | None = None) -> Episode:
-    """Run the softmax policy θ[s, :] for one episode, through env.reset and env.step only."""
-    cdf = torch.softmax(theta.detach(), dim=-1).cumsum(dim=-1).numpy()  # π(·|s), cumulated
-    state, _ = env.reset(seed=seed)
+def seed_streams(env: gym.Env, seed: int) -> np.random.Generator:
+    """Seed the environment, and return the policy's own generator.
+
+    Both come from one seed, spawned into independent streams. Were
+    they the same numbers, the environment's random moves would copy
+    the draws that chose the actions, and the estimate would be biased.
+    """
+    env_seed, policy_seed = np.random.SeedSequence(seed).spawn(2)
+    env.reset(seed=int(env_seed.generate_state(1)[0]))
+    return np.random.default_rng(policy_seed)
+
+
+def play_episode(env: gym.Env, theta: torch.Tensor,
+                 rng: np.random.Generator) -> Episode:
+    """One episode of the softmax policy θ[s, :], through env.reset
+    and env.step only; ``rng`` draws the actions."""
+    pi = torch.softmax(theta.detach(), dim=-1)  # π(·|s), row s
+    cdf = pi.cumsum(dim=-1).numpy()
+    state, _ = env.reset()
     episode = Episode(states=[state], actions=[], rewards=[])
     done = False
     while not done:
-        action = int(np.searchsorted(cdf[state], rng.random() * cdf[state, -1]))  # a ~ π(·|s)
+        u = rng.random() * cdf[state, -1]
+        action = int(np.searchsorted(cdf[state], u))  # a ~ π(·|s)
         state, reward, terminated, truncated, _ = env.step(action)
         episode.actions.append(action)
         episode.rewards.append(float(reward))
@@ -64,29 +83,32 @@ def play_episode(env: gym.Env, theta: torch.Tensor, rng: np.random.Generator,
     return episode
 
 
-def reinforce_gradients(env: gym.Env, theta: torch.Tensor, episodes: int, gamma: float,
-                        seed: int) -> tuple[torch.Tensor, list[Episode]]:
-    """One REINFORCE gradient per episode: Σ_t γ^t G_t ∇log π(a_t|s_t), shape (N, S, A).
+def reinforce_gradients(env: gym.Env, theta: torch.Tensor,
+                        episodes: int, gamma: float,
+                        rng: np.random.Generator
+                        ) -> tuple[torch.Tensor, list[Episode]]:
+    """One REINFORCE gradient per episode, Σ_t γ^t G_t ∇log π(a_t|s_t),
+    shape (N, S, A); their mean estimates ∇J(θ).
 
-    Their mean estimates ∇J(θ). The gradients come from one backward pass: each episode gets
-    its own copy of θ, so row i of the result is episode i's gradient alone.
+    One backward pass: each episode gets its own copy of θ, so row i
+    of the result is episode i's gradient alone.
     """
-    rng = np.random.default_rng(seed)
-    played = [play_episode(env, theta, rng, seed=seed if i == 0 else None)
-              for i in range(episodes)]
+    played = [play_episode(env, theta, rng) for _ in range(episodes)]
     rows, states, actions, weights = [], [], [], []
     for i, ep in enumerate(played):
         g = 0.0
         for t in reversed(range(len(ep.actions))):
-            g = ep.rewards[t] + gamma * g                     # G_t, the reward to go
+            g = ep.rewards[t] + gamma * g  # G_t, the reward to go
             rows.append(i)
             states.append(ep.states[t])
             actions.append(ep.actions[t])
             weights.append(gamma**t * g)
-    copies = theta.detach().expand(episodes, *theta.shape).clone().requires_grad_()
-    log_pi = torch.log_softmax(copies, dim=-1)               # log π(·|s) for every copy
-    surrogate = (torch.tensor(weights, dtype=log_pi.dtype) * log_pi[rows, states, actions]).sum()
-    surrogate.backward()                                     # fills copies.grad, one row each
+    copies = theta.detach().expand(episodes, *theta.shape)
+    copies = copies.clone().requires_grad_()
+    log_pi = torch.log_softmax(copies, dim=-1)  # every copy's log π
+    w = torch.tensor(weights, dtype=log_pi.dtype)
+    surrogate = (w * log_pi[rows, states, actions]).sum()
+    surrogate.backward()  # fills copies.grad, one row per episode
     assert copies.grad is not None
     return copies.grad, played
 
@@ -160,7 +182,7 @@ def estimate(config: GridConfig, theta: np.ndarray, episodes: int, seed: int
     env = make_env(config)
     try:
         grads, played = reinforce_gradients(env, torch.tensor(np.asarray(theta, np.float64)),
-                                            episodes, config.gamma, seed)
+                                            episodes, config.gamma, seed_streams(env, seed))
     finally:
         env.close()
     lengths = np.array([len(ep.actions) for ep in played])
@@ -258,7 +280,10 @@ def validate_training(config: GridConfig, theta: np.ndarray, settings: TrainSett
 
 def train(config: GridConfig, theta0: np.ndarray, settings: TrainSettings, seed: int
           ) -> TrainResult:
-    """Exact gradient ascent and REINFORCE from the same θ₀, same step size, same MDP."""
+    """Exact gradient ascent and REINFORCE from the same θ₀, same step size, same MDP.
+
+    REINFORCE's episodes come from one pair of streams seeded once (``seed_streams``), so
+    every update samples fresh, unbiased episodes; the run is reproducible from ``seed``."""
     world = Gridworld(config)
     theta_e = np.array(theta0, dtype=np.float64)
     theta_r = theta_e.copy()
@@ -266,12 +291,12 @@ def train(config: GridConfig, theta0: np.ndarray, settings: TrainSettings, seed:
     env = make_env(config)
     steps = 0
     try:
-        for k in range(settings.updates):
+        rng = seed_streams(env, seed)  # one pair of streams for the whole run
+        for _ in range(settings.updates):
             _, grad = bellman_gradient(world, theta_e)
             theta_e = theta_e + settings.lr * grad
             grads, played = reinforce_gradients(env, torch.tensor(theta_r),
-                                                settings.episodes_per_update, config.gamma,
-                                                seed * 100_003 + k)
+                                                settings.episodes_per_update, config.gamma, rng)
             steps += sum(len(ep.actions) for ep in played)
             theta_r = theta_r + settings.lr * grads.mean(dim=0).numpy()
             j_e.append(value(world, theta_e))

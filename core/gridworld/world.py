@@ -7,6 +7,11 @@ three other moves, each with probability slip/3. A move into a wall or off the g
 agent where it is. Every step earns ``step_reward``; entering the goal adds ``goal_reward`` and
 entering a pit adds ``pit_reward``; both end the episode. Returns are discounted by γ.
 
+Cells the agent cannot reach from S never matter: P has no moves out of them (as out of the
+goal and the pits), so J, v, d and ∇J are computed over the states an episode visits, also at
+γ = 1. ``validate`` returns a message for a config that describes no such world (and
+``Gridworld`` raises ``GridError`` with it).
+
 The policy is a tabular softmax, π_θ(a|s) = exp θ[s, a] / Σ_b exp θ[s, b].
 
 Two exact gradients, computed independently:
@@ -67,7 +72,8 @@ class GridConfig:
     layout: str = DEFAULT_LAYOUT
     """The grid as text: one line a row, one character a cell (S, G, P, #, .)."""
     slip: float = 0.2
-    """Probability that the intended move is replaced by one of the three others."""
+    """Probability that the intended move is replaced by one of the three others, in
+    [0, MAX_SLIP]."""
     step_reward: float = -0.1
     """Reward of every step."""
     goal_reward: float = 1.0
@@ -75,7 +81,7 @@ class GridConfig:
     pit_reward: float = -1.0
     """Extra reward on entering a pit (the episode ends)."""
     gamma: float = 0.95
-    """Discount factor γ of the return."""
+    """Discount factor γ of the return, in (0, 1]."""
 
 
 def parse_layout(text: str) -> list[str] | str:
@@ -105,13 +111,46 @@ def parse_layout(text: str) -> list[str] | str:
     return rows
 
 
+class GridError(ValueError):
+    """A ``GridConfig`` that describes no gridworld this module can solve; the message says
+    why, in words for the page."""
+
+
+def _number_problem(config: GridConfig) -> str | None:
+    """None if the slip, γ and rewards are numbers the solves accept, else a message."""
+    for name, value in (("slip", config.slip), ("γ", config.gamma),
+                        ("reward per step", config.step_reward),
+                        ("goal reward", config.goal_reward), ("pit reward", config.pit_reward)):
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            return f"The {name} must be a finite number."
+    if not 0.0 <= config.slip <= MAX_SLIP:
+        return (f"The slip must lie between 0 and {MAX_SLIP:g}. At slip 1 the move the policy "
+                "chooses never happens, so the policy hardly steers the agent at all.")
+    if not 0.0 < config.gamma <= 1.0:
+        return "γ must be above 0 and at most 1."
+    if max(abs(config.step_reward), abs(config.goal_reward), abs(config.pit_reward)) > 1e6:
+        return "Keep the rewards between −1,000,000 and 1,000,000."
+    if config.gamma >= 1.0 and config.step_reward > 0:
+        return ("With γ = 1 and a positive reward per step, wandering forever earns an unbounded "
+                "return. Lower γ or make the reward per step at most 0.")
+    return None
+
+
 class Gridworld:
-    """The MDP of one ``GridConfig``: states, the dynamics P and the expected rewards R."""
+    """The MDP of one ``GridConfig``: states, the dynamics P and the expected rewards R.
+
+    Raises ``GridError`` (a ``ValueError``) for a config ``validate`` rejects: a layout it
+    cannot read, a slip outside [0, MAX_SLIP], γ outside (0, 1], rewards that are not finite,
+    or no path from S to G.
+    """
 
     def __init__(self, config: GridConfig) -> None:
         rows = parse_layout(config.layout)
         if isinstance(rows, str):
-            raise ValueError(rows)
+            raise GridError(rows)
+        problem = _number_problem(config)
+        if problem:
+            raise GridError(problem)
         self.config = config
         self.rows: list[str] = rows
         self.n_rows = len(rows)
@@ -125,6 +164,14 @@ class Gridworld:
         self.goal: int = self.kinds.index("goal")
         self.terminal = np.array([k in ("goal", "pit") for k in self.kinds])
         """Which states end the episode."""
+        reached = self.reachable(self.start)
+        if self.goal not in reached:
+            raise GridError("There is no path from the start S to the goal G: walls (#) or "
+                            "pits (P) block every route. Open a way through.")
+        self.acting = np.array([s in reached for s in range(self.n_states)]) & ~self.terminal
+        """Where the agent chooses a move in some episode: the states reachable from S that
+        do not end it. Moves are reversible, so from each of them G can be reached again, and
+        under a softmax policy every episode ends with probability 1, even at γ = 1."""
 
     @property
     def n_states(self) -> int:
@@ -147,11 +194,16 @@ class Gridworld:
 
     @cached_property
     def P(self) -> np.ndarray:
-        """P[s, a, s'] = probability of moving to s' after a in s; rows of terminal states are 0."""
+        """P[s, a, s'] = probability of moving to s' after a in s.
+
+        Rows are 0 where no episode makes a move: terminal states, and cells the agent cannot
+        reach from S. So the solves cover exactly the states an episode visits, and a closed-off
+        room with no exit cannot make I − γP_π singular at γ = 1; v, d and ∇J are 0 there.
+        """
         slip = float(self.config.slip)
         p = np.zeros((self.n_states, N_ACTIONS, self.n_states))
         for s in range(self.n_states):
-            if self.terminal[s]:
+            if not self.acting[s]:
                 continue
             for a in range(N_ACTIONS):
                 for b in range(N_ACTIONS):
@@ -180,13 +232,13 @@ class Gridworld:
         steps = math.ceil(math.log(TRUNCATION_TOLERANCE) / math.log(self.gamma))
         return int(min(MAX_EPISODE_STEPS, max(steps, 1)))
 
-    def reachable(self, source: int, through_terminal: bool = False) -> set[int]:
+    def reachable(self, source: int) -> set[int]:
         """States reachable from ``source`` by any moves (never leaving a terminal state)."""
         seen = {source}
         queue = deque([source])
         while queue:
             s = queue.popleft()
-            if self.terminal[s] and not through_terminal:
+            if self.terminal[s]:
                 continue
             for a in range(N_ACTIONS):
                 nxt = self.target(s, a)
@@ -197,31 +249,12 @@ class Gridworld:
 
 
 def validate(config: GridConfig) -> str | None:
-    """None if the gridworld can be solved and sampled, else a clear message."""
-    rows = parse_layout(config.layout)
-    if isinstance(rows, str):
-        return rows
-    for name, value in (("slip", config.slip), ("γ", config.gamma),
-                        ("reward per step", config.step_reward),
-                        ("goal reward", config.goal_reward), ("pit reward", config.pit_reward)):
-        if not isinstance(value, int | float) or not math.isfinite(value):
-            return f"The {name} must be a finite number."
-    if not 0.0 <= config.slip <= MAX_SLIP:
-        return (f"The slip must lie between 0 and {MAX_SLIP:g}. At slip 1 the move the policy "
-                "chooses never happens, so the policy hardly steers the agent at all.")
-    if not 0.0 < config.gamma <= 1.0:
-        return "γ must be above 0 and at most 1."
-    if max(abs(config.step_reward), abs(config.goal_reward), abs(config.pit_reward)) > 1e6:
-        return "Keep the rewards between −1,000,000 and 1,000,000."
-    world = Gridworld(config)
-    if world.goal not in world.reachable(world.start):
-        return ("There is no path from the start S to the goal G: walls (#) or pits (P) block "
-                "every route. Open a way through.")
-    if config.gamma >= 1.0:
-        for s in world.reachable(world.start):
-            if not world.terminal[s] and not any(world.terminal[t] for t in world.reachable(s)):
-                return ("With γ = 1 every cell the agent can reach must lead to the goal or a pit, "
-                        "or the return is unbounded. Lower γ or open the grid.")
+    """None if the gridworld can be solved and sampled, else a clear message (the one
+    ``Gridworld(config)`` raises)."""
+    try:
+        Gridworld(config)
+    except GridError as problem:
+        return str(problem)
     return None
 
 
@@ -246,8 +279,8 @@ def random_theta(world: Gridworld, seed: int, scale: float = 1.0) -> np.ndarray:
 
 # ------------------------------------------------------------------ exact, way 1: Bellman, autograd
 def objective(world: Gridworld, theta: torch.Tensor) -> torch.Tensor:
-    """J(θ) = v_π(start), from the Bellman equations v = r_π + γ P_π v solved exactly (torch,
-    differentiable in θ)."""
+    """J(θ) = v_π(start), from the Bellman equations v = r_π + γ P_π v,
+    solved exactly in torch (so it is differentiable in θ)."""
     p = torch.from_numpy(world.P)
     r = torch.from_numpy(world.R)
     pi = torch.softmax(theta, dim=-1)
@@ -258,9 +291,11 @@ def objective(world: Gridworld, theta: torch.Tensor) -> torch.Tensor:
     return v[world.start]
 
 
-def bellman_gradient(world: Gridworld, theta: np.ndarray) -> tuple[float, np.ndarray]:
-    """J(θ) and ∇J(θ): the Bellman solve with P, and autograd back through it."""
-    t = torch.tensor(np.asarray(theta, dtype=np.float64), requires_grad=True)
+def bellman_gradient(world: Gridworld, theta: np.ndarray
+                     ) -> tuple[float, np.ndarray]:
+    """J(θ) and ∇J(θ): the Bellman solve with P, and autograd back
+    through it."""
+    t = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
     j = objective(world, t)
     (grad,) = torch.autograd.grad(j, t)
     return float(j.detach()), grad.numpy()

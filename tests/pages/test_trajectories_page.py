@@ -80,6 +80,22 @@ def test_bad_grids_get_a_message_and_keep_the_text(layout, words):
     assert _charts(at) == 0
 
 
+def test_a_closed_off_room_changes_nothing():
+    """The bottom row cannot be reached from S: the page shows the corridor's numbers, every
+    chart, and no message (the expected episode length was infinite before, and the page
+    refused to sample)."""
+    room = run_page(PAGE, timeout=TIMEOUT)
+    room.text_area(key="tj_grid").set_value("S.G/###/...").run()
+    assert_no_exception(room)
+    assert not room.warning
+    assert _charts(room) == ALL_CHARTS
+    assert any("cannot be reached from S" in c.value for c in room.caption)
+    corridor = run_page(PAGE, timeout=TIMEOUT)
+    corridor.text_area(key="tj_grid").set_value("S.G").run()
+    assert _metrics(room)["J(θ) = v_π(start)"] == _metrics(corridor)["J(θ) = v_π(start)"]
+    assert _metrics(room)["best possible J*"] == _metrics(corridor)["best possible J*"]
+
+
 def test_slip_one_gets_a_message():
     at = apply_steps(run_page(PAGE, timeout=TIMEOUT), [("slider", "tj_slip", 1.0)])
     assert "slip" in _warnings(at)
