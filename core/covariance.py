@@ -182,7 +182,8 @@ class ScoreSplit:
     scores: np.ndarray
     """Row a is ∇θ log π(a), shape (A, A)."""
     mean_score: np.ndarray
-    """E[∇θ log π] = Σ π(a) ∇θ log π(a): zero up to round-off."""
+    """E[∇θ log π] = Σ π(a) ∇θ log π(a): zero for every θ, and exactly 0 here where the sum
+    left only round-off (``dist.ROUND_OFF``: each term is at most 1 in size)."""
     mean_reward: float
     """E[r] = Σ π(a) r(a)."""
     split: np.ndarray
@@ -201,6 +202,7 @@ def score_split(logits: np.ndarray, rewards: np.ndarray) -> ScoreSplit:
     probs = softmax.probabilities(logits)
     scores = softmax.score_matrix(logits)
     mean_score = probs @ scores
+    mean_score[np.abs(mean_score) <= dist.ROUND_OFF] = 0.0  # 5.6e-17 is Σ ∇π = ∇1 = 0
     mean_reward = float(probs @ rewards)
     return ScoreSplit(probs=probs, scores=scores, mean_score=mean_score,
                       mean_reward=mean_reward, split=mean_reward * mean_score,

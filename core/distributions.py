@@ -993,9 +993,9 @@ def sample(spec: DistributionSpec, n: int, rng: np.random.Generator) -> np.ndarr
 def sum_expression(probs: np.ndarray, fvals: np.ndarray, total: float, *,
                    max_terms: int = 6) -> str:
     """The exact expectation written out as a LaTeX sum with the actual numbers,
-    e.g. ``0.1 \\cdot 1 + 0.1 \\cdot 4 + \\dots = 38.5``. Terms show 4 significant digits (the
-    total 6); long sums keep the first three and last two terms."""
-    terms = [f"{fmt(p, 4)} \\cdot {_paren(fmt(f, 4))}" for p, f in zip(probs, fvals, strict=True)]
+    e.g. ``0.1 \\cdot 1 + 0.1 \\cdot 4 + \\dots = 38.5``, every number as :func:`fmt` shows an
+    exact value; long sums keep the first three and last two terms."""
+    terms = [f"{fmt(p)} \\cdot {_paren(fmt(f))}" for p, f in zip(probs, fvals, strict=True)]
     if len(terms) > max_terms:
         terms = [*terms[:3], "\\dots", *terms[-2:]]
     return " + ".join(terms) + f" = {fmt(total)}"
@@ -1005,10 +1005,32 @@ def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def fmt(value: float, digits: int = 6) -> str:
-    """A number as people write it: 38.5, 0.1, 30.25, 1.2e-07."""
-    if value == 0:
+EXACT_DECIMALS = 4
+"""Decimals of an exact value on every page, in sentences, metrics and tables alike (tables
+through ``ui.presenter.readable``); trailing zeros are dropped."""
+ROUND_OFF = 1e-12
+"""An exact value with ``|value| ≤ ROUND_OFF`` is floating-point round-off of zero (5.6e-17 for
+Σ π(a)·∇log π(a)): double precision leaves about 1e-16 per operation on the numbers of order
+one these values come from."""
+
+
+def fmt(value: float, digits: int | None = None) -> str:
+    """A number as every page shows it.
+
+    An exact value (``digits`` None): :data:`EXACT_DECIMALS` decimals without trailing zeros
+    (38.5, 0.25, 2.6667, -0.5556, 1); round-off of zero (:data:`ROUND_OFF`) as 0, never
+    5.6e-17 or -0; a real value too small for four decimals in three significant digits
+    (1.23e-7), never as 0. An estimate (``digits`` given): ``digits`` significant digits
+    (3.5123, 0.0123, 1.2e-7)."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0 or (digits is None and abs(value) <= ROUND_OFF):
         return "0"
+    if digits is None:
+        text = f"{value:.{EXACT_DECIMALS}f}".rstrip("0").rstrip(".")
+        if text not in ("0", "-0"):
+            return text
+        digits = 3
     text = f"{value:.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")

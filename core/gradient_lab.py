@@ -4,11 +4,16 @@ A family (categorical softmax or Gaussian) is reduced to the same ingredients: J
 gradient (autograd) and a finite-difference check, one chosen gradient component with its
 reward and score at exact points (probabilities or quadrature weights) and at N samples, and
 J along that component. ``score_estimators`` then treats both families alike.
+
+Each family is one frozen class of its inputs (with its label, its validation and its lab),
+registered in :data:`LAB_FAMILIES`: a new family is one class and one registry line (and its
+widgets in ``ui.log_derivative_sections``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 import numpy as np
 
@@ -166,3 +171,67 @@ def gaussian_lab(problem: gg.GaussianProblem, parameter: str, settings: LabSetti
                         "pathwise": se.summarize(samples.pathwise[:, component]),
                         "pathwise_exact": gg.exact_pathwise_mean_and_variance(points,
                                                                               parameter)})
+
+
+class LabFamily(Protocol):
+    """The inputs of one family of the lab, as its widgets set them."""
+
+    label: ClassVar[str]
+    """The family's name on the page."""
+
+    def validate(self) -> str | None:
+        """Why these inputs cannot define the lab, or None."""
+        ...
+
+    def run(self, settings: LabSettings, rng: np.random.Generator) -> LabResult:
+        """The page's numbers for these inputs (call after :meth:`validate`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CategoricalInputs:
+    """A softmax over K outcomes, from the page's table."""
+
+    label: ClassVar[str] = "Categorical softmax"
+    logits: np.ndarray
+    """θ, one logit per outcome."""
+    rewards: np.ndarray
+    """r, one reward per outcome."""
+    component: int
+    """Index of the logit the estimator views differentiate by."""
+
+    def validate(self) -> str | None:
+        """Why the table cannot define the lab, or None (:func:`validate_table`)."""
+        return validate_table(self.logits, self.rewards)
+
+    def run(self, settings: LabSettings, rng: np.random.Generator) -> LabResult:
+        """:func:`categorical_lab` of these inputs."""
+        return categorical_lab(self.logits, self.rewards, self.component, settings, rng)
+
+
+@dataclass(frozen=True)
+class GaussianInputs:
+    """N(μ, σ²) with one of the reward functions of ``gaussian_gradients``."""
+
+    label: ClassVar[str] = "Gaussian N(μ, σ²)"
+    problem: gg.GaussianProblem
+    """μ, σ, the reward and its parameter k."""
+    parameter: str
+    """The parameter the estimator views differentiate by, one of ``gg.PARAMETERS``."""
+
+    def validate(self) -> str | None:
+        """Why μ, σ and the reward cannot define the lab, or None."""
+        if self.parameter not in gg.PARAMETERS:
+            return f"Unknown parameter {self.parameter!r}."
+        return gg.validate_problem(self.problem)
+
+    def run(self, settings: LabSettings, rng: np.random.Generator) -> LabResult:
+        """:func:`gaussian_lab` of these inputs."""
+        return gaussian_lab(self.problem, self.parameter, settings, rng)
+
+
+LAB_FAMILIES: dict[str, type[CategoricalInputs] | type[GaussianInputs]] = {
+    "categorical": CategoricalInputs,
+    "gaussian": GaussianInputs,
+}
+"""Every family of the lab, keyed as the page's URL names it; the first is the default."""

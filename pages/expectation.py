@@ -90,28 +90,30 @@ left, right = st.columns([3, 2], vertical_alignment="center")
 with left:
     show_chart(histogram_chart(spec, fn, n_samples, n_runs, seed), key="ev_chart_hist")
 with right:
-    st.markdown(
-        "**Why no p is needed.** The bars are how often each value came up in run 1; the "
-        + ("markers are p(x). " if spec.is_discrete else "curve is the density p(x). ")
-        + "Averaging f over the samples is the same as summing f(x) times each value's "
-        "*share of the samples*, and those shares match p(x) more closely as N grows. "
-        "The sampling has already done the weighting."
-    )
+    if ANSWERED:  # presenter mode: this says why the answer is yes
+        st.markdown(
+            "**Why no p is needed.** The bars are how often each value came up in run 1; the "
+            + ("markers are p(x). " if spec.is_discrete else "curve is the density p(x). ")
+            + "Averaging f over the samples is the same as summing f(x) times each value's "
+            "*share of the samples*, and those shares match p(x) more closely as N grows. "
+            "The sampling has already done the weighting."
+        )
 
-st.header("3. The trap: weighting by p again")
-st.markdown(
-    "A tempting fix is to multiply each sample by its probability before averaging. But the "
-    "samples already come with frequency p, so this weights by p **twice**: the average of "
-    "p(xᵢ)·f(xᵢ) converges to Σ p(x)²·f(x) (∫ p² f for a density), a different number."
-)
-t1, t2, t3 = st.columns(3)
-sum_sign = "Σ" if spec.is_discrete else "∫"
-t1.metric(f"{sum_sign} p·f (the target)", dist.fmt(exact))
-t2.metric(f"{sum_sign} p²·f (where the trap goes)", dist.fmt(weighted))
-t3.metric("Run 1: average of p(xᵢ)·f(xᵢ)", dist.fmt(result.first_weighted[-1], 5))
-show_chart(trap_chart(spec, fn, n_samples, n_runs, seed), key="ev_chart_trap")
-st.info(
-    "This is why the REINFORCE loop has no p(τ) in it: trajectories produced by running the "
-    "policy arrive with probability p(τ), so a plain average over them already estimates "
-    "E[r(τ)·∇log π(τ)].", icon=":material/lightbulb:"
-)
+if ANSWERED:  # presenter mode: the trap's prose, chart and note state the answer too
+    st.header("3. The trap: weighting by p again")
+    st.markdown(
+        "A tempting fix is to multiply each sample by its probability before averaging. But the "
+        "samples already come with frequency p, so this weights by p **twice**: the average of "
+        "p(xᵢ)·f(xᵢ) converges to Σ p(x)²·f(x) (∫ p² f for a density), a different number."
+    )
+    t1, t2, t3 = st.columns(3)
+    sum_sign = "Σ" if spec.is_discrete else "∫"
+    t1.metric(f"{sum_sign} p·f (the target)", dist.fmt(exact))
+    t2.metric(f"{sum_sign} p²·f (where the trap goes)", dist.fmt(weighted))
+    t3.metric("Run 1: average of p(xᵢ)·f(xᵢ)", dist.fmt(result.first_weighted[-1], 5))
+    show_chart(trap_chart(spec, fn, n_samples, n_runs, seed), key="ev_chart_trap")
+    st.info(
+        "This is why the REINFORCE loop has no p(τ) in it: trajectories produced by running the "
+        "policy arrive with probability p(τ), so a plain average over them already estimates "
+        "E[r(τ)·∇log π(τ)].", icon=":material/lightbulb:"
+    )

@@ -24,16 +24,12 @@ st.latex(r"\nabla_\theta \mathbb{E}_{x\sim p_\theta}[r(x)] = \sum_x r(x)\,\nabla
          r"\,\nabla_\theta \log p_\theta(x_i)")
 
 family = st.segmented_control(
-    "Family", ["categorical", "gaussian"], default="categorical", key="ld_family",
-    format_func={"categorical": "Categorical softmax", "gaussian": "Gaussian N(μ, σ²)"}.__getitem__,
-    bind="query-params", required=True)
+    "Family", list(gl.LAB_FAMILIES), default=next(iter(gl.LAB_FAMILIES)), key="ld_family",
+    format_func=lambda key: gl.LAB_FAMILIES[key].label, bind="query-params", required=True)
 
 inputs, settings_col = st.columns([3, 2], gap="large")
 with inputs:
-    if family == "gaussian":
-        problem_g, parameter, problem = sections.gaussian_inputs()
-    else:
-        logits, rewards, component, problem = sections.categorical_inputs()
+    lab = sections.family_inputs(family)
 with settings_col:
     n = log_slider("Samples N", log_values(1, 5), 100, key="ld_n", integer=True,
                    help="Samples behind one estimate (also for each tangent of the fan).")
@@ -46,7 +42,7 @@ with settings_col:
 
 settings = gl.LabSettings(n=int(n), baseline=baseline, constant=float(constant),
                           shift=float(shift))
-problem = problem or gl.validate_settings(settings)
+problem = lab.validate() or gl.validate_settings(settings)
 rng = np.random.default_rng([global_seed(), 1])
 
 tabs = st.tabs(["Estimate", "Noise: tangents", "E[∇log p] = 0", "Variance and baselines",
@@ -56,10 +52,7 @@ if problem is not None:
         with tab:
             show_problem(problem)
 else:
-    if family == "gaussian":
-        result = gl.gaussian_lab(problem_g, parameter, settings, rng)
-    else:
-        result = gl.categorical_lab(logits, rewards, component, settings, rng)
+    result = lab.run(settings, rng)
     with tabs[0]:
         sections.estimate_tab(result)
     with tabs[1]:

@@ -18,6 +18,9 @@ run_through_app(__file__)  # first: a shared link on a fresh server runs through
 DEFAULT_BANDIT = pd.DataFrame({"logit θ": [1.0, 0.0, -0.5], "reward r": [1.0, 3.0, 0.0]})
 
 QUESTION = "Is E[X·Y] equal to E[X]·E[Y] when X and Y come from the same τ?"
+SCORE_QUESTION = ("For this softmax policy, is the split E[r]·E[∇log π] equal to the true "
+                  "gradient E[r·∇log π]?")
+SCORE_KEY = "sp_score"
 st.title("Can the expectation be split?")
 st.markdown(
     "The policy gradient is E[r·∇log π], an expectation of a **product**. It is tempting to "
@@ -74,7 +77,7 @@ elif predict_then_reveal(QUESTION, key="sp_split"):
     else:
         st.markdown(
             f"X = {x_label} and Y = {y_label} both move with τ (correlation "
-            f"{result.correlation:+.3f}), so E[XY] is off from E[X]·E[Y] by exactly the "
+            f"{dist.fmt(result.correlation)}), so E[XY] is off from E[X]·E[Y] by exactly the "
             "covariance. Turn on the independent τ′ to see the gap close."
         )
 
@@ -112,12 +115,16 @@ elif predict_then_reveal(QUESTION, key="sp_split"):
 
 st.header("Back to the policy gradient")
 st.markdown(
-    "Take a softmax policy over a few actions: π = softmax(θ), reward r(a). The score "
-    "∇θ log π(a) has expectation **exactly zero** under π, for any θ. So the split "
-    "E[r]·E[∇log π] is always the zero vector, while the true gradient E[r·∇log π] is not. "
-    "r and ∇log π are computed from the same action, so they co-vary, and the gradient *is* "
-    "that covariance. Everything below comes from torch autograd."
+    "Take a softmax policy over a few actions: π = softmax(θ), reward r(a). Both factors of the "
+    "policy gradient E[r·∇log π] are computed from the same action a. Everything below comes "
+    "from torch autograd."
 )
+if revealed(SCORE_KEY):
+    st.markdown(
+        "The score ∇θ log π(a) has expectation **exactly zero** under π, for any θ. So the "
+        "split E[r]·E[∇log π] is always the zero vector, while the true gradient E[r·∇log π] "
+        "is not: r and ∇log π co-vary, and the gradient *is* that covariance."
+    )
 edited = class_editor(DEFAULT_BANDIT, key="sp_bandit", num_rows="dynamic", hide_index=True,
                       width="stretch")
 logits = pd.to_numeric(edited.get("logit θ"), errors="coerce").to_numpy(float, na_value=np.nan)
@@ -125,13 +132,14 @@ rewards = pd.to_numeric(edited.get("reward r"), errors="coerce").to_numpy(float,
 bandit_problem = softmax.validate_logits_and_rewards(logits, rewards)
 if bandit_problem:
     show_problem(bandit_problem)
-else:
+elif predict_then_reveal(SCORE_QUESTION, key=SCORE_KEY):
     panel = cv.score_split(logits, rewards)
     b1, b2, b3 = st.columns(3)
-    b1.metric("E[r]", dist.fmt(panel.mean_reward, 4))
-    b2.metric("largest |E[∇log π]| component", f"{np.abs(panel.mean_score).max():.1e}",
-              help="Zero up to floating-point round-off.")
-    b3.metric("‖true gradient‖", dist.fmt(float(np.linalg.norm(panel.gradient)), 4))
+    b1.metric("E[r]", dist.fmt(panel.mean_reward))
+    b2.metric("largest |E[∇log π]| component", dist.fmt(float(np.abs(panel.mean_score).max())),
+              help="Zero for every θ; a sum that leaves only floating-point round-off is shown "
+                   "as 0.")
+    b3.metric("‖true gradient‖", dist.fmt(float(np.linalg.norm(panel.gradient))))
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         show_chart(charts.score_figure(panel), key="sp_chart_score")
@@ -148,9 +156,6 @@ else:
         "r(a)": rewards, "E[∇log π] (component a)": panel.mean_score,
         "E[r]·E[∇log π]": panel.split, "E[r·∇log π]": panel.gradient,
         "∇J by autograd": panel.gradient_direct}),
-        hide_index=True, width="stretch",
-        column_config={name: st.column_config.NumberColumn(format="%.4f")
-                       for name in ("π(a)", "E[∇log π] (component a)", "E[r]·E[∇log π]",
-                                    "E[r·∇log π]", "∇J by autograd")})
+        hide_index=True, width="stretch")
     st.caption("The last column differentiates J(θ) = Σ π(a)·r(a) directly with autograd; it "
                "matches E[r·∇log π], the score-function form, to round-off.")

@@ -41,6 +41,41 @@ def test_labs_are_consistent(baseline):
         assert len(n) <= MAX_POINTS_PER_TRACE
         assert result.curve_x[0] < result.at < result.curve_x[-1]
 
+CATEGORICAL = gl.CategoricalInputs(np.array([0.5, -1.0, 0.0]), np.array([1.0, -2.0, 5.0]), 1)
+GAUSSIAN = gl.GaussianInputs(gg.GaussianProblem(0.3, 1.4, 0.8, "cosine"), "sigma")
+FAMILY_LABS = {  # each family's inputs, and the same lab called directly
+    "categorical": (CATEGORICAL, lambda settings, rng: gl.categorical_lab(
+        CATEGORICAL.logits, CATEGORICAL.rewards, 1, settings, rng)),
+    "gaussian": (GAUSSIAN, lambda settings, rng: gl.gaussian_lab(
+        GAUSSIAN.problem, "sigma", settings, rng)),
+}
+
+
+def test_every_family_is_one_registry_entry_with_its_label_check_and_lab():
+    """The page switches families through LAB_FAMILIES alone (issue 24): each entry's inputs
+    carry a label, validate themselves and run the family's lab; the page's widgets are
+    registered under the same keys."""
+    from ui.log_derivative_sections import FAMILY_INPUTS as WIDGETS
+
+    assert set(gl.LAB_FAMILIES) == set(FAMILY_LABS) == set(WIDGETS)
+    labels = [cls.label for cls in gl.LAB_FAMILIES.values()]
+    assert all(labels) and len(set(labels)) == len(labels)
+    settings = gl.LabSettings(n=500, baseline="mean")
+    for key, (inputs, direct) in FAMILY_LABS.items():
+        assert isinstance(inputs, gl.LAB_FAMILIES[key])
+        assert inputs.validate() is None
+        result = inputs.run(settings, np.random.default_rng(4))
+        expected = direct(settings, np.random.default_rng(4))
+        assert result.component == expected.component == 1
+        assert np.array_equal(result.terms, expected.terms)
+        assert np.array_equal(result.gradient, expected.gradient)
+    assert "empty" in gl.CategoricalInputs(np.zeros(0), np.zeros(0), 0).validate()
+    assert "σ" in gl.GaussianInputs(gg.GaussianProblem(0.0, 0.0, 0.0, "quadratic"),
+                                    "mu").validate()
+    assert "Unknown" in gl.GaussianInputs(gg.GaussianProblem(0.0, 1.0, 0.0, "quadratic"),
+                                          "k").validate()
+
+
 def test_validation_messages():
     assert gl.validate_table(np.zeros(0), np.zeros(0)).startswith("The table is empty")
     assert "between" in gl.validate_table(np.zeros(9), np.ones(9))

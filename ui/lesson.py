@@ -2,16 +2,20 @@
 previous and next page, in the registry's order.
 
 Every question lives in :data:`CHECKS`, keyed by the page's URL path; a new page adds one
-entry (a test fails for a registered page without one). Answers are never stored: the radio
-has no URL binding and nothing is written anywhere.
+entry (a test fails for a registered page without one). Its answers are shown in an order
+drawn from the sidebar's seed, the right ones spread evenly over the positions
+(:func:`shown_choices`), so where the right one stands tells nothing.
+Answers are never stored: the radio has no URL binding and nothing is written anywhere.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
+from ui.common import global_seed
 from ui.registry import HOME, PAGES, PageEntry
 
 
@@ -34,7 +38,7 @@ class Check:
     question: str
     """The question (markdown)."""
     choices: tuple[Choice, ...]
-    """Its answers, in display order; exactly one is correct."""
+    """Its answers (shown in the order of :func:`shown_choices`); exactly one is correct."""
 
 
 CHECKS: dict[str, Check] = {
@@ -185,18 +189,39 @@ def neighbours(url_path: str) -> tuple[PageEntry | None, PageEntry | None]:
     return before, after
 
 
+def shown_choices(url_path: str, seed: int) -> tuple[Choice, ...]:
+    """The answers of ``url_path``'s question in the order the page shows them, drawn from
+    ``seed`` (the same on every run with that seed).
+
+    The seed deals the pages a shuffled deck of slots 0, 1, …; a page's right answer stands at
+    its slot modulo its number of answers, its wrong ones around it in a seeded order. So for
+    every seed the right answers are spread evenly over the positions (with three answers each:
+    first, second and last on about a third of the pages each), and which page has which is
+    random."""
+    paths = list(CHECKS)
+    slot = int(np.random.default_rng(seed).permutation(len(paths))[paths.index(url_path)])
+    choices = CHECKS[url_path].choices
+    wrong = [choice for choice in choices if not choice.correct]
+    order = np.random.default_rng([seed, slot]).permutation(len(wrong))
+    shown = [wrong[i] for i in order]
+    shown.insert(slot % len(choices), next(choice for choice in choices if choice.correct))
+    return tuple(shown)
+
+
 def check_yourself(url_path: str) -> None:
-    """The page's check-yourself question, with feedback on the answer chosen."""
+    """The page's check-yourself question, its answers in the seed's order
+    (:func:`shown_choices`), with feedback on the answer chosen."""
     check = CHECKS.get(url_path)
     if check is None:
         return
     with st.container(border=True):
         st.markdown(f"**Check yourself.** {check.question}")
-        texts = [choice.text for choice in check.choices]
+        choices = shown_choices(url_path, global_seed())
+        texts = [choice.text for choice in choices]
         picked = st.radio("Your answer", texts, index=None, key=f"check_{url_path or 'home'}",
                           label_visibility="collapsed")
         if picked is not None:
-            choice = check.choices[texts.index(picked)]
+            choice = choices[texts.index(picked)]
             if choice.correct:
                 st.success(choice.why, icon=":material/check_circle:")
             else:

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import distributions as dist
 from core import gaussian_gradients as gg
 from core import gradient_lab as gl
 from core import score_estimators as se
@@ -28,8 +31,8 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def categorical_inputs() -> tuple[np.ndarray, np.ndarray, int, str | None]:
-    """The logits/rewards table and the logit to study: (logits, rewards, index, problem)."""
+def categorical_inputs() -> gl.CategoricalInputs:
+    """The logits/rewards table and the logit to study."""
     st.caption(f"One row per outcome ({softmax.MIN_OUTCOMES} to {softmax.MAX_OUTCOMES}); add or "
                "delete rows at the table's edge. Probabilities are softmax(θ).")
     edited = class_editor(DEFAULT_TABLE, key="ld_table", num_rows="dynamic", hide_index=True,
@@ -38,15 +41,14 @@ def categorical_inputs() -> tuple[np.ndarray, np.ndarray, int, str | None]:
     choice = st.selectbox("Differentiate with respect to", list(range(softmax.MAX_OUTCOMES)),
                           format_func=lambda j: f"θ{j + 1}", key="ld_component",
                           bind="query-params")
-    problem = gl.validate_table(logits, rewards)
-    component = min(int(choice), max(len(logits) - 1, 0))
-    if problem is None and component != choice:
-        st.caption(f"The table has {len(logits)} rows, so θ{component + 1} is shown.")
-    return logits, rewards, component, problem
+    lab = gl.CategoricalInputs(logits, rewards, min(int(choice), max(len(logits) - 1, 0)))
+    if lab.validate() is None and lab.component != choice:
+        st.caption(f"The table has {len(logits)} rows, so θ{lab.component + 1} is shown.")
+    return lab
 
 
-def gaussian_inputs() -> tuple[gg.GaussianProblem, str, str | None]:
-    """Reward and μ, σ, k sliders: (problem, parameter, problem message)."""
+def gaussian_inputs() -> gl.GaussianInputs:
+    """Reward and μ, σ, k sliders, and the parameter to study."""
     reward = st.selectbox("Reward f(x)", list(gg.REWARDS), format_func=gg.REWARD_LABELS.__getitem__,
                           key="ld_reward", bind="query-params")
     mu = st.slider("Mean μ", -3.0, 3.0, 1.0, step=0.1, key="ld_mu", bind="query-params")
@@ -57,8 +59,20 @@ def gaussian_inputs() -> tuple[gg.GaussianProblem, str, str | None]:
     parameter = st.radio("Differentiate with respect to", list(gg.PARAMETERS),
                          format_func={"mu": "μ", "sigma": "σ"}.get, key="ld_param",
                          horizontal=True, bind="query-params")
-    problem = gg.GaussianProblem(float(mu), float(sigma), float(k), reward)
-    return problem, parameter, gg.validate_problem(problem)
+    return gl.GaussianInputs(gg.GaussianProblem(float(mu), float(sigma), float(k), reward),
+                             parameter)
+
+
+FAMILY_INPUTS: dict[str, Callable[[], gl.LabFamily]] = {
+    "categorical": categorical_inputs,
+    "gaussian": gaussian_inputs,
+}
+"""The widgets of every family in ``gl.LAB_FAMILIES``, under the same keys."""
+
+
+def family_inputs(family: str) -> gl.LabFamily:
+    """The chosen family's widgets, drawn; their values as that family's inputs."""
+    return FAMILY_INPUTS[family]()
 
 
 def estimate_tab(result: gl.LabResult) -> None:
@@ -66,11 +80,12 @@ def estimate_tab(result: gl.LabResult) -> None:
     name = result.parameter_names[result.component]
     row = result.chosen
     cols = st.columns(4)
-    cols[0].metric("J = E[r]", f"{result.j:.6g}",
+    cols[0].metric("J = E[r]", dist.fmt(result.j),
                    help="Exact, with the shift c included (every reward is r + c).")
-    cols[1].metric(f"∂J/∂{name}, autograd", f"{result.gradient[result.component]:.8g}")
-    cols[2].metric(f"∂J/∂{name}, finite differences", f"{result.gradient_fd[result.component]:.8g}")
-    cols[3].metric(f"estimate from N = {row.sample.n:,}", f"{row.sample.mean:.5g}",
+    cols[1].metric(f"∂J/∂{name}, autograd", dist.fmt(result.gradient[result.component]))
+    cols[2].metric(f"∂J/∂{name}, finite differences",
+                   dist.fmt(result.gradient_fd[result.component]))
+    cols[3].metric(f"estimate from N = {row.sample.n:,}", dist.fmt(row.sample.mean, 5),
                    help="Sample mean of the per-sample terms shown in the histogram.")
     data_table(pd.DataFrame({"parameter": result.parameter_names,
                                "autograd through the exact J": result.gradient,
@@ -78,9 +93,9 @@ def estimate_tab(result: gl.LabResult) -> None:
                                "difference": result.gradient - result.gradient_fd}),
                  hide_index=True, width="stretch")
     low, high = row.sample.interval()
-    st.markdown(f"95 % interval of the estimate: **[{low:.5g}, {high:.5g}]** "
-                f"(± {Z95_TEXT} standard errors, SE = {row.sample.standard_error:.3g}). "
-                f"Baseline: {se.BASELINE_LABELS[row.kind]}, b = {row.baseline:.4g}.")
+    st.markdown(f"95 % interval of the estimate: **[{dist.fmt(low, 5)}, {dist.fmt(high, 5)}]** "
+                f"(± {Z95_TEXT} standard errors, SE = {dist.fmt(row.sample.standard_error, 3)}). "
+                f"Baseline: {se.BASELINE_LABELS[row.kind]}, b = {dist.fmt(row.baseline)}.")
     centres, density = se.histogram(result.terms)
     left, right = st.columns(2)
     with left:
@@ -115,8 +130,8 @@ def eglp_tab(result: gl.LabResult) -> None:
     st.latex(r"\mathbb{E}_{x\sim p_\theta}\!\left[\nabla_\theta \log p_\theta(x)\right]"
              r" = \int \nabla_\theta p_\theta(x)\,dx = \nabla_\theta 1 = 0")
     cols = st.columns(3)
-    cols[0].metric(f"sample mean of ∂log p/∂{name}", f"{check.mean_score.mean:.3g}",
-                   help=f"± {check.mean_score.standard_error:.2g} (one standard error)")
+    cols[0].metric(f"sample mean of ∂log p/∂{name}", dist.fmt(check.mean_score.mean, 3),
+                   help=f"± {dist.fmt(check.mean_score.standard_error, 2)} (one standard error)")
     cols[1].metric("exact value", "0")
     cols[2].metric("distance in standard errors",
                    f"{abs(check.mean_score.mean) / check.mean_score.standard_error:.2f}"
@@ -183,7 +198,8 @@ def figure2_tab(seed: int) -> None:
     """Mohamed et al. (2020) Fig. 2 from the app's own formulas and sampler."""
     show_chart(_figure2_chart(seed), key="ld_fig2_chart")
     at_one = gg.figure2_exact(np.array([1.0]))
-    st.markdown("At k = 1: " + ", ".join(f"{gg.ESTIMATOR_LABELS[name]} **{at_one[name][0]:.4g}**"
+    st.markdown("At k = 1: " + ", ".join(f"{gg.ESTIMATOR_LABELS[name]} "
+                                         f"**{dist.fmt(at_one[name][0])}**"
                                          for name in gg.ESTIMATORS) + ".")
     st.caption("Lines: exact variances from quadrature (they match the closed forms "
                "d⁴/σ² + 14d² + 15σ², 8d² + 10σ², 8d² + 6σ² and 4σ² with d = μ − k). Points: "

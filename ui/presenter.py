@@ -15,6 +15,8 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from core import distributions as dist
+
 PRESENTER_KEY = "present"
 """Session-state key (and URL parameter) of the presenter toggle."""
 TRUTHY = frozenset({"1", "yes", "on", "true"})
@@ -96,23 +98,10 @@ def presenter_mode() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
-TABLE_DECIMALS = 4
-"""Decimals of a number in a presenter table, as the app's other tables and Streamlit's own
-default; trailing zeros are dropped (``st.table`` itself prints 1.0000 and 0.2500)."""
-
-
-def _number_text(value: float) -> str:
-    """``value`` to TABLE_DECIMALS decimals without trailing zeros: 1, 0.25, 0.3333, and 0 for
-    round-off such as 1.4e-17 (a "-0" too)."""
-    text = f"{value:.{TABLE_DECIMALS}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
 def readable(data: Any) -> Any:
-    """A table's floats as a class reads them (:func:`_number_text`). A data frame, or rows as
-    dicts; other data as given."""
+    """A table's floats as every page shows an exact value (:func:`core.distributions.fmt`: four
+    decimals without trailing zeros, round-off as 0). A data frame, or rows as dicts; other data
+    as given."""
     if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
         data = pd.DataFrame(data)  # rows as dicts, one column per key
     if not isinstance(data, pd.DataFrame):
@@ -120,21 +109,22 @@ def readable(data: Any) -> Any:
     floats = data.select_dtypes("float").columns
     if floats.empty:
         return data
-    return data.style.format(_number_text, subset=list(floats), na_rep="")
+    return data.style.format(dist.fmt, subset=list(floats), na_rep="")
 
 
 def data_table(data: Any, *, hide_index: bool | None = None,
                width: Literal["stretch", "content"] | int = "stretch",
                height: int | Literal["auto"] = "auto", column_config: Any = None) -> None:
-    """A table the class reads: ``st.dataframe`` (sortable, scrollable) normally; in presenter
-    mode ``st.table``, whose text the presenter CSS enlarges. (``st.dataframe`` draws its cells
-    on a canvas at the theme's text size, which page CSS cannot reach, and Streamlit offers no
-    per-session font size for it; its ``row_height`` only spaces the rows.) ``column_config``
-    applies to the dataframe; the table shows floats to TABLE_DECIMALS decimals."""
+    """A table the class reads, its floats as :func:`readable` shows them in both modes:
+    ``st.dataframe`` (sortable, scrollable) normally; in presenter mode ``st.table``, whose
+    text the presenter CSS enlarges. (``st.dataframe`` draws its cells on a canvas at the
+    theme's text size, which page CSS cannot reach, and Streamlit offers no per-session font
+    size for it; its ``row_height`` only spaces the rows.) ``column_config`` applies to the
+    dataframe."""
     if presenter_mode():
         st.table(readable(data), hide_index=hide_index)
     else:
-        st.dataframe(data, hide_index=hide_index, width=width, height=height,
+        st.dataframe(readable(data), hide_index=hide_index, width=width, height=height,
                      column_config=column_config)
 
 

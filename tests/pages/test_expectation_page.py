@@ -159,13 +159,18 @@ def test_custom_table_weights_are_normalised():
 def test_other_seed_and_presenter_mode():
     base = run_page(PAGE)
     at = run_presented(PAGE)
-    # Presenter mode asks before it shows the running averages.
-    assert _charts(at) == 3
+    # Presenter mode asks before it shows the running averages, and before the prose and the
+    # trap section that say the answer ("the sampling has already done the weighting").
+    assert _charts(at) == 2
+    prose = " ".join(md.value for md in at.markdown)
+    assert "Why no p is needed" not in prose and "already come with frequency p" not in prose
     reveal = [b for b in at.button if b.label == "Reveal the answer"]
     assert len(reveal) == 1
     reveal[0].click().run()
     assert_no_exception(at)
     assert _charts(at) == 4
+    prose = " ".join(md.value for md in at.markdown)
+    assert "Why no p is needed" in prose and "already come with frequency p" in prose
     # The exact value does not depend on the seed; the sampled run does.
     assert _metrics(at)["Exact E[f(X)]"] == "38.5"
     key = "Run 1 average at N = 10,000"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core import gradient_lab as gl
 from harness.apptest import app_test, assert_no_exception, run_page, run_presented
 
 PAGE = "pages/log-derivative.py"
@@ -26,9 +27,11 @@ def test_defaults_show_exact_numbers_and_every_chart(default_run):
     at = default_run
     assert_no_exception(at)
     m = metrics(at)
-    assert m["J = E[r]"] == "2.66667"  # (1 + 2 + 5) / 3
-    assert m["∂J/∂θ1, autograd"] == "-0.55555556"  # p1 (r1 − J) = (1 − 8/3) / 3
-    assert m["∂J/∂θ1, finite differences"] == "-0.55555556"
+    # Exact values in the app's one format (dist.fmt): 2.6667 and -0.5556, not 2.66667 next
+    # to -0.55555556.
+    assert m["J = E[r]"] == "2.6667"  # (1 + 2 + 5) / 3
+    assert m["∂J/∂θ1, autograd"] == "-0.5556"  # p1 (r1 − J) = (1 − 8/3) / 3
+    assert m["∂J/∂θ1, finite differences"] == "-0.5556"
     assert m["exact value"] == "0"
     assert len(at.get("plotly_chart")) == 6
     assert not warnings(at)
@@ -45,6 +48,25 @@ def test_gaussian_defaults(default_run):
     assert m["∂J/∂μ, autograd"] == "2"
     assert m["∂J/∂μ, finite differences"] == "2"
     assert len(at.get("plotly_chart")) == 6
+
+
+def test_the_family_switch_is_the_registry():
+    """Issue 24: the family switch lists core.gradient_lab.LAB_FAMILIES (one registry, no
+    second option list), and every family draws its own widgets and all six charts."""
+    at = app_test(PAGE)
+    at.run()
+    switch = at.segmented_control(key="ld_family")
+    assert list(switch.options) == [cls.label for cls in gl.LAB_FAMILIES.values()]
+    own = {"categorical": ("ld_component", "selectbox"), "gaussian": ("ld_mu", "slider")}
+    assert set(own) == set(gl.LAB_FAMILIES)
+    for family, (key, kind) in own.items():
+        at.segmented_control(key="ld_family").set_value(family).run()
+        assert_no_exception(at)
+        assert not warnings(at)
+        assert len(at.get("plotly_chart")) == 6
+        assert key in [w.key for w in getattr(at, kind)]
+        other_key, other_kind = own["gaussian" if family == "categorical" else "categorical"]
+        assert other_key not in [w.key for w in getattr(at, other_kind)]
 
 
 @pytest.mark.parametrize("key,values", [
@@ -140,5 +162,5 @@ def test_bad_tables_give_a_message_and_keep_other_settings(edits, message):
 
 def test_other_seed_and_presenter_mode():
     at = run_presented(PAGE, seed=987_654)
-    assert metrics(at)["J = E[r]"] == "2.66667"
+    assert metrics(at)["J = E[r]"] == "2.6667"
     assert len(at.get("plotly_chart")) == 6

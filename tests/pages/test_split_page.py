@@ -129,14 +129,64 @@ def test_dependent_but_uncorrelated_case_is_explained():
     assert any("uncorrelated" in info.value for info in at.info)
 
 
+def _reveal(at, key):
+    at.button(key=f"reveal_{key}_show").click().run()
+    assert_no_exception(at)
+    return at
+
+
+def _texts(at) -> str:
+    """Every text the page shows: prose, formulas, captions, notes and metrics."""
+    parts = [e.value for kind in ("markdown", "latex", "caption", "info", "success", "warning")
+             for e in getattr(at, kind)]
+    return "\n".join(parts + [f"{m.label} {m.value}" for m in at.metric])
+
+
 def test_other_seed_and_presenter_mode():
     at = run_presented(PAGE)
-    # Presenter mode asks before it shows the numbers, the formula and the charts that answer
-    # (only the policy-gradient section below stays).
-    assert _charts(at) == 1
+    # Presenter mode asks before it shows the numbers, the formula and the charts that answer,
+    # in both sections.
+    assert _charts(at) == 0
     assert "Cov(X, Y)" not in _metrics(at)
-    [reveal] = [b for b in at.button if b.label == "Reveal the answer"]
-    reveal.click().run()
-    assert_no_exception(at)
-    assert _charts(at) == 3
+    assert [b.label for b in at.button] == ["Reveal the answer"] * 2
+    _reveal(at, "sp_split")
+    assert _charts(at) == 2
     assert _metrics(at)["Cov(X, Y)"] == "8.25"
+    _reveal(at, "sp_score")
+    assert _charts(at) == 3
+
+
+ANSWER = "is always the zero vector"
+
+
+def test_presenter_mode_holds_back_the_policy_gradient_answer_until_its_reveal():
+    """Issue 24: "the split E[r]·E[∇log π] is always the zero vector" stood on the first screen
+    under the first Reveal button; in presenter mode it waits for the section's own Reveal,
+    with the question asked, while outside presenter mode it is there at once."""
+    assert ANSWER in _texts(run_page(PAGE))
+    at = run_presented(PAGE)
+    before = _texts(at)
+    assert ANSWER not in before and "exactly zero" not in before
+    assert "Why the split is always zero" not in before
+    assert "largest |E[∇log π]| component" not in _metrics(at)
+    assert any("is the split E[r]·E[∇log π] equal to the true gradient" in md.value
+               for md in at.markdown)
+    _reveal(at, "sp_split")  # the first question's answer does not give this one away
+    assert ANSWER not in _texts(at)
+    _reveal(at, "sp_score")
+    after = _texts(at)
+    assert ANSWER in after and "Why the split is always zero" in after
+    assert _metrics(at)["largest |E[∇log π]| component"] == "0"
+
+
+def test_round_off_is_shown_as_zero_and_exact_values_in_one_format():
+    """Issue 24: right after "exactly zero" the page showed 5.6e-17. Round-off of zero is 0,
+    in the metric, the table's data and every sentence; exact values have four decimals at
+    most."""
+    at = run_page(PAGE)
+    shown = _texts(at)
+    assert "e-1" not in shown and "e-2" not in shown, shown
+    assert _metrics(at)["largest |E[∇log π]| component"] == "0"
+    assert _metrics(at)["E[r]"] == "1.3222"  # Σ softmax(1, 0, −0.5)·(1, 3, 0)
+    panel = next(d.value for d in at.dataframe if "∇J by autograd" in d.value)
+    assert (panel["E[r]·E[∇log π]"] == 0).all() and (panel["E[∇log π] (component a)"] == 0).all()
