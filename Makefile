@@ -33,17 +33,18 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Unit, property and AppTest tests on two workers (pytest-xdist); then the real-browser tests,
-# a file per worker on two workers (each drives servers and Chromium of its own); last, alone,
-# the browser tests marked serial in tests/conftest.py (CPU, threads, a fresh server's first page).
+# Everything but the serial browser tests in one run on two workers (pytest-xdist), a file per
+# worker, in collection order (--no-loadscope-reorder): the real-browser files (each drives
+# servers and Chromium of its own) come first, the many short unit files fill in behind them, so
+# neither worker waits at a phase's end. Last, alone, the browser tests marked serial in
+# tests/conftest.py (CPU, threads, a fresh server's first page).
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "browser and not serial"
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not serial"
 	$(BIN)/python -m pytest -m "browser and serial"
 
-# The inner loop: everything but the browser tests.
+# The inner loop: everything but the browser tests and the training-heavy (slow) unit tests.
 test-fast: lint
-	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser"
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser and not slow"
 
 bench: $(VENV)/.dev-installed
 	@for module in $(basename $(notdir $(filter-out benchmarks/__init__.py benchmarks/timing.py benchmarks/stats.py benchmarks/st_client.py,$(wildcard benchmarks/*.py)))); do echo "== benchmarks.$$module"; $(BIN)/python -m benchmarks.$$module || exit 1; done

@@ -18,7 +18,7 @@ os.environ.setdefault("PGS_DATA_DIR", tempfile.mkdtemp(prefix="pgs-test-data-"))
 
 SERIAL_BROWSER_FILES = frozenset({"test_training_pool.py", "test_deep_link.py"})
 """Browser tests that measure CPU use, or compare a fresh server's very first page with the
-same page later: they run alone (`make test` runs the other browser files two at a time).
+same page later: they run alone (`make test` runs every other file two at a time).
 tests/browser/test_faults.py counts threads too, but of its own server, after waits long
 enough for a busy machine, so it runs two at a time with the rest."""
 

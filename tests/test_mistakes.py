@@ -91,6 +91,7 @@ def test_validate_request_bounds_the_work():
 
 # ------------------------------------------------------------------ 1. the sign
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_flipped_sign_ends_lower_than_it_started_and_grows_sure(runs):
     c = runs["sign"]
     m = c.mistaken
@@ -124,6 +125,7 @@ def test_total_return_has_a_worse_signal_to_noise_in_the_gallery_config():
     assert snr[0] > 1.5 * snr[1]               # measured: about 2.4 times
 
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_total_return_learns_slower_on_these_seeds(runs):
     c = runs["total"]
     _, y_ok = c.correct.update_curves()
@@ -154,6 +156,7 @@ def test_batch_mean_first_is_the_product_of_the_means():
         trainer.close()
 
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_averaged_log_probs_with_standardised_returns_learn_nothing(runs):
     c = runs["logprob_mean"]
     m = c.mistaken
@@ -194,6 +197,7 @@ def test_per_episode_weights_ignore_how_good_the_episode_was():
     assert per_batch[:500].mean() > 0 > per_batch[500:].mean()
 
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_per_episode_standardising_still_learns_but_more_slowly(runs):
     c = runs["episode_std"]
     _, y_ok = c.correct.update_curves()
@@ -227,6 +231,7 @@ def test_cartpole_starts_lie_within_five_hundredths():
     assert np.abs(obs).max() <= 0.05 and np.abs(obs).max() > 0.049
 
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_same_reset_still_learns_and_carries_over_to_fresh_starts(runs):
     m = runs["same_reset"].mistaken
     assert np.all(m.end_means() > 5 * m.start_means())
@@ -245,6 +250,7 @@ def test_argmax_pushes_one_way_and_episodes_end_fast():
         assert batch.lengths.max() <= 12
 
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_argmax_never_improves(runs):
     c = runs["argmax"]
     m = c.mistaken
@@ -255,6 +261,7 @@ def test_argmax_never_improves(runs):
 
 # ------------------------------------------------------------------ 7. learning rate x10
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_ten_times_the_learning_rate_locks_up_races_then_stalls_or_falls_back(runs):
     c = runs["lr10"]
     x, y_bad = c.mistaken.update_curves()
@@ -281,6 +288,7 @@ def test_ten_times_the_learning_rate_locks_up_races_then_stalls_or_falls_back(ru
 
 # ------------------------------------------------------------------ summaries and charts
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_measured_lines_and_charts(runs):
     for comparison in runs.values():
         lines = gm.measured_lines(comparison)
@@ -469,6 +477,7 @@ def test_learned_baseline_tracks_the_returns():
     assert np.all(np.abs(gaps[-3:]) < 0.2 * returns[-3:])
 
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_new_mistakes_do_what_their_sentences_say(runs):
     for key in ("zero_grad", "prob", "forwards"):
         c = runs[key]
@@ -485,6 +494,7 @@ def test_new_mistakes_do_what_their_sentences_say(runs):
     assert np.all(np.array(gap_bad) > np.array(gap_ok) + 5)               # "pushes V up"
 
 
+@pytest.mark.slow  # the module fixture trains every gallery run
 def test_ranking_by_area_and_episodes_to_levels(runs):
     rows = gm.ranking(list(runs.values()))
     assert [r.area for r in rows] == sorted((r.area for r in rows), reverse=True)

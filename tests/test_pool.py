@@ -20,6 +20,8 @@ from core.pool import PoolError, TrainingPool
 from core.pool.pool import CLOSED, LOST, RunView
 from core.reinforce.config import TrainConfig
 
+pytestmark = pytest.mark.slow  # worker processes that train for seconds
+
 LIMITS = Limits(training_workers=1, max_training_sessions=3, max_runs_per_worker=4,
                 idle_evict_s=3, tab_closed_s=3)
 FOREVER = TrainConfig(max_episodes=20_000)

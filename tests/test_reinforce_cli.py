@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from harness.apptest import ROOT
 
 
@@ -12,6 +14,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # trains CartPole in a subprocess
 def test_small_budget_run_writes_jsonl_and_a_final_json_line(tmp_path):
     path = tmp_path / "run.jsonl"
     proc = _run("--preset", "default", "--max-episodes", "40", "--lr", "0.01",
@@ -31,6 +34,7 @@ def test_small_budget_run_writes_jsonl_and_a_final_json_line(tmp_path):
     assert "\r[" not in proc.stderr  # no progress bar when stderr is not a terminal
 
 
+@pytest.mark.slow  # trains CartPole in a subprocess
 def test_until_solved_stops_when_the_fast_preset_solves():
     proc = _run("--preset", "fast", "--until-solved", "--seed", "1")
     assert proc.returncode == 0, proc.stderr

@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from core.rooms.store import RoomStore  # noqa: E402
 from deploy.serve_class import free_port  # noqa: E402
+from harness.controls import open_expander, slide_to  # noqa: E402
 from harness.server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -26,7 +27,6 @@ from harness.server import (  # noqa: E402
     stop_server,
     wait_until_idle,
 )
-from tests.browser.test_rooms import open_values, slide_to  # noqa: E402
 
 OUT = ROOT / "docs" / "rooms"
 STUDENTS = [("ana", "0.001"), ("ben", "0.005"), ("chloe", "0.02"), ("dev", "0.2")]
@@ -54,7 +54,8 @@ def main() -> None:
             teacher.locator(".st-key-room_big_code").wait_for(timeout=60_000)
             wait_until_idle(teacher)
             code = teacher.locator(".st-key-room_big_code").inner_text().strip().replace("-", "")
-            open_values(teacher)
+            open_expander(teacher, "Values (fixed ones, and where free ones start)",
+                          ".st-key-room_value_max_episodes input[type='range']")
             slide_to(teacher, "room_value_max_episodes", BUDGET, "ArrowLeft")
             teacher.get_by_role("button", name="Save the rules").click()
             deadline = time.monotonic() + 30

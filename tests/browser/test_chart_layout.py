@@ -1,4 +1,6 @@
-"""Every registered page, at default settings, read as a class would read it: no chart text
+"""Every registered page, at default settings, opens in a real browser, draws (its charts; the
+CartPole page its prompt to start; the class experiment its "Open a room" button), raises
+nothing, and reads as a class would read it: no chart text
 over other chart text, nothing cut by a chart's edge, no curve through a label or the legend,
 no bar cut by (or touching) its axis, no ASCII exponents; and in presenter mode (every answer
 revealed, every tab opened) metric values larger than their labels and at least 32 px, code at
@@ -8,7 +10,12 @@ second run), and every chart's axes as they were once the window is back at 1920
 (plotly's scale constraints could widen a range on every resize). Every page ends with its
 check-yourself question and its Previous/Next links.
 
-The pages come from the registry, so a new page is covered without touching this file.
+The pages come from the registry, so a new page is covered without touching this file. In normal
+mode one tab goes from page to page by the sidebar's links, as a learner does (a page change over
+the open connection: half the browser's CPU of a page load); presenter mode, whose sidebar is
+folded away, opens each page by its address (opening each page by its own address is also
+tested in tests/browser/test_share.py, test_cartpole.py, test_rooms.py and test_deep_link.py).
+The README's screenshot is taken here too.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from harness.server import open_app_page, wait_until_idle
+from harness.server import ROOT, follow_nav_link, open_app_page, wait_until_idle
+from harness.training import CARTPOLE_PATH
 from tests.browser.layout_probe import (
     axis_ranges,
     chart_text,
@@ -36,6 +45,9 @@ from ui.registry import HOME, PAGES
 MODES = {"normal": ((1440, 900), ""), "presenter": ((1920, 1080), "?present=1")}
 SMALL_PROJECTOR = (1280, 720)
 """Presenter mode is probed again at this size, on the same page resized."""
+README_SCREENSHOT = ROOT / "docs" / "screenshot.png"
+README_PAGE = "expectation"
+README_VIEWPORT = {"width": 1400, "height": 900}
 METRIC_MIN_PX = 32
 CODE_MIN_PX = 18
 
@@ -76,6 +88,26 @@ def _problems(tab: Any, presenter: bool, where: str) -> list[str]:
     return problems
 
 
+def assert_drawn(tab: Any, entry: Any, presenter: bool) -> None:
+    """The page raised nothing and drew what it draws before any click (in presenter mode an
+    answer's chart waits for its Reveal)."""
+    main = tab.locator("[data-testid='stMain']")
+    assert tab.locator("[data-testid='stException']").count() == 0
+    expect(main.locator("h1").first).to_be_visible()
+    if entry.url_path == CARTPOLE_PATH:  # charts appear once training starts
+        expect(main.get_by_text("Press Start").first).to_be_visible()
+    elif entry.section == "Class":  # charts appear once a room has runs (test_rooms.py)
+        expect(main.get_by_role("button", name="Open a room")).to_be_visible()
+    elif entry is not HOME and not presenter:
+        expect(main.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first
+               ).to_be_attached()
+
+
+def test_readme_page_is_registered() -> None:
+    """The README's screenshot comes from a registered page."""
+    assert any(p.url_path == README_PAGE for p in PAGES)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda e: e.url_path or "home")
 def test_page_reads_cleanly(entry: Any, mode_tab: tuple[str, Any], app_url: str,
@@ -83,9 +115,17 @@ def test_page_reads_cleanly(entry: Any, mode_tab: tuple[str, Any], app_url: str,
     mode, tab = mode_tab
     presenter = mode == "presenter"
     size, query = MODES[mode]
-    open_app_page(tab, f"{app_url}/{entry.url_path}{query}")
+    if presenter or entry is HOME or not tab.url.startswith(app_url):
+        open_app_page(tab, f"{app_url}/{entry.url_path}{query}")
+    else:  # the link sits in the sidebar of whatever page the tab shows (the last test's)
+        follow_nav_link(tab, entry.url_path, entry.title)
     settle(tab, wait_until_idle)
     name = entry.url_path or "home"
+    assert_drawn(tab, entry, presenter)
+    if entry.url_path == README_PAGE and not presenter:
+        tab.set_viewport_size(README_VIEWPORT)
+        tab.screenshot(path=str(README_SCREENSHOT))
+        tab.set_viewport_size({"width": size[0], "height": size[1]})
     problems: list[str] = []
     labels = tab_labels(tab) or [""]
     for index, label in enumerate(labels):
@@ -118,9 +158,9 @@ def test_page_reads_cleanly(entry: Any, mode_tab: tuple[str, Any], app_url: str,
                      for chart in first_tab_ranges if ranges.get(chart) != first_tab_ranges[chart]]
     assert not problems, "\n".join(problems)
     main = tab.locator("[data-testid='stMainBlockContainer']")
-    assert main.get_by_text("Check yourself.").count() == 1
+    expect(main.get_by_text("Check yourself.")).to_have_count(1)
     before, after = neighbours(entry.url_path)
     for word, other in (("Previous", before), ("Next", after)):
         if other is not None:
-            assert main.get_by_text(f"{word}: {other.title}").count() == 1, word
+            expect(main.get_by_text(f"{word}: {other.title}")).to_have_count(1)
 

@@ -28,7 +28,7 @@ def _check_full_app(page: Page, target: PageEntry, seed: int) -> str:
     sidebar = page.locator("[data-testid='stSidebar']")
     # The navigation is app.py's (sections, titles), not a listing of the pages/ folder.
     expect(sidebar.get_by_text("The four questions").first).to_be_attached(timeout=30_000)
-    assert sidebar.get_by_text("Start here").count() >= 1
+    expect(sidebar.get_by_text("Start here").first).to_be_visible()
     assert page.get_by_text("Page not found").count() == 0
     # expect() retries: under load the input can show its value a moment after the run.
     expect(page.locator("[data-testid='stNumberInput'] input").first).to_have_value(str(seed))

@@ -4,10 +4,10 @@ and end with as many threads as it started with.
 
 Own server (not the shared one) with a cap of 2 training sessions, so that slots leaking from
 closed or reloaded tabs would show up as refusals at the end. The tabs closed or reloaded while
-training are the faults' own (a closed tab, a reloaded page); the other tests pause their run
-before they close their tab, so the next test finds a free slot instead of waiting for the
-closed-tab timeout. Each session is a tab of the tests' browser window (``tabs_context``); the
-reconnect test has a browser of its own, which it takes offline.
+training are the faults' own (a closed tab, a reloaded page, both in the last test); the other
+tests pause their run before they close their tab, so the next test finds a free slot instead of
+waiting for the closed-tab timeout. Each session is a tab of the tests' browser window
+(``tabs_context``); the reconnect test has a browser of its own, which it takes offline.
 """
 
 from __future__ import annotations
@@ -131,17 +131,25 @@ def train_until_running(tab, timeout_s: float) -> bool:
     return False
 
 
-def pause_training(tab) -> None:
-    """Press Pause and wait until Pause is off: the session holds no training slot any more (a
-    test whose fault is not a closed tab then closes it without holding a slot).
+def pause_training(tab, timeout_s: float = 90) -> None:
+    """Press Pause until Pause is off: the session holds no training slot any more (a test whose
+    fault is not a closed tab then closes it without holding a slot).
 
     The run may end on its own first: the default preset stops when solved, within seconds on a
     quiet machine. A finished run offers no Resume and its Pause is already off, so the wait is
-    for Pause to turn off (paused or finished, either way the slot is free), not for Resume."""
+    for Pause to turn off (paused or finished, either way the slot is free), not for Resume. A
+    press that lands while the page re-renders does nothing: it is made again."""
     pause = tab.locator("[data-testid='stMain']").get_by_role("button", name="Pause", exact=True)
-    with contextlib.suppress(PlaywrightTimeoutError):  # off already: the run had finished
-        pause.click(timeout=5_000)
-    expect(pause).to_be_disabled(timeout=30_000)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with contextlib.suppress(PlaywrightTimeoutError):  # off already, or re-rendered
+            pause.click(timeout=5_000)
+        try:
+            expect(pause).to_be_disabled(timeout=10_000)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def assert_serving(tabs_context, url: str) -> None:
@@ -212,37 +220,28 @@ def _training_tab(tabs_context, url):
 
 
 @pytest.mark.browser
-def test_tab_closed_mid_training(server, baseline_threads, tabs_context):
-    url, _proc = server
-    tab = _training_tab(tabs_context, url)
-    tab.close()  # no goodbye: the session just loses its browser
-    assert_serving(tabs_context, url)
+def test_closed_and_reloaded_tabs_give_their_slots_and_threads_back(server, baseline_threads,
+                                                                     tabs_context):
+    """Both slots taken by training tabs; one tab is closed (no goodbye: the session just loses
+    its browser), the other reloaded mid-run (a new session, while the old one still holds its
+    slot). The reloaded page trains once a slot comes back, and so does a new tab: neither
+    fault kept a slot. Once every tab is gone, the server is back at its thread count.
 
-
-@pytest.mark.browser
-def test_page_reloaded_during_a_run(server, baseline_threads, tabs_context):
-    url, _proc = server
-    tab = _training_tab(tabs_context, url)
-    tab.reload(wait_until="domcontentloaded")
-    wait_until_idle(tab)
-    assert tab.locator("[data-testid='stException']").count() == 0
-    # A reload is a new session: it starts cleanly (after at most the slot timeout).
-    assert train_until_running(tab, SLOT_RECOVERY_S)
-    pause_training(tab)  # the reloaded-away session's slot is the one the last test needs back
-    tab.close()
-
-
-@pytest.mark.browser
-def test_slots_and_threads_come_back(server, baseline_threads, tabs_context):
+    That the pool drops a session whose page stopped redrawing is tested without a browser
+    (tests/test_pool.py::test_a_closed_tab_is_dropped_and_an_idle_run_put_away); this test
+    checks that closing or reloading a real tab is such a session."""
     url, proc = server
-    entry = cartpole_entry()
-    # Every earlier tab is gone; all CAP slots must be free again for new sessions.
-    tabs = [tabs_context.new_page() for _ in range(CAP)]
-    for tab in tabs:
-        open_app_page(tab, f"{url}/{entry.url_path}")
-    for tab in tabs:
-        assert train_until_running(tab, SLOT_RECOVERY_S), "a slot leaked"
-    for tab in tabs:
+    closed, reloaded = (_training_tab(tabs_context, url) for _ in range(CAP))
+    closed.close()
+    assert_serving(tabs_context, url)
+    reloaded.reload(wait_until="domcontentloaded")
+    wait_until_idle(reloaded)
+    assert reloaded.locator("[data-testid='stException']").count() == 0
+    assert train_until_running(reloaded, SLOT_RECOVERY_S), "the reloaded-away session's slot"
+    newcomer = tabs_context.new_page()
+    open_app_page(newcomer, f"{url}/{cartpole_entry().url_path}")
+    assert train_until_running(newcomer, SLOT_RECOVERY_S), "the closed tab's slot"
+    for tab in (reloaded, newcomer):
         tab.close()
     assert_serving(tabs_context, url)
     deadline = time.monotonic() + SESSION_TTL_S + 45

@@ -18,7 +18,7 @@ def test_gallery_renders_and_runs_another_mistake(app_url, page):
     open_app_page(page, f"{app_url}/gallery?gm_seeds=1&gm_episodes=100", timeout_ms=120_000)
     page.locator(CHARTS).nth(2).wait_for(timeout=60_000)
     assert page.locator(NO_EXCEPTION).count() == 0
-    assert page.get_by_role("heading", name="The minus sign dropped").count() == 1
+    expect(page.get_by_role("heading", name="The minus sign dropped")).to_have_count(1)
     page.get_by_role("combobox", name="Mistake").click()
     page.get_by_role("option", name="Actions by argmax instead of sampling").click()
     wait_until_idle(page)

@@ -44,7 +44,7 @@ def test_corridor_epsilon_moves_the_markers(app_url, page):
     open_app_page(page, f"{app_url}/corridor")
     page.locator(CHARTS).nth(2).wait_for(timeout=60_000)
     assert page.locator(NO_EXCEPTION).count() == 0
-    assert page.get_by_text("ε-greedy left (ε = 0.1)").count() >= 1
+    expect(page.get_by_text("ε-greedy left (ε = 0.1)").first).to_be_attached()
     thumb = page.get_by_role("slider").first  # the ε slider comes first on the page
     thumb.focus()
     thumb.press("ArrowRight")

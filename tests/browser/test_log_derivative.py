@@ -4,6 +4,7 @@ updates a chart."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from harness.server import open_app_page, wait_until_idle
 
@@ -48,4 +49,4 @@ def test_pytorch_loss_renders_its_charts(app_url, page):
     open_app_page(page, f"{app_url}/pytorch-loss")
     page.locator(CHARTS).first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
-    assert page.get_by_text("loss = -(log_probs * returns).sum()").count() >= 1
+    expect(page.get_by_text("loss = -(log_probs * returns).sum()").first).to_be_attached()

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from core.rooms.store import RoomStore
 from deploy.serve_class import free_port
+from harness.controls import open_expander, slide_to
 from harness.server import (
     open_app_page,
     start_server,
@@ -68,32 +68,9 @@ def room_server(request: pytest.FixtureRequest, tmp_path: Path, artifacts: Path
 
 
 def open_values(tab: Any) -> None:
-    """Open the teacher's "Values" expander (clicked again if a rerun swallowed the click)."""
-    target = tab.locator(".st-key-room_value_max_episodes input[type='range']")
-    for _ in range(5):
-        tab.get_by_text("Values (fixed ones, and where free ones start)").click()
-        try:
-            target.wait_for(state="visible", timeout=5_000)
-            return
-        except Exception:
-            wait_until_idle(tab)
-    raise AssertionError("the Values expander did not open")
-
-
-def slide_to(tab: Any, key: str, target: str, direction: str) -> None:
-    """Move a slider with the arrow keys (``direction``: "ArrowLeft" or "ArrowRight") until it
-    shows ``target``; a key press that lands while the page re-renders is simply repeated."""
-    handle = tab.locator(f".st-key-{key} input[type='range']")
-    for _ in range(40):
-        try:
-            if handle.get_attribute("aria-valuetext", timeout=5_000) == target:
-                return
-            handle.focus(timeout=5_000)
-            handle.press(direction, timeout=5_000)
-        except PlaywrightError:  # the slider was being re-rendered: try again
-            wait_until_idle(tab)
-        time.sleep(0.05)
-    raise AssertionError(f"{key} never showed {target}")
+    """Open the teacher's "Values" expander."""
+    open_expander(tab, "Values (fixed ones, and where free ones start)",
+                  ".st-key-room_value_max_episodes input[type='range']")
 
 
 def _wait(predicate: Any, seconds: float, what: str) -> None:

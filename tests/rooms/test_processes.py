@@ -9,10 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from core.rooms.store import RoomStore
 from tests.rooms.writer import EPISODE_S
+
+pytestmark = pytest.mark.slow  # app processes that train and write for seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 
