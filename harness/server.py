@@ -6,14 +6,16 @@ pytest), so benchmarks import them too; the pytest fixtures built on them are in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from deploy.serve_class import wait_healthy
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
@@ -150,3 +153,13 @@ def fresh_tab(browser: Any) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end on an event loop of its own, in a thread of its own.
+
+    Playwright's sync API keeps an event loop running on the thread that uses it, for the whole
+    test session: in a pytest worker that has run a browser test, ``asyncio.run`` on that thread
+    refuses ("cannot be called from a running event loop")."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

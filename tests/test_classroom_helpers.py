@@ -3,7 +3,6 @@ the protocol client's page hash (benchmarks/st_client.py): pure helpers, no serv
 
 from __future__ import annotations
 
-import asyncio
 import random
 
 import aiohttp
@@ -24,6 +23,7 @@ from benchmarks.st_client import StreamlitClient
 from core.rooms.export import run_table
 from core.rooms.settings import DEFAULTS
 from core.rooms.store import RunRecord
+from harness.server import run_async
 
 
 def record(k: int, nickname: str, episodes: int) -> RunRecord:
@@ -81,7 +81,7 @@ def test_the_page_hash_follows_the_navigation_message() -> None:
             client._handle(msg, msg.SerializeToString())
             return client
 
-    client = asyncio.run(handle())
+    client = run_async(handle())
     assert client.page_hash == "abc123" and client.pages["class_room"] == "abc123"
 
 
@@ -106,5 +106,5 @@ def test_a_run_that_starts_ends_a_full_run_left_without_a_finish_message() -> No
             started(client, "fragment", "f1")
             return client
 
-    client = asyncio.run(handle())
+    client = run_async(handle())
     assert (client.full_runs, client.full_done, client.full_unfinished) == (2, 2, 1)

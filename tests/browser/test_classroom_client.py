@@ -10,8 +10,6 @@ the slider change.
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
@@ -22,7 +20,7 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.st_client import StreamlitClient
-from harness.server import open_app_page, wait_until_idle
+from harness.server import open_app_page, run_async, wait_until_idle
 from ui.registry import PAGES
 
 EXPECTATION = next(p for p in PAGES if p.url_path == "expectation")
@@ -162,9 +160,7 @@ def test_protocol_client_matches_the_browser(app_url, page):
     browser_runs = runs_after(received)
     assert len(browser_runs) >= 3
 
-    # Playwright's sync API keeps an event loop on this thread: the client gets its own.
-    with ThreadPoolExecutor(1) as pool:
-        client = pool.submit(asyncio.run, client_side(app_url, str(after))).result()
+    client = run_async(client_side(app_url, str(after)))  # Playwright holds this thread's loop
     client_reruns = [m.rerun_script for m in client.sent
                      if m.WhichOneof("type") == "rerun_script"
                      and not m.rerun_script.fragment_id]
