@@ -19,6 +19,8 @@ from core.charts.cartpole import (
     slider_spacing,
     updates_figure,
 )
+from core.charts.theme import MARGIN_LABEL_PX, for_projector
+from core.reinforce.rollout import SOLVED_RETURN
 from core.thinning import MAX_POINTS_PER_TRACE
 
 MAX_BYTES = 300_000
@@ -145,3 +147,13 @@ def test_kept_runs_are_named_in_the_legend_after_reset():
     fig = returns_figure([], overlays=[("#1: first run", np.full(300, 200.0))])
     assert fig.layout.showlegend is True
     assert [t.name for t in fig.data] == ["#1: first run"]
+
+
+def test_the_solved_label_sits_in_the_margin_where_no_curve_reaches():
+    """The solved line's label is beside the plot, in a right margin kept for it (normal and
+    presenter mode): inside the plot the returns and the moving average ran through it."""
+    for fig in (returns_figure(np.full(600, 490.0)), for_projector(returns_figure([]))):
+        (label,) = [a for a in fig.layout.annotations if "solved" in a.text]
+        assert (label.xref, label.x, label.xanchor) == ("paper", 1, "left")
+        assert label.text == f"solved<br>{SOLVED_RETURN:g}" and label.y == SOLVED_RETURN
+        assert label.xshift > 0 and fig.layout.margin.r >= MARGIN_LABEL_PX

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.charts.gradient_quality import cosine_figure
+from core.charts.gradient_quality import NO_DIRECTION, cosine_figure, sizes_text
 from core.pool import PoolError, run_job
 from core.reinforce import gradient_quality as gq
 from core.reinforce.config import TrainConfig
@@ -28,6 +28,8 @@ POOL_STEPS = [20_000, 40_000, 100_000, 200_000]
 PENDING_KEY = "gq_pending"
 HISTORY_KEY = "gq_history"
 MAX_HISTORY = 8
+ZERO_COLUMN = "no direction at"
+"""The table's column of the sizes at which batches had a zero gradient."""
 
 
 @dataclass(frozen=True)
@@ -86,17 +88,96 @@ def _predicted_text(value: float) -> str:
     return f"≈ {max(value, 1.0):,.0f}"
 
 
+def estimator_list() -> str:
+    """The registry's estimators for the intro, the discounted one with when it is measured."""
+    names = []
+    for label, (weighting, _) in gq.ESTIMATORS.items():
+        if weighting == gq.DISCOUNTED:
+            label += " (G_t discounted to the episode's start; at γ = 1 it is G_t: not measured)"
+        names.append(f"**{label}**")
+    return "; ".join(names)
+
+
+def zero_text(curve: gq.EstimatorCurves) -> str:
+    """The sizes at which some of an estimator's batches had a zero gradient (no direction),
+    with how many: "B = 1 (all 128), 2 (6)", or "none"."""
+    cells = [f"{b:,} (" + (f"all {n}" if z == n else f"{z}") + ")"
+             for b, z, n in curve.zero_sizes()]
+    return f"B = {', '.join(cells)}" if cells else "none"
+
+
+def no_direction_text(result: gq.Quality) -> str:
+    """Sentences on the batches whose gradient was exactly zero ("" if none was)."""
+    parts, baselined = [], False
+    for label, curve in result.curves.items():
+        if not curve.zero_sizes():
+            continue
+        counts = ", ".join(f"{z} of {n} batches at {sizes_text([b])}"
+                           for b, z, n in curve.zero_sizes())
+        parts.append(f"**{label}**: {counts}")
+        baselined = baselined or gq.ESTIMATORS[label][1]
+    if not parts:
+        return ""
+    text = (f"**{NO_DIRECTION[0].upper() + NO_DIRECTION[1:]}.** The gradient was exactly zero "
+            "in " + "; ".join(parts) + ". A zero vector has no direction, so such a batch "
+            "has no cosine: the means leave it out, and a size at which every batch was zero "
+            "has no point on the charts (the legend names it).")
+    if not baselined:
+        return text
+    text += (" With the batch's mean weight subtracted, a batch whose steps all carry the "
+             "same weight gets weight 0 on every step")
+    for label, (weighting, baseline) in gq.ESTIMATORS.items():
+        g0 = result.curves.get(label)
+        if weighting == "total" and baseline and g0 and 1 in g0.no_direction_sizes():
+            text += (f": one episode's steps all carry its G₀, so at B = 1 \"{label}\" is "
+                     "always zero, and at larger B whenever every episode of the batch "
+                     "balanced the pole for the same number of steps (the same G₀)")
+    return text + "."
+
+
+def reference_text(result: gq.Quality) -> str:
+    """What the reference is, and which vector each weighting's mean is (computed)."""
+    names = gq.WEIGHTING_NAMES
+    quality = ", ".join(f"{names[w]} {q:.2f}" for w, q in result.reference_quality.items()
+                        if math.isfinite(q))
+    text = (f"**What the reference is.** For each weighting, the gradient of all "
+            f"{result.reference_episodes:,} reference episodes with their mean weight "
+            "subtracted: an estimate of that weighting's own mean"
+            + (f" (its predicted cosine with that mean: {quality})" if quality else "")
+            + ". ")
+    zero = [names[w] for w in result.zero_references]
+    if zero:
+        text += (f"The reference of {', '.join(zero)} is exactly zero (every step carries the "
+                 "same weight): it has no direction, so no batch has a cosine with it. ")
+    if result.gamma >= 1.0:
+        return text + ("At γ = 1 the objective is J = E[Σ_t r_t], and G₀ and G_t both have "
+                       "its gradient ∇J as their mean (γᵗ·G_t is G_t, so it is not measured).")
+    text += (f"At γ = {result.gamma:g} the objective is J_γ = E[Σ_t γᵗ r_t]. Its gradient "
+             "∇J_γ is the mean of G₀ and of γᵗ·G_t, but not of G_t without γᵗ, the reward-to-go "
+             "this lab's trainer uses (as does most REINFORCE code): ")
+    gap = result.gap
+    if gap is None:
+        return text + ("how far apart the two are cannot be told from this pool, whose noise "
+                       "buries both means.")
+    angle = math.degrees(math.acos(gap.cosine))
+    return text + (f"on this policy the G_t mean has cosine {gap.cosine:.4f} with ∇J_γ (an "
+                   f"angle of {angle:.1f}°) and is "
+                   f"about {gap.length_ratio:.2g} times as long (estimated from the "
+                   f"{gap.episodes:,} episodes the batches are drawn from). So the G_t rows "
+                   "measure how well a batch finds that other vector, not ∇J_γ.")
+
+
 def batch_gradient_section(page_config: TrainConfig) -> None:
     """Draw the whole section."""
     st.header("How good is one batch's gradient?")
     st.markdown(
-        "A REINFORCE update follows the gradient of one batch. How close is that to the true "
-        "gradient? Following Ilyas et al. (2020, *A closer look at deep policy gradients*), a "
-        "**reference gradient** is estimated from many episodes, and batches of B episodes, "
-        "sampled separately, are compared with it and with each other by **cosine "
-        "similarity**: 1 is the same direction, 0 is unrelated. Four estimators: the whole "
-        "return G₀ or the reward-to-go G_t, each with or without the batch's mean weight "
-        "subtracted. (Standardising over the batch only rescales the latter: same cosines.)")
+        "A REINFORCE update follows the gradient of one batch. How close is that to the "
+        "direction its estimator points on average? Following Ilyas et al. (2020, *A closer "
+        "look at deep policy gradients*), each weighting's **reference gradient**, its mean, "
+        "is estimated from many episodes, and batches of B episodes, sampled separately, are "
+        "compared with it and with each other by **cosine similarity**: 1 is the same "
+        "direction, 0 is unrelated. The estimators: " + estimator_list() + ". (Standardising "
+        "over the batch only rescales a \"− batch mean\" one: same cosines.)")
     c1, c2, c3 = st.columns(3)
     kind = c1.radio("Policy", list(SNAPSHOTS), format_func=SNAPSHOTS.get, key="gq_snapshot",
                     bind="query-params")
@@ -174,22 +255,25 @@ def _show(snap: Snapshot, result: gq.Quality) -> None:
         rows.append({
             "estimator": label,
             "vs reference: measured": _needed_text(curve.needed(), curve, False),
-            "vs truth: predicted": _predicted_text(curve.predicted_needed()),
+            "vs its mean: predicted": _predicted_text(curve.predicted_needed()),
             "two batches: measured": _needed_text(curve.needed(True), curve, True),
             "two batches: predicted": _predicted_text(curve.predicted_needed(True)),
+            ZERO_COLUMN: zero_text(curve),
         })
     st.markdown(f"**Episodes a batch needs for cosine > {gq.AGREEMENT:g}**")
     data_table(rows, hide_index=True)
-    quality_text = ", ".join(f"{w.replace('_', '-')}: {q:.2f}" for w, q in
-                             result.reference_quality.items() if math.isfinite(q))
+    zeros = no_direction_text(result)
+    if zeros:
+        st.markdown(zeros)
+    st.markdown(reference_text(result))
     st.caption(
         "Points: mean cosine over pairs of disjoint batches (± 2 standard errors). Dotted: "
         "the prediction from the pool's mean gradient g and per-episode variance tr Σ, "
-        "cos ≈ ‖g‖/√(‖g‖² + tr Σ/B) with the true gradient and ‖g‖²/(‖g‖² + tr Σ/B) between "
-        "batches. Sizes the pool cannot fill twice are left out. "
-        + (f"Predicted cosine of the reference itself with the true gradient: {quality_text}."
-           if quality_text else
-           "Here the pool's mean gradient is no larger than its noise: the reference, too, "
+        "cos ≈ ‖g‖/√(‖g‖² + tr Σ/B) with the estimator's mean g and ‖g‖²/(‖g‖² + tr Σ/B) "
+        "between batches; it treats the baseline as fixed (the pool's mean weight), where a "
+        "batch subtracts its own. Sizes the pool cannot fill twice are left out."
+        + ("" if any(math.isfinite(q) for q in result.reference_quality.values()) else
+           " Here the pool's mean gradient is no larger than its noise: the reference, too, "
            "is mostly noise, as Ilyas et al. found late in training."))
     history = st.session_state.get(HISTORY_KEY, [])
     if len(history) > 1:

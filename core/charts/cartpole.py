@@ -18,12 +18,14 @@ from core.charts.theme import (
     BLUE,
     GREEN,
     GREY,
+    MARGIN_LABEL_PX,
     NARROW_FITTED,
     ORANGE,
     PALETTE,
     TEMPLATE_NAME,
     VERMILLION,
     legend_top_margin,
+    margin_label,
     new_figure,
 )
 from core.reinforce.rollout import EPISODE_CAP, RETURN_AXIS, SOLVED_RETURN
@@ -158,7 +160,8 @@ def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 
                    title: str = "Episode return", height: int = 420) -> go.Figure:
     """Each episode's return (dots; at most EPISODE_DOTS of them, evenly spaced, the legend
     says how many), its 100-episode moving average over every episode, the solved line,
-    earlier runs' moving averages (``overlays``: label, returns) and mid-run change markers."""
+    earlier runs' moving averages (``overlays``: label, returns) and mid-run change markers.
+    The solved line is labelled in the right margin, where no trace can cover the label."""
     data: list[dict] = []
     for k, (label, past) in enumerate(overlays):
         past = np.asarray(past, dtype=np.float64)
@@ -181,13 +184,12 @@ def returns_figure(returns: Sequence[float] | np.ndarray, *, threshold: float = 
     shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
                    "y0": threshold, "y1": threshold,
                    "line": {"color": VERMILLION, "dash": "dash", "width": 1.5}})
-    notes.append({"x": 1, "y": threshold, "xref": "paper", "yref": "y", "showarrow": False,
-                  "text": f"solved: {threshold:g}", "xanchor": "right", "yanchor": "top",
-                  "font": {"color": VERMILLION}})
+    notes.append(margin_label(threshold, f"solved<br>{threshold:g}", VERMILLION))
     # showlegend: plotly hides the legend of a single trace, and one kept run after Reset must
     # still say which run it is.
     layout = {"title": {"text": title}, "height": height, "shapes": shapes, "annotations": notes,
-              "showlegend": True, "margin": {"t": legend_top_margin([t["name"] for t in data])},
+              "showlegend": True, "margin": {"t": legend_top_margin([t["name"] for t in data]),
+                                             "r": MARGIN_LABEL_PX},
               "xaxis": {"title": {"text": "episode"}, "range": [0, longest + 1]},
               "yaxis": {"title": {"text": "return (steps balanced)"}, "range": list(RETURN_AXIS)}}
     return _fast_figure(data, layout)
@@ -249,10 +251,10 @@ def updates_figure(episodes: np.ndarray, loss: np.ndarray, grad_norm: np.ndarray
     shapes.append({"type": "line", "xref": "paper", "yref": "y3", "x0": 0, "x1": 1,
                    "y0": float(np.log(2)), "y1": float(np.log(2)),
                    "line": {"color": GREY, "dash": "dash", "width": 1}})
-    notes.append({"x": 1, "y": float(np.log(2)), "xref": "paper", "yref": "y3",
-                  "text": "uniform: ln 2", "showarrow": False, "xanchor": "right",
-                  "yanchor": "bottom", "font": {"color": GREY, "size": 11}})
+    # In the right margin: the entropy curve starts on this line and would cover a label there.
+    notes.append({**margin_label(float(np.log(2)), "uniform:<br>ln 2", GREY), "yref": "y3"})
     layout.update(shapes=shapes, annotations=notes + marks)
+    layout["margin"] = {**layout.get("margin", {}), "r": MARGIN_LABEL_PX}
     return _fast_figure(data, layout)
 
 

@@ -116,13 +116,23 @@ def legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
+MARGIN_LABEL_PX = 80
+"""Right margin (px) that holds a reference line's label beside the plot."""
+
+
+def margin_label(y: float, text: str, colour: str = GREY) -> dict:
+    """The annotation naming a horizontal reference line at height ``y`` in the right margin,
+    beside its end (the figure keeps ``MARGIN_LABEL_PX`` of right margin for it): inside the
+    plot, curves that approach the line would run through the label."""
+    return {"xref": "paper", "x": 1.0, "xanchor": "left", "xshift": 4, "yref": "y", "y": y,
+            "text": text, "showarrow": False, "align": "left", "font": {"color": colour}}
+
+
 def label_line_in_margin(fig: go.Figure, y: float, text: str, colour: str = GREY) -> go.Figure:
-    """Name a horizontal reference line at height ``y`` in the right margin, beside its end:
-    inside the plot, curves that approach the line would run through the label."""
-    fig.add_annotation(xref="paper", x=1.0, xanchor="left", xshift=4, yref="y", y=y,
-                       text=text, showarrow=False, align="left", font={"color": colour})
+    """Name a horizontal reference line at height ``y`` in the right margin (``margin_label``)."""
+    fig.add_annotation(margin_label(y, text, colour))
     right = fig.layout.margin.r
-    fig.update_layout(margin={"r": max(right or 0, 80)})
+    fig.update_layout(margin={"r": max(right or 0, MARGIN_LABEL_PX)})
     return fig
 
 

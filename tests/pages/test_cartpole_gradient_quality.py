@@ -53,7 +53,9 @@ def test_measure_before_and_during_training(page):
     assert metrics["policy measured"] == "before training"
     table = at.dataframe[-1].value
     assert list(table["estimator"]) == ["G₀, no baseline", "G₀ − batch mean",
-                                        "G_t (reward-to-go), no baseline", "G_t − batch mean"]
+                                        "G_t (reward-to-go), no baseline", "G_t − batch mean",
+                                        "γᵗ·G_t − batch mean"]  # the default γ is 0.99
+    assert table["no direction at"].iloc[1].startswith("B = 1 (all ")
     # Train a little, then measure the live policy: the session keeps both snapshots.
     at.button(key="cp_start").click().run()
     deadline = time.monotonic() + 120   # training runs in worker processes, maybe starting
