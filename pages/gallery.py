@@ -11,7 +11,7 @@ from core.reinforce import mistakes as gm
 from core.reinforce.config import TrainConfig
 from ui.common import global_seed, show_chart, show_problem
 from ui.entry import run_through_app
-from ui.presenter import data_table, predict_then_reveal
+from ui.presenter import data_table, predict_then_reveal, table_height
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
@@ -83,7 +83,7 @@ def ranking_table(results: list[gm.Comparison]) -> None:
                 for level, (mean, hits) in zip(gm.LEVELS, row.reached, strict=True)}}
             for row in gm.ranking(results)]
     # Tall enough for every row: the ranking is read whole, not scrolled.
-    data_table(rows, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    data_table(rows, hide_index=True, width="stretch", height=table_height(len(rows)))
 
 
 def show_comparison(comparison: gm.Comparison, *, detailed: bool) -> None:

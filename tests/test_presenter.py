@@ -8,7 +8,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from harness.apptest import app_test, assert_no_exception
-from ui.presenter import readable
+from ui.presenter import ROW_PX, readable, table_height
 
 SCRIPT = """
 import plotly.graph_objects as go
@@ -111,3 +111,12 @@ def test_presenter_tables_show_numbers_as_a_class_reads_them():
     assert readable([1.0, 2.0]) == [1.0, 2.0]
     rows = readable([{"p": 0.5, "n": 1}, {"p": 2.0, "n": 2}]).hide(axis="index").to_string()
     assert rows.split() == ["p", "n", "0.5", "1", "2", "2"]
+
+
+def test_table_height_fits_the_header_and_the_rows_in_view():
+    assert ROW_PX == 35  # one st.dataframe row (and its header)
+    assert table_height(0) == 38  # the header alone
+    assert table_height(3) == 4 * ROW_PX + 3
+    assert table_height(40) == 41 * ROW_PX + 3  # no cap: every row in view
+    assert table_height(6, max_rows=6) == table_height(6)
+    assert table_height(7, max_rows=6) == table_height(6)  # the rest scrolls

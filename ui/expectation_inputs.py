@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core import distributions as dist
-from ui.presenter import class_editor, data_table
+from ui.presenter import class_editor, data_table, table_height
 
 DEFAULT_TABLE = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "weight": [1.0, 2.0, 3.0, 4.0],
                               "f(x)": [1.0, 4.0, 9.0, 16.0]})
@@ -91,7 +91,8 @@ def distribution_inputs(prefix: str, *, with_f_column: bool, label: str = "Distr
         problem = dist.validate_table(values, weights)
         if problem is None:
             data_table(pd.DataFrame({"x": values, "probability p(x)": dist.normalise(weights)}),
-                       hide_index=True, width="stretch", height=min(250, 38 + 35 * len(values)))
+                       hide_index=True, width="stretch",
+                       height=table_height(len(values), max_rows=6))
         return spec, f_column, problem
     spec = dist.DistributionSpec(family=family, **_parameter_inputs(prefix, family))
     return spec, f_column, dist.validate_distribution(spec)

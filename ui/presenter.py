@@ -25,6 +25,8 @@ FALSY = frozenset({"0", "no", "off", "false"})
 """URL spellings of "presenter mode off" (case-insensitive); off is the default anyway."""
 METRIC_VALUE_REM = 3.0
 """Metric values in presenter mode (rem): the largest numbers on the screen."""
+ROW_PX = 35
+"""Height of one row of ``st.dataframe`` (and of its header), in pixels."""
 
 # Always on (static CSS, no user text): the sidebar shows each page title in full, and each
 # metric its label in full, wrapped over two lines when they must, instead of cutting them
@@ -110,6 +112,14 @@ def readable(data: Any) -> Any:
     if floats.empty:
         return data
     return data.style.format(dist.fmt, subset=list(floats), na_rep="")
+
+
+def table_height(rows: int, max_rows: int | None = None) -> int:
+    """Pixels of an ``st.dataframe`` that shows its header and ``rows`` rows, with no empty
+    rows under them; at most ``max_rows`` rows in view (a longer table scrolls), every row when
+    ``max_rows`` is None. Pass it as :func:`data_table`'s ``height``."""
+    shown = rows if max_rows is None else min(rows, max_rows)
+    return ROW_PX * (shown + 1) + 3
 
 
 def data_table(data: Any, *, hide_index: bool | None = None,

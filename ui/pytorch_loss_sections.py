@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -10,7 +12,7 @@ import streamlit as st
 from core import loss_demo as ld
 from core.charts import pytorch_loss as charts
 from ui.common import show_chart
-from ui.presenter import data_table, predict_then_reveal
+from ui.presenter import data_table, predict_then_reveal, revealed
 
 START_LOGITS = (0.0, 0.0, 0.0)
 MIRROR_BATCHES = 6
@@ -18,38 +20,68 @@ EPISODE_LENGTHS = (2, 8)
 SHORT_REDUCTIONS = {"episode_sum": "sum per episode", "episode_mean": "mean per episode",
                     "batch_mean": "mean over batch"}
 
-CODE_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("dist = Categorical(logits=theta)",
-     r"\pi_\theta(x) = \mathrm{softmax}(\theta)_x", "the policy"),
-    ("x = dist.sample((N,))",
-     r"x_1,\dots,x_N \sim \pi_\theta", "p(τ) lives here: samples arrive with frequency π_θ"),
-    ("log_probs = dist.log_prob(x)", r"\log \pi_\theta(x_i)", "one term per sample"),
-    ("returns = rewards[x]", r"r(x_i)", "the reward of each sample"),
-    ("{loss_line}", r"{loss_formula}", "a sum over the batch, with the sign"),
-    ("optimizer.zero_grad()", r"\texttt{theta.grad} \leftarrow 0", "forget the last batch"),
-    ("loss.backward()",
-     r"\texttt{theta.grad} = {grad_formula}",
-     "autograd differentiates each log π_θ(x_i): the sum of r(x_i)∇log π_θ(x_i)"),
-    ("optimizer.step()", r"\theta \leftarrow \theta - \alpha\,\texttt{theta.grad}",
-     "SGD shown; Adam rescales the step"),
+MIRROR_KEY = "pl_mirror_chart"
+"""Key of the first tab's question (does θ.grad equal −N × the estimate?); in presenter mode the
+intro and the code walk-through hold back their answer to it until its Reveal."""
+
+SIGN_KEY = "pl_sign_chart"
+"""Key of the second tab's question (what happens to J without the minus sign?)."""
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    """One line of the loop on the page, beside the formula term it computes."""
+
+    code: str
+    """The Python line; ``{loss_line}`` stands for the loss line (with or without the sign)."""
+    formula: str
+    """LaTeX of what the line computes; ``{loss_formula}`` and ``{grad_formula}`` are filled in
+    by :func:`code_rows`."""
+    note: str
+    """A short explanation beside it."""
+    note_before_reveal: str | None = None
+    """The note shown in presenter mode before the first tab's Reveal, when ``note`` answers that
+    question ("" shows none); None: ``note`` answers nothing and is always shown."""
+
+
+CODE_ROWS: tuple[CodeRow, ...] = (
+    CodeRow("dist = Categorical(logits=theta)",
+            r"\pi_\theta(x) = \mathrm{softmax}(\theta)_x", "the policy"),
+    CodeRow("x = dist.sample((N,))", r"x_1,\dots,x_N \sim \pi_\theta",
+            "p(τ) lives here: samples arrive with frequency π_θ", note_before_reveal=""),
+    CodeRow("log_probs = dist.log_prob(x)", r"\log \pi_\theta(x_i)", "one term per sample"),
+    CodeRow("returns = rewards[x]", r"r(x_i)", "the reward of each sample"),
+    CodeRow("{loss_line}", r"{loss_formula}", "a sum over the batch, with the sign"),
+    CodeRow("optimizer.zero_grad()", r"\texttt{theta.grad} \leftarrow 0",
+            "forget the last batch"),
+    CodeRow("loss.backward()", r"\texttt{theta.grad} = {grad_formula}",
+            "autograd differentiates each log π_θ(x_i): the sum of r(x_i)∇log π_θ(x_i)",
+            note_before_reveal="autograd fills theta.grad"),
+    CodeRow("optimizer.step()", r"\theta \leftarrow \theta - \alpha\,\texttt{theta.grad}",
+            "SGD shown; Adam rescales the step"),
 )
 
 
 def code_rows(minus_sign: bool) -> None:
-    """The loop, one line per row, each beside the formula term it computes."""
+    """The loop, one line per row, each beside the formula term it computes. In presenter mode,
+    until the first tab's Reveal, without what answers its question: θ.grad = ∓N·ĝ and the
+    notes that say where p(τ) went."""
+    answered = revealed(MIRROR_KEY)
     loss_line = ("loss = -(log_probs * returns).sum()" if minus_sign
                  else "loss = (log_probs * returns).sum()   # minus sign dropped")
     sign = "-" if minus_sign else "+"
     loss_formula = rf"L(\theta) = {sign}\sum_{{i=1}}^{{N}} r(x_i)\,\log \pi_\theta(x_i)"
-    grad_formula = rf"\nabla_\theta L = {sign}N\,\hat g"
+    grad_formula = r"\nabla_\theta L" + (rf" = {sign}N\,\hat g" if answered else "")
     st.caption("Categorical is torch.distributions.Categorical; theta holds the K logits "
                "(requires_grad=True) and rewards the K rewards, both torch tensors.")
-    for code, formula, note in CODE_ROWS:
+    for row in CODE_ROWS:
         left, middle, right = st.columns([5, 4, 3], vertical_alignment="center", gap="small")
-        left.code(code.format(loss_line=loss_line), language="python")
-        middle.latex(formula.replace("{loss_formula}", loss_formula)
+        left.code(row.code.format(loss_line=loss_line), language="python")
+        middle.latex(row.formula.replace("{loss_formula}", loss_formula)
                      .replace("{grad_formula}", grad_formula))
-        right.caption(note)
+        note = row.note if answered or row.note_before_reveal is None else row.note_before_reveal
+        if note:
+            right.caption(note)
     st.latex(r"\hat g = \frac{1}{N}\sum_{i=1}^{N} r(x_i)\,\nabla_\theta \log \pi_\theta(x_i)"
              r"\;\approx\; \nabla_\theta J(\theta)")
 
@@ -69,7 +101,7 @@ def mirror_tab(rewards: np.ndarray, n: int, lr: float, minus_sign: bool, seed: i
     exact = -n * one.exact
     if not predict_then_reveal("The code never weights a sample by π_θ(x). Will θ.grad from "
                                "backward() still equal −N × the sample-average estimate of "
-                               "∇J?", key="pl_mirror_chart"):
+                               "∇J?", key=MIRROR_KEY):
         return  # presenter mode: the table, chart and sentences below answer it
     data_table(pd.DataFrame({
         "logit": [f"θ{j + 1}" for j in range(len(logits))],
@@ -82,7 +114,7 @@ def mirror_tab(rewards: np.ndarray, n: int, lr: float, minus_sign: bool, seed: i
                 f"estimate: **{gap:.2e}** (rounding). They are the same number; both miss the "
                 "exact value by the sampling noise.")
     show_chart(charts.gradient_comparison_chart(grads, scaled, exact, n=n),
-               key="pl_mirror_chart")
+               key=MIRROR_KEY)
     st.markdown("The code never writes π_θ(x) as a weight: the samples already come with "
                 "frequency π_θ(x), so their plain sum carries it. That is where p(τ) went.")
     direction = "raises" if one.j_after > one.j_before else "lowers"
@@ -115,9 +147,9 @@ def sign_tab(runs: ld.TrainingResult, minus_sign: bool) -> None:
     """J with and without the minus sign."""
     j_with, j_without = runs.j("chosen"), runs.j("chosen, no minus")
     if not predict_then_reveal("What happens to J if the minus sign is dropped?",
-                               key="pl_sign_chart"):
+                               key=SIGN_KEY):
         return  # presenter mode: the chart and the sentence under it answer it
-    show_chart(charts.sign_chart(j_with, j_without, chosen_with=minus_sign), key="pl_sign_chart")
+    show_chart(charts.sign_chart(j_with, j_without, chosen_with=minus_sign), key=SIGN_KEY)
     st.markdown(f"Same seed, same samples, {ld.TRAINING_STEPS} steps: with the minus sign J "
                 f"goes from {j_with[0]:.4g} to **{j_with[-1]:.4g}**; without it to "
                 f"**{j_without[-1]:.4g}**. Optimizers only minimise, so we hand them −J: a descent "

@@ -13,21 +13,13 @@ from core.gridworld import lab
 from core.gridworld import reinforce as gr
 from core.gridworld import world as gw
 from ui.common import show_chart, show_problem
-from ui.presenter import data_table, predict_then_reveal, presenter_mode
+from ui.presenter import data_table, predict_then_reveal, presenter_mode, table_height
 
 GRID_BOX_PX = {False: 160, True: 210}
 """Height of the grid's text box, normally and in presenter mode (larger text): the five rows
 of the largest grid, none hidden behind a scroll bar."""
-ROW_PX = 35
-"""Height of one row of ``st.dataframe`` (and of its header), in pixels."""
 TERMS_SHOWN = 15
 """Rows of the log p(τ) table in view at once; a longer trajectory's table scrolls."""
-
-
-def table_height(rows: int) -> int:
-    """Pixels of an ``st.dataframe`` that shows its header and ``rows`` rows (at most
-    TERMS_SHOWN), with no empty rows under them."""
-    return ROW_PX * (min(rows, TERMS_SHOWN) + 1) + 3
 
 
 def load_layout(name: str) -> None:
@@ -225,7 +217,7 @@ def log_p_section(world: gw.Gridworld, theta: np.ndarray, est: gr.Estimate,
                 f"{terms.gap:g}. The sum over the P terms added exactly nothing.")
     if revealed:  # as wide as the page: the last column holds a state's four entries
         rows = terms.rows[:lab.MAX_TABLE_ROWS]
-        data_table(rows, hide_index=True, height=table_height(len(rows)),
+        data_table(rows, hide_index=True, height=table_height(len(rows), TERMS_SHOWN),
                    column_config={"value": st.column_config.NumberColumn(format="%.4f"),
                                   "‖∇θ term‖": st.column_config.NumberColumn(format="%.4f")})
         if len(terms.rows) > lab.MAX_TABLE_ROWS:

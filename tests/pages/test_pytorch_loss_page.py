@@ -99,3 +99,46 @@ def test_sum_vs_mean_with_sgd_at_the_same_lr_is_shown_and_computed(default_run):
     j_sum, j_mean, j_start = map(float, match.groups())
     # Page defaults (rewards 1, 2, 5; lr 0.002; N 100): the sum saturates, the mean crawls.
     assert j_sum > 4.9 and j_mean - j_start < 0.25 * (j_sum - j_start)
+
+
+def test_presenter_mode_holds_back_the_first_screens_answers_until_reveal():
+    """The first screen (intro, code walk-through, tab titles, the sign toggle's help) must not
+    answer the tabs' questions before their Reveal; after it, the full explanation is there."""
+    at = run_presented(PAGE)
+
+    def shown() -> str:
+        return "\n".join([text(at), *(c.value for c in at.caption), *(x.value for x in at.latex),
+                          *(t.label for t in at.tabs)])
+
+    mirror_answers = ("sampled estimate of −∇J times N", "p(τ) lives here",
+                      "the sum of r(x_i)∇log π_θ(x_i)", r"= -N\,\hat g")
+    before = shown()
+    for answer in (*mirror_answers, "The loss is not a score"):
+        assert answer not in before, answer
+    assert r"\texttt{theta.grad} = \nabla_\theta L" in before  # the code's line is still shown
+    assert any("loss = -(log_probs * returns).sum()" in c.value for c in at.code)
+    assert "descent on J" not in at.toggle(key="pl_sign").help
+
+    at.button(key="reveal_pl_mirror_chart_show").click().run()
+    assert_no_exception(at)
+    after = shown()
+    for answer in mirror_answers:
+        assert answer in after, answer
+    assert "descent on J" not in at.toggle(key="pl_sign").help
+    at.button(key="reveal_pl_sign_chart_show").click().run()
+    assert_no_exception(at)
+    assert "descent on J" in at.toggle(key="pl_sign").help
+    # The last tab keeps its neutral title after its Reveal too (a changing title would
+    # rebuild the tabs); normal mode keeps the usual one.
+    at.button(key="reveal_pl_loss_chart_show").click().run()
+    assert "Judge training by J" in text(at)
+    assert "The loss is not a score" not in [t.label for t in at.tabs]
+
+
+def test_normal_mode_shows_the_whole_first_screen(default_run):
+    at = default_run
+    body = "\n".join([text(at), *(c.value for c in at.caption), *(x.value for x in at.latex)])
+    for answer in ("sampled estimate of −∇J times N", "p(τ) lives here", r"= -N\,\hat g"):
+        assert answer in body, answer
+    assert "The loss is not a score" in [t.label for t in at.tabs]
+    assert "descent on J" in at.toggle(key="pl_sign").help
