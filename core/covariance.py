@@ -102,7 +102,37 @@ def validate_split(spec: dist.DistributionSpec, g: str, h: str) -> str | None:
         problem = dist.moment_problem(spec, k)
         if problem:
             return problem
-    return None
+    return None if _split_in_range(spec, g, h) else SPLIT_TOO_LARGE
+
+
+MAX_ABS_SPLIT = dist.MAX_ABS_VALUE**6
+"""The largest size (1e36) any number of the split may reach: what τ³·τ³ gives at the largest
+outcome a table accepts. Past it, 1/τ of an outcome near 0 or a huge τ³ soon overflows floating
+point (sample sums first), and the scatter's float32 points overflow at 3.4e38."""
+
+SPLIT_TOO_LARGE = (
+    f"X, Y or their moments get too large here (beyond 1e{math.log10(MAX_ABS_SPLIT):.0f} in "
+    "size), past what can be computed reliably. With 1/τ, keep every outcome further from 0; "
+    "otherwise use smaller outcomes (or a larger rate)."
+)
+"""The message for a split whose numbers leave that range (1/τ of τ = 1e-200 is 1e200)."""
+
+
+def _split_in_range(spec: dist.DistributionSpec, g: str, h: str) -> bool:
+    """Whether every exact number of the split and, for a discrete τ, X, Y and X·Y at every
+    outcome are finite and at most ``MAX_ABS_SPLIT`` in size."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        try:
+            result = split_moments(spec, g, h)
+        except (OverflowError, ZeroDivisionError):
+            return False
+        numbers = [result.mean_x, result.mean_y, result.mean_xy, result.product, result.cov,
+                   result.sd_x, result.sd_y]
+        if spec.is_discrete:
+            table = outcome_table(spec, g, h)
+            numbers += [*table.x, *table.y, *table.xy]
+    magnitudes = np.abs(np.asarray(numbers, dtype=float))
+    return bool(np.all(np.isfinite(magnitudes) & (magnitudes <= MAX_ABS_SPLIT)))
 
 
 def _moment(spec: dist.DistributionSpec, t: Transform, times: int = 1) -> float:
@@ -192,19 +222,55 @@ class ScoreSplit:
     """E[r ∇θ log π] = Σ π(a) r(a) ∇θ log π(a)."""
     gradient_direct: np.ndarray
     """∇θ Σ π(a) r(a) by autograd through J itself: must equal ``gradient``."""
+    gradient_norm: float
+    """‖E[r ∇θ log π]‖, the true gradient's length."""
+
+
+SCORE_SPLIT_OVERFLOW = (
+    "These rewards are too large to compute with: the true gradient or its length goes beyond "
+    "the largest floating-point number (about 1.8e308). Scale every reward down by the same "
+    "factor (say, divide them all by 1e100): the gradient shrinks by that factor and keeps its "
+    "direction."
+)
+"""The message for rewards whose panel overflows (a reward of 1e200 already does: the
+gradient's length squares it)."""
 
 
 def score_split(logits: np.ndarray, rewards: np.ndarray) -> ScoreSplit:
-    """The quantities of ``ScoreSplit`` (validate with
-    ``softmax.validate_logits_and_rewards`` first)."""
+    """The quantities of ``ScoreSplit``, all finite.
+
+    Raises ValueError with the message of :func:`validate_score_split` for logits and rewards
+    it refuses."""
+    problem = softmax.validate_logits_and_rewards(logits, rewards)
+    if problem:
+        raise ValueError(problem)
     logits = np.asarray(logits, dtype=float)
     rewards = np.asarray(rewards, dtype=float)
     probs = softmax.probabilities(logits)
     scores = softmax.score_matrix(logits)
     mean_score = probs @ scores
     mean_score[np.abs(mean_score) <= dist.ROUND_OFF] = 0.0  # 5.6e-17 is Σ ∇π = ∇1 = 0
-    mean_reward = float(probs @ rewards)
-    return ScoreSplit(probs=probs, scores=scores, mean_score=mean_score,
-                      mean_reward=mean_reward, split=mean_reward * mean_score,
-                      gradient=(probs * rewards) @ scores,
-                      gradient_direct=softmax.expected_reward_gradient(logits, rewards))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+        mean_reward = float(probs @ rewards)
+        gradient = (probs * rewards) @ scores
+        panel = ScoreSplit(probs=probs, scores=scores, mean_score=mean_score,
+                           mean_reward=mean_reward, split=mean_reward * mean_score,
+                           gradient=gradient,
+                           gradient_direct=softmax.expected_reward_gradient(logits, rewards),
+                           gradient_norm=float(np.linalg.norm(gradient)))
+    numbers = (panel.split, panel.gradient, panel.gradient_direct,
+               [panel.mean_reward, panel.gradient_norm])
+    if not all(np.all(np.isfinite(part)) for part in numbers):
+        raise ValueError(SCORE_SPLIT_OVERFLOW)
+    return panel
+
+
+def validate_score_split(logits: np.ndarray, rewards: np.ndarray) -> str | None:
+    """Why the score-function panel cannot be computed for these logits and rewards, or None:
+    the table's own problems (``softmax.validate_logits_and_rewards``), then any of the panel's
+    numbers overflowing (:data:`SCORE_SPLIT_OVERFLOW`)."""
+    try:
+        score_split(logits, rewards)
+    except ValueError as error:
+        return str(error)
+    return None

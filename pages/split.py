@@ -6,12 +6,11 @@ import streamlit as st
 
 from core import covariance as cv
 from core import distributions as dist
-from core import softmax
 from core.charts import split as charts
 from ui.common import global_seed, log_slider, log_values, show_chart, show_problem
 from ui.entry import run_through_app
 from ui.expectation_inputs import distribution_inputs
-from ui.presenter import class_editor, data_table, predict_then_reveal, revealed
+from ui.presenter import class_editor, data_table, predict_then_reveal, revealed, table_height
 
 run_through_app(__file__)  # first: a shared link on a fresh server runs through app.py
 
@@ -110,8 +109,8 @@ elif predict_then_reveal(QUESTION, key="sp_split"):
                        "E[X]·E[Y] multiplies two separate averages, as if any X could go "
                        "with any Y.")
             columns |= {"X·Y": table.xy, "p·X·Y": table.p * table.xy}
-        data_table(pd.DataFrame(columns),
-                     hide_index=True, width="stretch", height=min(390, 38 + 35 * len(table.p)))
+        data_table(pd.DataFrame(columns), hide_index=True, width="stretch",
+                   height=table_height(len(table.p), max_rows=10))
 
 st.header("Back to the policy gradient")
 st.markdown(
@@ -129,7 +128,7 @@ edited = class_editor(DEFAULT_BANDIT, key="sp_bandit", num_rows="dynamic", hide_
                       width="stretch")
 logits = pd.to_numeric(edited.get("logit θ"), errors="coerce").to_numpy(float, na_value=np.nan)
 rewards = pd.to_numeric(edited.get("reward r"), errors="coerce").to_numpy(float, na_value=np.nan)
-bandit_problem = softmax.validate_logits_and_rewards(logits, rewards)
+bandit_problem = cv.validate_score_split(logits, rewards)
 if bandit_problem:
     show_problem(bandit_problem)
 elif predict_then_reveal(SCORE_QUESTION, key=SCORE_KEY):
@@ -139,7 +138,7 @@ elif predict_then_reveal(SCORE_QUESTION, key=SCORE_KEY):
     b2.metric("largest |E[∇log π]| component", dist.fmt(float(np.abs(panel.mean_score).max())),
               help="Zero for every θ; a sum that leaves only floating-point round-off is shown "
                    "as 0.")
-    b3.metric("‖true gradient‖", dist.fmt(float(np.linalg.norm(panel.gradient))))
+    b3.metric("‖true gradient‖", dist.fmt(panel.gradient_norm))
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         show_chart(charts.score_figure(panel), key="sp_chart_score")

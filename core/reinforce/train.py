@@ -33,7 +33,33 @@ CHUNK_SECONDS = 0.2
 """Wall-clock length of one chunk between progress-bar refreshes."""
 
 def _hidden(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+    """Layer sizes from "64,32" ('' or blanks: no hidden layer, a linear policy). An empty or
+    non-integer entry is refused here; the sizes' range is ``validate_config``'s."""
+    compact = text.replace(" ", "")
+    if not compact:
+        return ()
+    parts = compact.split(",")
+    if not all(parts):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has an empty entry: give the layer sizes separated by single commas, "
+            "e.g. 64,32 ('' = a linear policy).")
+    try:
+        return tuple(int(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: each layer size must be a whole number, e.g. 64,32.") from None
+
+
+def _seconds(text: str) -> float:
+    """A wall-clock limit: a finite number of seconds, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds.") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the time limit must be a finite number of seconds, zero or more.")
+    return value
 
 
 def _optional_float(text: str) -> float | None:
@@ -50,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"stop once the last {SOLVE_WINDOW} episodes average at least "
                              f"{reward_threshold():g}")
     parser.add_argument("--jsonl", metavar="PATH", help="write one JSON record per episode")
-    parser.add_argument("--max-seconds", type=float, default=None,
+    parser.add_argument("--max-seconds", type=_seconds, default=None,
                         help="stop after this much wall-clock time")
     parser.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     for f in fields(TrainConfig):
@@ -124,8 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(problem)
     for warning in config_warnings(config):
         sys.stderr.write(f"warning: {warning}\n")
+    try:  # opened before training starts, so a bad path costs nothing
+        jsonl = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None  # noqa: SIM115
+    except OSError as error:
+        parser.error(f"cannot write the --jsonl file {args.jsonl!r}: "
+                     f"{error.strerror or error}.")
     show_bar = not args.no_progress and sys.stderr.isatty()
-    jsonl = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None  # noqa: SIM115
     trainer = Trainer(config)
     start = time.perf_counter()
     try:
