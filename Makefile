@@ -12,15 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Stamp files: reinstall only when a requirements file changes. --no-compile: pip would byte-compile
-# every installed file one by one (35 of the 42 s a fresh venv took here); Python compiles the
-# modules the app imports, once, on first import.
+# Stamp files: reinstall only when a requirements file changes. (pip's byte-compiling stays on:
+# where PYTHONDONTWRITEBYTECODE is set, as on the project's machines, nothing else writes .pyc
+# files, and every process would compile each module it imports anew.)
 $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.runtime-installed
