@@ -44,8 +44,8 @@ typecheck: $(VENV)/.dev-installed
 # (pytest-xdist), a file per worker, in collection order (--no-loadscope-reorder): the
 # real-browser files (each drives servers and Chromium of its own, and waits on them) come
 # first, the many short unit files fill in behind them, so neither worker waits at a phase's
-# end. Last, alone, the browser tests marked serial in tests/conftest.py (CPU, threads, a fresh
-# server's first page). Any failing check fails the target.
+# end. Last, alone, the browser tests marked serial in tests/conftest.py (a fresh server's first
+# page compared with the same page later). Any failing check fails the target.
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

@@ -16,11 +16,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("PGS_DATA_DIR", tempfile.mkdtemp(prefix="pgs-test-data-"))
 
 
-SERIAL_BROWSER_FILES = frozenset({"test_training_pool.py", "test_deep_link.py"})
-"""Browser tests that measure CPU use, or compare a fresh server's very first page with the
-same page later: they run alone (`make test` runs every other file two at a time).
-tests/browser/test_faults.py counts threads too, but of its own server, after waits long
-enough for a busy machine, so it runs two at a time with the rest."""
+SERIAL_BROWSER_FILES = frozenset({"test_deep_link.py"})
+"""Browser tests that compare a fresh server's very first page with the same page later: they
+run alone (`make test` runs every other file two at a time, beside the type check). Every other
+browser file, tests/browser/test_training_pool.py's worker CPU and tests/browser/test_faults.py's
+thread counts included, reads its own server only, after waits long enough for a busy machine,
+so it runs beside the rest."""
 
 
 def pytest_collection_modifyitems(config, items):
