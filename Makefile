@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 CLASS_PORT ?= 8080
 
-.PHONY: run test test-fast lint typecheck tests-together bench clean serve-class
+.PHONY: run test test-fast lint typecheck tests-together unit-fast bench clean serve-class
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -55,8 +55,14 @@ test: $(VENV)/.dev-installed
 tests-together: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not serial"
 
-# The inner loop: everything but the browser tests and the training-heavy (slow) unit tests.
-test-fast: lint
+# The inner loop: everything but the browser tests and the training-heavy (slow) unit tests,
+# the type check beside them as in `make test`.
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	@$(MAKE) --no-print-directory -j2 typecheck unit-fast
+
+unit-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not browser and not slow"
 
 bench: $(VENV)/.dev-installed

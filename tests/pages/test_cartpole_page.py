@@ -69,6 +69,7 @@ def test_defaults(page):
     assert not at.warning
 
 
+@pytest.mark.slow  # trains CartPole in a worker process
 def test_start_trains_in_a_worker_and_pause_stops_it(page):
     at = page
     at.select_slider(key="cp_speed").set_value(FAST).run()

@@ -35,6 +35,7 @@ def _run(at):
     return at
 
 
+@pytest.mark.slow  # trains the gallery's runs
 def test_defaults_train_the_flipped_sign_on_three_seeds():
     at = run_page(PAGE, timeout=TIMEOUT)
     assert_no_exception(at)

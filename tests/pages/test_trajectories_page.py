@@ -54,6 +54,7 @@ EXTREMES = [
 ]
 
 
+@pytest.mark.slow  # trains the gridworld at the widgets' largest settings
 @pytest.mark.parametrize("steps", EXTREMES, ids=lambda s: "+".join(f"{k}={v}" for _, k, v in s))
 def test_widget_extremes(steps):
     at = apply_steps(run_page(PAGE, timeout=TIMEOUT), steps)
