@@ -109,7 +109,13 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def wait_until_idle(tab, timeout_ms: int = 60_000) -> None:
+PAGE_RUN_MS = 120_000
+"""How long a page's run may take before a test gives up waiting for it: a deadline, not a
+sleep. The gallery's first visit trains its reference runs (about 10 s on a quiet 2-core machine;
+past 30 s with two CPU-burning processes beside the tests' two workers)."""
+
+
+def wait_until_idle(tab, timeout_ms: int = PAGE_RUN_MS) -> None:
     """Wait until the script has run and finished (the app's own 'not running' marker)."""
     tab.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     tab.wait_for_function(
@@ -124,14 +130,14 @@ def wait_until_idle(tab, timeout_ms: int = 60_000) -> None:
     tab.wait_for_selector(IDLE, timeout=timeout_ms)
 
 
-def open_app_page(tab, url: str, timeout_ms: int = 60_000) -> None:
+def open_app_page(tab, url: str, timeout_ms: int = PAGE_RUN_MS) -> None:
     """Navigate to ``url`` and wait for its first run to finish."""
     tab.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     wait_until_idle(tab, timeout_ms)
 
 
 def follow_nav_link(tab, url_path: str, title: str | None = None,
-                    timeout_ms: int = 30_000) -> None:
+                    timeout_ms: int = PAGE_RUN_MS) -> None:
     """Open the page at ``url_path`` by its link in the sidebar's navigation, as a learner does
     (a page change over the open connection, no page load), and wait for its run to finish;
     with ``title``, also until its heading shows (the last page's elements stay on screen
