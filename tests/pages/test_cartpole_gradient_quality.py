@@ -44,7 +44,6 @@ def test_section_defaults_and_live_needs_a_run(page):
     assert any("Start a run" in c.value for c in at.caption)
 
 
-@pytest.mark.slow  # trains CartPole and measures hundreds of batches
 def test_measure_before_and_during_training(page):
     at = _small(page)
     at.button(key="gq_measure").click().run()
